@@ -1,0 +1,145 @@
+//! Index benchmarks over 1 000 000 synthetic published services (see BENCHMARKS.md).
+//!
+//! `MAPPATU_BENCH_N` changes the size (for a quick run).
+
+use chrono::Utc;
+use criterion::{Criterion, criterion_group, criterion_main};
+use mappatu::domain::{BoundingBox, Coordinates, Service, ServiceId, Status, Taxonomy};
+use mappatu::index::{Filter, SpatialIndex};
+use rand::rngs::SmallRng;
+use rand::{Rng, SeedableRng};
+use std::hint::black_box;
+use std::time::Instant;
+
+fn services(n: usize, taxonomy: &Taxonomy) -> Vec<Service> {
+    let now = Utc::now();
+    mappatu::synthetic::generate(n, 42, taxonomy, &BoundingBox::siena_province())
+        .into_iter()
+        .enumerate()
+        .map(|(i, r)| Service {
+            id: ServiceId(i as i64 + 1),
+            external_id: r.external_id,
+            status: Status::Published,
+            data: r.data,
+            created_at: now,
+            updated_at: now,
+            verified_at: None,
+        })
+        .collect()
+}
+
+/// Query points where people are: near services, jittered by up to ~1 km.
+fn query_points(all: &[Service], n: usize, rng: &mut SmallRng) -> Vec<Coordinates> {
+    (0..n)
+        .map(|_| {
+            let p = all[rng.random_range(0..all.len())].data.point;
+            Coordinates::new(
+                p.lat() + rng.random_range(-0.01..0.01),
+                p.lon() + rng.random_range(-0.01..0.01),
+            )
+            .unwrap()
+        })
+        .collect()
+}
+
+/// A box around `p` holding about `target` services, found by bisection on its size.
+fn box_around(index: &SpatialIndex, p: Coordinates, target: usize) -> BoundingBox {
+    let (mut lo, mut hi) = (0.0001_f64, 0.5_f64);
+    let make = |half: f64| {
+        BoundingBox::new(
+            Coordinates::new(p.lat() - half, p.lon() - half).unwrap(),
+            Coordinates::new(p.lat() + half, p.lon() + half).unwrap(),
+        )
+        .unwrap()
+    };
+    for _ in 0..30 {
+        let mid = (lo + hi) / 2.0;
+        let n = index
+            .within(&make(mid), &Filter::default(), None, usize::MAX)
+            .total;
+        if n < target {
+            lo = mid;
+        } else {
+            hi = mid;
+        }
+    }
+    make(hi)
+}
+
+fn bench(c: &mut Criterion) {
+    let n: usize = std::env::var("MAPPATU_BENCH_N")
+        .ok()
+        .and_then(|v| v.parse().ok())
+        .unwrap_or(1_000_000);
+    let taxonomy = Taxonomy::default_set();
+    let t = Instant::now();
+    let all = services(n, &taxonomy);
+    eprintln!("generated {n} services in {:.2?}", t.elapsed());
+    let mut rng = SmallRng::seed_from_u64(7);
+    let points = query_points(&all, 1024, &mut rng);
+
+    // The category closest to one service in twenty.
+    let (cat_bit, share) = (0..taxonomy.categories.len())
+        .map(|b| {
+            let slug = &taxonomy.categories[b].slug;
+            let k = all
+                .iter()
+                .filter(|s| s.data.categories.contains(slug))
+                .count();
+            (b, k as f64 / n as f64)
+        })
+        .min_by(|a, b| (a.1 - 0.05).abs().total_cmp(&(b.1 - 0.05).abs()))
+        .unwrap();
+    eprintln!(
+        "category filter: {} holds {:.2} % of services",
+        taxonomy.categories[cat_bit].slug,
+        share * 100.0
+    );
+
+    let t = Instant::now();
+    let index = SpatialIndex::build(taxonomy.clone(), all);
+    eprintln!("bulk-loaded the index in {:.2?}", t.elapsed());
+
+    let mut i = 0;
+    c.bench_function("nearest k=10", |b| {
+        b.iter(|| {
+            i = (i + 1) % points.len();
+            black_box(index.nearest(points[i], 10, &Filter::default(), None))
+        })
+    });
+    let filter = Filter {
+        categories: 1 << cat_bit,
+        ..Default::default()
+    };
+    c.bench_function("nearest k=10, category 1 in 20", |b| {
+        b.iter(|| {
+            i = (i + 1) % points.len();
+            black_box(index.nearest(points[i], 10, &filter, None))
+        })
+    });
+    let boxes: Vec<BoundingBox> = points
+        .iter()
+        .take(256)
+        .map(|p| box_around(&index, *p, 100))
+        .collect();
+    let mean: f64 = boxes
+        .iter()
+        .map(|b| index.within(b, &Filter::default(), None, 500).total as f64)
+        .sum::<f64>()
+        / boxes.len() as f64;
+    eprintln!("bounding boxes return {mean:.1} services on average");
+    let mut j = 0;
+    c.bench_function("bbox ~100 services", |b| {
+        b.iter(|| {
+            j = (j + 1) % boxes.len();
+            black_box(index.within(&boxes[j], &Filter::default(), None, 500))
+        })
+    });
+}
+
+criterion_group! {
+    name = benches;
+    config = Criterion::default().sample_size(50).measurement_time(std::time::Duration::from_secs(5));
+    targets = bench
+}
+criterion_main!(benches);

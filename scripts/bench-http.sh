@@ -1,0 +1,25 @@
+#!/usr/bin/env bash
+# HTTP throughput: GET /api/services/nearest (k=10, random points in the province of Siena)
+# against the constant GET /api/version, same server, same run, wrk with 64 connections.
+# Usage: scripts/bench-http.sh   (uses the data set of bench-startup.sh; N=1000000)
+set -euo pipefail
+cd "$(dirname "$0")/.."
+N=${N:-1000000}
+DIR=${DIR:-/tmp/mappatu-bench-$N}
+PORT=${PORT:-18081}
+DURATION=${DURATION:-20s}
+command -v wrk >/dev/null || { echo "wrk is missing: apt-get install wrk" >&2; exit 1; }
+cargo build --release -q
+BIN=target/release/mappatu
+[ -f "$DIR/mappatu.sqlite3" ] || "$BIN" --data-dir "$DIR" generate --count "$N"
+"$BIN" --data-dir "$DIR" serve --no-demo --listen "127.0.0.1:$PORT" 2>"$DIR/serve-http.log" &
+pid=$!
+trap 'kill $pid 2>/dev/null || true' EXIT
+until curl -sf "http://127.0.0.1:$PORT/api/version" >/dev/null; do sleep 0.05; done
+curl -sf "http://127.0.0.1:$PORT/api/services/nearest?lat=43.318&lon=11.331&k=10" | head -c 300; echo
+run() { wrk -t2 -c64 -d"$DURATION" --latency "$@"; }
+echo "== trivial JSON: /api/version"
+base=$(run "http://127.0.0.1:$PORT/api/version" | tee /dev/stderr | awk '/Requests\/sec/ {print $2}')
+echo "== nearest k=10"
+near=$(run -s scripts/nearest.lua "http://127.0.0.1:$PORT" | tee /dev/stderr | awk '/Requests\/sec/ {print $2}')
+echo "version: $base req/s; nearest: $near req/s; ratio: $(awk -v a="$near" -v b="$base" 'BEGIN {printf "%.2f", a / b}')"

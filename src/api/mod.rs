@@ -1,0 +1,73 @@
+//! The HTTP API: `fn app(state) -> Router`, so tests can serve it on any listener.
+
+mod error;
+pub mod model;
+pub mod openapi;
+pub mod params;
+pub mod public;
+
+pub use error::{AppError, ErrorBody};
+
+use crate::directory::Directory;
+use axum::Router;
+use axum::http::{HeaderValue, Request, StatusCode, header};
+use axum::response::{Html, IntoResponse, Response};
+use axum::routing::get;
+use std::sync::Arc;
+use tower_http::catch_panic::CatchPanicLayer;
+use tower_http::compression::CompressionLayer;
+use tower_http::set_header::SetResponseHeaderLayer;
+use tower_http::trace::TraceLayer;
+
+/// What every handler shares.
+#[derive(Clone)]
+pub struct AppState {
+    /// The directory of services.
+    pub directory: Arc<Directory>,
+}
+
+/// The whole application.
+pub fn app(state: AppState) -> Router {
+    let api = Router::new()
+        .route("/health", get(public::health))
+        .route("/version", get(public::version))
+        .route("/categories", get(public::categories))
+        .route("/target-groups", get(public::target_groups))
+        .route("/services", get(public::list))
+        .route("/services/nearest", get(public::nearest))
+        .route("/services/{id}", get(public::get_one))
+        .route("/openapi.json", get(openapi::openapi_json))
+        .fallback(|| async { AppError::NotFound("no such API endpoint".into()) })
+        .method_not_allowed_fallback(|| async { AppError::MethodNotAllowed })
+        // Answers reflect live data: clients revalidate every time.
+        .layer(SetResponseHeaderLayer::overriding(
+            header::CACHE_CONTROL,
+            HeaderValue::from_static("no-cache"),
+        ));
+    Router::new()
+        .route("/", get(home))
+        .nest("/api", api)
+        .with_state(state)
+        .layer(CompressionLayer::new())
+        .layer(CatchPanicLayer::custom(panic_response))
+        .layer(
+            // The query string can hold a citizen's position: log the path only.
+            TraceLayer::new_for_http().make_span_with(|req: &Request<_>| {
+                tracing::info_span!("http", method = %req.method(), path = %req.uri().path())
+            }),
+        )
+}
+
+async fn home() -> Html<&'static str> {
+    Html(include_str!("home.html"))
+}
+
+fn panic_response(_: Box<dyn std::any::Any + Send + 'static>) -> Response {
+    tracing::error!("a request handler panicked");
+    let body = ErrorBody {
+        error: "internal",
+        message: "internal error; it has been logged".into(),
+        parameter: None,
+    };
+    (StatusCode::INTERNAL_SERVER_ERROR, axum::Json(body)).into_response()
+}

@@ -1,0 +1,341 @@
+//! Query-string parsing with errors that name the parameter.
+//!
+//! Handlers take the raw pairs and pull typed values out of them, so every mistake —
+//! a missing, repeated, malformed, out-of-range or unknown parameter — gets its own
+//! 400 answer naming the parameter, instead of a generic deserialisation message.
+
+use super::AppError;
+use crate::domain::text::{MAX_QUERY_CHARS, TextQuery};
+use crate::domain::{BoundingBox, Coordinates, Taxonomy};
+use crate::index::Filter;
+use axum::extract::FromRequestParts;
+use axum::http::request::Parts;
+use chrono::{DateTime, Utc};
+use std::collections::HashMap;
+
+/// The most services a nearest query returns.
+pub const MAX_K: usize = 100;
+/// The default number of services a nearest query returns.
+pub const DEFAULT_K: usize = 10;
+/// The most services one page of a bounding-box query holds.
+pub const MAX_LIMIT: usize = 500;
+/// The default page size of a bounding-box query.
+pub const DEFAULT_LIMIT: usize = 100;
+/// The largest `max_distance_m`: about the length of Italy.
+pub const MAX_DISTANCE_M: f64 = 2_000_000.0;
+/// The most values a list parameter (`category`, `target`) takes.
+const MAX_LIST: usize = 64;
+
+/// The query string as name → value, each name at most once.
+#[derive(Debug, Default)]
+pub struct Params {
+    values: HashMap<String, String>,
+}
+
+impl<S: Send + Sync> FromRequestParts<S> for Params {
+    type Rejection = AppError;
+
+    async fn from_request_parts(parts: &mut Parts, _: &S) -> Result<Self, Self::Rejection> {
+        Params::parse(parts.uri.query().unwrap_or(""))
+    }
+}
+
+impl Params {
+    /// Parses a raw query string.
+    pub fn parse(query: &str) -> Result<Self, AppError> {
+        let mut values = HashMap::new();
+        for (name, value) in form_urlencoded_pairs(query)? {
+            if values.contains_key(&name) {
+                return Err(AppError::invalid(&name, "is given more than once"));
+            }
+            values.insert(name, value);
+        }
+        Ok(Self { values })
+    }
+
+    fn take(&mut self, name: &str) -> Option<String> {
+        self.values.remove(name)
+    }
+
+    /// Fails on the first parameter no one asked for (a typo, most likely).
+    pub fn finish(self, known: &[&str]) -> Result<(), AppError> {
+        let mut unknown: Vec<&String> = self.values.keys().collect();
+        unknown.sort();
+        match unknown.first() {
+            None => Ok(()),
+            Some(name) => Err(AppError::BadParameter {
+                code: "unknown_parameter",
+                parameter: name.to_string(),
+                message: format!(
+                    "is not a parameter of this endpoint (known: {})",
+                    known.join(", ")
+                ),
+            }),
+        }
+    }
+
+    /// A required finite number.
+    pub fn f64(&mut self, name: &str) -> Result<f64, AppError> {
+        self.opt_f64(name)?.ok_or_else(|| AppError::missing(name))
+    }
+
+    /// An optional finite number.
+    pub fn opt_f64(&mut self, name: &str) -> Result<Option<f64>, AppError> {
+        self.take(name)
+            .map(|v| {
+                v.trim()
+                    .parse::<f64>()
+                    .ok()
+                    .filter(|n| n.is_finite())
+                    .ok_or_else(|| {
+                        AppError::invalid(name, format!("{:?} is not a number", clip(&v)))
+                    })
+            })
+            .transpose()
+    }
+
+    /// An optional whole number within `min..=max`.
+    pub fn opt_usize(
+        &mut self,
+        name: &str,
+        min: usize,
+        max: usize,
+    ) -> Result<Option<usize>, AppError> {
+        let Some(v) = self.take(name) else {
+            return Ok(None);
+        };
+        let out_of_range = || {
+            AppError::invalid(
+                name,
+                format!(
+                    "must be a whole number from {min} to {max}, got {:?}",
+                    clip(&v)
+                ),
+            )
+        };
+        let n: i128 = v.trim().parse().map_err(|_| out_of_range())?;
+        if n < min as i128 || n > max as i128 {
+            return Err(out_of_range());
+        }
+        Ok(Some(n as usize))
+    }
+
+    /// An optional `true`/`false`.
+    pub fn opt_bool(&mut self, name: &str) -> Result<Option<bool>, AppError> {
+        self.take(name)
+            .map(|v| match v.trim() {
+                "true" | "1" => Ok(true),
+                "false" | "0" => Ok(false),
+                other => Err(AppError::invalid(
+                    name,
+                    format!("must be true or false, got {:?}", clip(other)),
+                )),
+            })
+            .transpose()
+    }
+
+    /// The point given by `lat` and `lon`.
+    pub fn point(&mut self) -> Result<Coordinates, AppError> {
+        let lat = self.f64("lat")?;
+        let lon = self.f64("lon")?;
+        Coordinates::new(lat, lon).map_err(|e| match e {
+            crate::domain::GeoError::Longitude(_) => AppError::invalid("lon", e.to_string()),
+            _ => AppError::invalid("lat", e.to_string()),
+        })
+    }
+
+    /// An optional `bbox=minLon,minLat,maxLon,maxLat`.
+    pub fn opt_bbox(&mut self, name: &str) -> Result<Option<BoundingBox>, AppError> {
+        self.take(name)
+            .map(|v| {
+                v.parse::<BoundingBox>()
+                    .map_err(|e| AppError::invalid(name, e.to_string()))
+            })
+            .transpose()
+    }
+
+    /// An optional RFC 3339 instant (`at`), used instead of the request time.
+    pub fn opt_instant(&mut self, name: &str) -> Result<Option<DateTime<Utc>>, AppError> {
+        self.take(name)
+            .map(|v| {
+                DateTime::parse_from_rfc3339(v.trim())
+                    .map(|t| t.with_timezone(&Utc))
+                    .map_err(|_| {
+                        AppError::invalid(
+                            name,
+                            format!(
+                                "must be an RFC 3339 time like 2026-11-23T10:30:00+01:00, got {:?}",
+                                clip(&v)
+                            ),
+                        )
+                    })
+            })
+            .transpose()
+    }
+
+    /// The filters shared by the list endpoints: `category`, `target`, `open_now` (at
+    /// `now`) and, when `with_text`, `q`.
+    pub fn filter(
+        &mut self,
+        taxonomy: &Taxonomy,
+        now: DateTime<Utc>,
+        with_text: bool,
+    ) -> Result<Filter, AppError> {
+        let categories = self.slugs(
+            "category",
+            |s| taxonomy.category_bit(s).map(u64::from),
+            "category",
+        )?;
+        let targets = self.slugs(
+            "target",
+            |s| taxonomy.target_bit(s).map(u64::from),
+            "target group",
+        )?;
+        let open_at = self.opt_bool("open_now")?.unwrap_or(false).then_some(now);
+        let text = if with_text {
+            match self.take("q") {
+                Some(q) if q.chars().count() > MAX_QUERY_CHARS => {
+                    return Err(AppError::invalid(
+                        "q",
+                        format!("is longer than {MAX_QUERY_CHARS} characters"),
+                    ));
+                }
+                Some(q) => TextQuery::new(&q),
+                None => None,
+            }
+        } else {
+            None
+        };
+        Ok(Filter {
+            categories,
+            targets: targets as u32,
+            open_at,
+            text,
+        })
+    }
+
+    /// A comma-separated list of slugs turned into a bit set.
+    fn slugs(
+        &mut self,
+        name: &str,
+        bit: impl Fn(&str) -> Option<u64>,
+        what: &str,
+    ) -> Result<u64, AppError> {
+        let Some(v) = self.take(name) else {
+            return Ok(0);
+        };
+        let parts: Vec<&str> = v
+            .split(',')
+            .map(str::trim)
+            .filter(|s| !s.is_empty())
+            .collect();
+        if parts.len() > MAX_LIST {
+            return Err(AppError::invalid(
+                name,
+                format!("lists more than {MAX_LIST} values"),
+            ));
+        }
+        let mut mask = 0u64;
+        for slug in parts {
+            match bit(slug) {
+                Some(b) => mask |= 1 << b,
+                None => {
+                    return Err(AppError::BadParameter {
+                        code: "unknown_slug",
+                        parameter: name.to_string(),
+                        message: format!("unknown {what} {:?}", clip(slug)),
+                    });
+                }
+            }
+        }
+        Ok(mask)
+    }
+
+    /// An optional opaque page cursor.
+    pub fn opt_cursor(&mut self, name: &str) -> Result<Option<i64>, AppError> {
+        self.take(name)
+            .map(|v| {
+                v.trim()
+                    .parse::<i64>()
+                    .ok()
+                    .filter(|n| *n > 0)
+                    .ok_or_else(|| AppError::invalid(name, "is not a cursor this server gave out"))
+            })
+            .transpose()
+    }
+}
+
+/// Splits `a=1&b=2` into decoded pairs; `+` is a space.
+fn form_urlencoded_pairs(query: &str) -> Result<Vec<(String, String)>, AppError> {
+    query
+        .split('&')
+        .filter(|p| !p.is_empty())
+        .map(|pair| {
+            let (name, value) = pair.split_once('=').unwrap_or((pair, ""));
+            let name = percent_decode(name)
+                .ok_or_else(|| AppError::invalid("query", "has invalid percent-encoding"))?;
+            let value = percent_decode(value).ok_or_else(|| {
+                AppError::invalid(&clip(&name), "has invalid percent-encoding or is not UTF-8")
+            })?;
+            Ok((name, value))
+        })
+        .collect()
+}
+
+fn percent_decode(s: &str) -> Option<String> {
+    let bytes = s.as_bytes();
+    let mut out = Vec::with_capacity(bytes.len());
+    let mut i = 0;
+    while i < bytes.len() {
+        match bytes[i] {
+            b'+' => out.push(b' '),
+            b'%' => {
+                let hex = bytes.get(i + 1..i + 3)?;
+                let hex = std::str::from_utf8(hex).ok()?;
+                out.push(u8::from_str_radix(hex, 16).ok()?);
+                i += 2;
+            }
+            b => out.push(b),
+        }
+        i += 1;
+    }
+    String::from_utf8(out).ok()
+}
+
+/// A value shortened for an error message, so a 10 000-character input is not echoed.
+fn clip(s: &str) -> String {
+    const MAX: usize = 40;
+    if s.chars().count() <= MAX {
+        s.to_string()
+    } else {
+        let mut c: String = s.chars().take(MAX).collect();
+        c.push('…');
+        c
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn decodes_and_refuses_repeats() {
+        let mut p = Params::parse("q=carit%C3%A0+diocesana&k=5").unwrap();
+        assert_eq!(p.take("q").as_deref(), Some("carità diocesana"));
+        assert!(Params::parse("k=1&k=2").is_err());
+        assert!(Params::parse("q=%ZZ").is_err());
+        assert!(Params::parse("q=%FF").is_err());
+    }
+
+    #[test]
+    fn ranges_are_checked_with_the_parameter_named() {
+        let mut p = Params::parse("k=-1").unwrap();
+        let e = p.opt_usize("k", 1, MAX_K).unwrap_err().to_string();
+        assert!(
+            e.starts_with("k: must be a whole number from 1 to 100"),
+            "{e}"
+        );
+        let mut p = Params::parse("k=100000000000000000000000000").unwrap();
+        assert!(p.opt_usize("k", 1, MAX_K).is_err());
+    }
+}

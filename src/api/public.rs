@@ -1,0 +1,284 @@
+//! The public, read-only API: health, taxonomy and service queries.
+
+use super::model::{Health, ServiceCollection, ServiceFeature, TaxonomyList, Version};
+use super::params::{DEFAULT_K, DEFAULT_LIMIT, MAX_DISTANCE_M, MAX_K, MAX_LIMIT, Params};
+use super::{AppError, AppState, ErrorBody};
+use crate::domain::ServiceId;
+use axum::Json;
+use axum::extract::{Path, State};
+use axum::http::StatusCode;
+use axum::response::{IntoResponse, Response};
+use chrono::{DateTime, Utc};
+use serde::Deserialize;
+use std::sync::LazyLock;
+use utoipa::IntoParams;
+use utoipa::openapi::path::ParameterIn;
+
+/// Parameters of `GET /api/services/nearest`.
+#[derive(Debug, Deserialize, IntoParams)]
+#[into_params(parameter_in = Query)]
+#[allow(dead_code)] // Documents the parameters; `Params` parses them.
+pub struct NearestQuery {
+    /// Latitude of the origin, WGS84 degrees (-90..90).
+    #[param(example = 43.318)]
+    lat: f64,
+    /// Longitude of the origin, WGS84 degrees (-180..180).
+    #[param(example = 11.331)]
+    lon: f64,
+    /// How many services, 1 to 100 (default 10).
+    #[param(minimum = 1, maximum = 100, example = 10)]
+    k: Option<u32>,
+    /// Comma-separated category slugs; a service in any of them matches.
+    #[param(example = "food-aid,health")]
+    category: Option<String>,
+    /// Comma-separated target-group slugs; a service for any of them matches.
+    #[param(example = "elderly")]
+    target: Option<String>,
+    /// Leave out services farther than this many metres (up to 2 000 000).
+    #[param(minimum = 0, maximum = 2000000, example = 2000)]
+    max_distance_m: Option<f64>,
+    /// Only services open now (Europe/Rome time, or at `at`).
+    open_now: Option<bool>,
+    /// Evaluate `open_now` at this RFC 3339 time instead of the request time.
+    #[param(example = "2026-11-23T10:30:00+01:00")]
+    at: Option<DateTime<Utc>>,
+}
+
+/// Parameters of `GET /api/services`.
+#[derive(Debug, Deserialize, IntoParams)]
+#[into_params(parameter_in = Query)]
+#[allow(dead_code)] // Documents the parameters; `Params` parses them.
+pub struct ListQuery {
+    /// `minLon,minLat,maxLon,maxLat` (WGS84 degrees); default: the directory's area.
+    #[param(example = "11.30,43.30,11.36,43.34")]
+    bbox: Option<String>,
+    /// Comma-separated category slugs; a service in any of them matches.
+    category: Option<String>,
+    /// Comma-separated target-group slugs; a service for any of them matches.
+    target: Option<String>,
+    /// Words to find in name, organisation or descriptions, case- and accent-insensitive
+    /// (at most 200 characters); every word must occur.
+    #[param(example = "carita")]
+    q: Option<String>,
+    /// Only services open now (Europe/Rome time, or at `at`).
+    open_now: Option<bool>,
+    /// Evaluate `open_now` at this RFC 3339 time instead of the request time.
+    at: Option<DateTime<Utc>>,
+    /// Page size, 1 to 500 (default 100).
+    #[param(minimum = 1, maximum = 500)]
+    limit: Option<u32>,
+    /// `next_cursor` of the previous page.
+    cursor: Option<String>,
+}
+
+fn names<P: IntoParams>() -> Vec<&'static str> {
+    P::into_params(|| Some(ParameterIn::Query))
+        .into_iter()
+        .map(|p| &*String::leak(p.name))
+        .collect()
+}
+
+/// The parameter names each endpoint accepts, read off the documentation so the two
+/// cannot disagree.
+static NEAREST_PARAMS: LazyLock<Vec<&'static str>> = LazyLock::new(names::<NearestQuery>);
+static LIST_PARAMS: LazyLock<Vec<&'static str>> = LazyLock::new(names::<ListQuery>);
+
+/// Health of the service.
+#[utoipa::path(get, path = "/api/health", tag = "status",
+    responses(
+        (status = 200, description = "Serving", body = Health),
+        (status = 503, description = "Serving from the index, but the database does not answer", body = Health),
+    ))]
+pub async fn health(State(state): State<AppState>) -> Response {
+    let dir = &state.directory;
+    let reachable = dir.store().ping().await.is_ok();
+    let area = dir.area();
+    let body = Health {
+        status: if reachable { "ok" } else { "degraded" },
+        store: dir.store().kind().as_str(),
+        store_reachable: reachable,
+        published_services: dir.index().len(),
+        demo_services: dir.index().demo_len(),
+        area: [
+            area.min_lon(),
+            area.min_lat(),
+            area.max_lon(),
+            area.max_lat(),
+        ],
+        version: env!("CARGO_PKG_VERSION"),
+    };
+    let status = if reachable {
+        StatusCode::OK
+    } else {
+        StatusCode::SERVICE_UNAVAILABLE
+    };
+    (status, Json(body)).into_response()
+}
+
+/// Name and version: a constant answer, the baseline of the HTTP benchmark.
+#[utoipa::path(get, path = "/api/version", tag = "status",
+    responses((status = 200, description = "Name and version", body = Version)))]
+pub async fn version() -> Json<Version> {
+    Json(Version {
+        name: "mappatu",
+        version: env!("CARGO_PKG_VERSION"),
+    })
+}
+
+/// The categories of service.
+#[utoipa::path(get, path = "/api/categories", tag = "taxonomy",
+    responses((status = 200, description = "Categories in display order", body = TaxonomyList)))]
+pub async fn categories(State(state): State<AppState>) -> Json<TaxonomyList> {
+    Json(TaxonomyList {
+        items: state.directory.taxonomy().categories.clone(),
+    })
+}
+
+/// The target groups.
+#[utoipa::path(get, path = "/api/target-groups", tag = "taxonomy",
+    responses((status = 200, description = "Target groups in display order", body = TaxonomyList)))]
+pub async fn target_groups(State(state): State<AppState>) -> Json<TaxonomyList> {
+    Json(TaxonomyList {
+        items: state.directory.taxonomy().target_groups.clone(),
+    })
+}
+
+/// The published services nearest to a point, nearest first.
+#[utoipa::path(get, path = "/api/services/nearest", tag = "services", params(NearestQuery),
+    responses(
+        (status = 200, description = "GeoJSON FeatureCollection, ascending by `properties.distance_m`", body = ServiceCollection, content_type = "application/geo+json"),
+        (status = 400, description = "A parameter is missing, malformed or out of range", body = ErrorBody),
+    ))]
+pub async fn nearest(
+    State(state): State<AppState>,
+    mut params: Params,
+) -> Result<Response, AppError> {
+    let origin = params.point()?;
+    let k = params.opt_usize("k", 1, MAX_K)?.unwrap_or(DEFAULT_K);
+    let max_distance = params.opt_f64("max_distance_m")?;
+    if let Some(m) = max_distance
+        && !(0.0..=MAX_DISTANCE_M).contains(&m)
+    {
+        return Err(AppError::invalid(
+            "max_distance_m",
+            format!("must be between 0 and {MAX_DISTANCE_M} metres, got {m}"),
+        ));
+    }
+    let now = params.opt_instant("at")?.unwrap_or_else(Utc::now);
+    let index = state.directory.index();
+    let filter = params.filter(&state.directory.taxonomy(), now, false)?;
+    params.finish(&NEAREST_PARAMS)?;
+    let hits = index.nearest(origin, k, &filter, max_distance);
+    let features = hits
+        .iter()
+        .map(|h| ServiceFeature::from_listing(&h.listing, now, Some(h.distance_m)))
+        .collect();
+    Ok(geojson(ServiceCollection {
+        kind: "FeatureCollection",
+        features,
+        total: None,
+        next_cursor: None,
+    }))
+}
+
+/// Published services in a bounding box, filtered and searched, by ascending id, in pages.
+#[utoipa::path(get, path = "/api/services", tag = "services", params(ListQuery),
+    responses(
+        (status = 200, description = "GeoJSON FeatureCollection with `total` and `next_cursor`", body = ServiceCollection, content_type = "application/geo+json"),
+        (status = 400, description = "A parameter is missing, malformed or out of range", body = ErrorBody),
+    ))]
+pub async fn list(State(state): State<AppState>, mut params: Params) -> Result<Response, AppError> {
+    let area = *state.directory.area();
+    let bbox = params.opt_bbox("bbox")?.unwrap_or(area);
+    let now = params.opt_instant("at")?.unwrap_or_else(Utc::now);
+    let filter = params.filter(&state.directory.taxonomy(), now, true)?;
+    let limit = params
+        .opt_usize("limit", 1, MAX_LIMIT)?
+        .unwrap_or(DEFAULT_LIMIT);
+    let after = params.opt_cursor("cursor")?.map(ServiceId);
+    params.finish(&LIST_PARAMS)?;
+    let page = state.directory.index().within(&bbox, &filter, after, limit);
+    let features = page
+        .listings
+        .iter()
+        .map(|l| ServiceFeature::from_listing(l, now, None))
+        .collect();
+    Ok(geojson(ServiceCollection {
+        kind: "FeatureCollection",
+        features,
+        total: Some(page.total),
+        next_cursor: Some(page.next_after.map(|id| id.0.to_string())),
+    }))
+}
+
+/// One published service.
+#[utoipa::path(get, path = "/api/services/{id}", tag = "services",
+    params(("id" = i64, Path, description = "Service identifier")),
+    responses(
+        (status = 200, description = "GeoJSON Feature", body = ServiceFeature, content_type = "application/geo+json"),
+        (status = 400, description = "The id is not a positive whole number", body = ErrorBody),
+        (status = 404, description = "No published service has this id", body = ErrorBody),
+    ))]
+pub async fn get_one(
+    State(state): State<AppState>,
+    Path(id): Path<String>,
+) -> Result<Response, AppError> {
+    let id = id
+        .parse::<i64>()
+        .ok()
+        .filter(|n| *n > 0)
+        .ok_or_else(|| AppError::invalid("id", "must be a positive whole number"))?;
+    let listing = state
+        .directory
+        .index()
+        .get(ServiceId(id))
+        .ok_or_else(|| AppError::NotFound(format!("no published service has id {id}")))?;
+    Ok(geojson(ServiceFeature::from_listing(
+        &listing,
+        Utc::now(),
+        None,
+    )))
+}
+
+/// Serialises a GeoJSON value with its media type (RFC 7946 §12).
+fn geojson<T: serde::Serialize>(value: T) -> Response {
+    match serde_json::to_vec(&value) {
+        Ok(body) => (
+            [(axum::http::header::CONTENT_TYPE, "application/geo+json")],
+            body,
+        )
+            .into_response(),
+        Err(e) => {
+            tracing::error!("cannot serialise an answer: {e}");
+            StatusCode::INTERNAL_SERVER_ERROR.into_response()
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn documented_parameters_are_the_accepted_ones() {
+        assert_eq!(
+            *NEAREST_PARAMS,
+            [
+                "lat",
+                "lon",
+                "k",
+                "category",
+                "target",
+                "max_distance_m",
+                "open_now",
+                "at"
+            ]
+        );
+        assert_eq!(
+            *LIST_PARAMS,
+            [
+                "bbox", "category", "target", "q", "open_now", "at", "limit", "cursor"
+            ]
+        );
+    }
+}

@@ -1,0 +1,13 @@
+//! Typed domain values. Their constructors check their invariants, so a value that exists
+//! is valid and can be stored and indexed without further checks.
+
+pub mod geo;
+pub mod hours;
+pub mod service;
+pub mod taxonomy;
+pub mod text;
+
+pub use self::geo::{BoundingBox, Coordinates, GeoError};
+pub use self::hours::{Hours, HoursError};
+pub use self::service::{Accessibility, Service, ServiceData, ServiceId, Status, Wheelchair};
+pub use self::taxonomy::{Category, TargetGroup, Taxonomy, TaxonomyError};

@@ -1,0 +1,59 @@
+//! Text folding for search: case- and accent-insensitive matching (`caritá`, `CARITA`
+//! and `carità` all fold to `carita`).
+
+/// The longest free-text query accepted, in characters.
+pub const MAX_QUERY_CHARS: usize = 200;
+
+/// Folds text to lowercase ASCII: accents dropped, other scripts transliterated.
+pub fn fold(text: &str) -> String {
+    let mut out = String::with_capacity(text.len());
+    if text.is_ascii() {
+        out.extend(text.chars().map(|c| c.to_ascii_lowercase()));
+    } else {
+        out.extend(
+            deunicode::deunicode(text)
+                .chars()
+                .map(|c| c.to_ascii_lowercase()),
+        );
+    }
+    out
+}
+
+/// A folded query: every word must occur in the folded text for it to match.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct TextQuery {
+    words: Vec<String>,
+}
+
+impl TextQuery {
+    /// Splits a query into folded words. `None` when it holds no word at all.
+    pub fn new(query: &str) -> Option<Self> {
+        let folded = fold(query);
+        let words: Vec<String> = folded
+            .split(|c: char| !c.is_ascii_alphanumeric())
+            .filter(|w| !w.is_empty())
+            .map(str::to_owned)
+            .collect();
+        (!words.is_empty()).then_some(Self { words })
+    }
+
+    /// Whether every word of the query occurs in `folded_text` (already [`fold`]ed).
+    pub fn matches(&self, folded_text: &str) -> bool {
+        self.words.iter().all(|w| folded_text.contains(w.as_str()))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn accents_and_case_fold_together() {
+        let text = fold("Centro d'ascolto Caritas – Carità diocesana");
+        for q in ["caritá", "CARITA", "carità", "ascolto carita"] {
+            assert!(TextQuery::new(q).unwrap().matches(&text), "{q}");
+        }
+        assert!(!TextQuery::new("mensa").unwrap().matches(&text));
+        assert!(TextQuery::new(" ,;- ").is_none());
+    }
+}

@@ -1,0 +1,369 @@
+//! The spatial index: an in-memory R-tree of the *published* services.
+//!
+//! Besides the tree of all published services, the index keeps one tree per category.
+//! A query filtered by categories searches only those trees, so a category that holds one
+//! service in twenty costs about what an unfiltered search over a tree twenty times smaller
+//! costs, instead of walking past nineteen rejected neighbours for each accepted one.
+//! Target groups, opening hours and text are checked on the candidates as they stream out
+//! of the trees in distance order.
+
+pub mod sphere;
+
+use crate::domain::text::{TextQuery, fold};
+use crate::domain::{BoundingBox, Coordinates, Service, ServiceId, Taxonomy};
+use chrono::{DateTime, Utc};
+use parking_lot::RwLock;
+use rstar::{AABB, PointDistance, RTree, RTreeObject};
+use sphere::{SphereBox, chord2_for_metres, to_xyz};
+use std::collections::HashMap;
+use std::sync::Arc;
+
+/// A tree entry: where a service is and the bit sets that filters test.
+#[derive(Debug, Clone, Copy, PartialEq)]
+struct Entry {
+    xyz: [f64; 3],
+    id: i64,
+    categories: u64,
+    targets: u32,
+}
+
+impl RTreeObject for Entry {
+    type Envelope = AABB<[f64; 3]>;
+    fn envelope(&self) -> Self::Envelope {
+        AABB::from_point(self.xyz)
+    }
+}
+
+impl PointDistance for Entry {
+    fn distance_2(&self, p: &[f64; 3]) -> f64 {
+        let d = [self.xyz[0] - p[0], self.xyz[1] - p[1], self.xyz[2] - p[2]];
+        d[0] * d[0] + d[1] * d[1] + d[2] * d[2]
+    }
+}
+
+/// A published service as the index holds it, ready to be rendered.
+#[derive(Debug)]
+pub struct Listing {
+    /// The service as stored.
+    pub service: Service,
+    /// Name, organisation and descriptions, folded for accent-insensitive search.
+    search_text: Box<str>,
+}
+
+impl Listing {
+    fn new(service: Service) -> Self {
+        let d = &service.data;
+        let mut text = d.name.clone();
+        for part in [&d.organisation, &d.description_it, &d.description_en]
+            .into_iter()
+            .flatten()
+        {
+            text.push(' ');
+            text.push_str(part);
+        }
+        Self {
+            search_text: fold(&text).into_boxed_str(),
+            service,
+        }
+    }
+
+    /// Whether the service is open at `at` (false when its hours are unknown).
+    pub fn is_open_at(&self, at: DateTime<Utc>) -> bool {
+        self.service
+            .data
+            .opening_hours
+            .as_ref()
+            .is_some_and(|h| h.is_open_at(at))
+    }
+}
+
+/// Conditions a service must meet, all of them.
+#[derive(Debug, Clone, Default)]
+pub struct Filter {
+    /// Bit set of categories, any of which will do; 0 for any category.
+    pub categories: u64,
+    /// Bit set of target groups, any of which will do; 0 for any.
+    pub targets: u32,
+    /// Only services open at this time.
+    pub open_at: Option<DateTime<Utc>>,
+    /// Only services whose text matches.
+    pub text: Option<TextQuery>,
+}
+
+impl Filter {
+    fn accepts_entry(&self, e: &Entry) -> bool {
+        (self.targets == 0 || e.targets & self.targets != 0)
+            && (self.categories == 0 || e.categories & self.categories != 0)
+    }
+
+    fn needs_listing(&self) -> bool {
+        self.open_at.is_some() || self.text.is_some()
+    }
+
+    fn accepts_listing(&self, l: &Listing) -> bool {
+        self.open_at.is_none_or(|at| l.is_open_at(at))
+            && self.text.as_ref().is_none_or(|q| q.matches(&l.search_text))
+    }
+}
+
+/// A service found near a point.
+#[derive(Debug, Clone)]
+pub struct Hit {
+    /// The service.
+    pub listing: Arc<Listing>,
+    /// Geodesic distance from the query point, metres.
+    pub distance_m: f64,
+}
+
+/// One page of a bounding-box query.
+#[derive(Debug, Clone)]
+pub struct Page {
+    /// Services on this page, by ascending id.
+    pub listings: Vec<Arc<Listing>>,
+    /// How many services match in all.
+    pub total: usize,
+    /// The id to pass as cursor for the next page, if there is one.
+    pub next_after: Option<ServiceId>,
+}
+
+struct Inner {
+    taxonomy: Arc<Taxonomy>,
+    all: RTree<Entry>,
+    by_category: Vec<RTree<Entry>>,
+    listings: HashMap<i64, Arc<Listing>>,
+    demo: usize,
+}
+
+/// The R-tree index of published services. Cheap to share; reads run in parallel.
+pub struct SpatialIndex {
+    inner: RwLock<Inner>,
+}
+
+impl SpatialIndex {
+    /// Bulk-loads the index. Services that are not published are left out.
+    pub fn build(taxonomy: Taxonomy, services: Vec<Service>) -> Self {
+        let published: Vec<Service> = services
+            .into_iter()
+            .filter(|s| s.status == crate::domain::Status::Published)
+            .collect();
+        let entries: Vec<Entry> = published.iter().map(|s| entry(&taxonomy, s)).collect();
+        let n_categories = taxonomy.categories.len();
+        // The trees and the listings are independent: build them on both cores.
+        let ((all, by_category), listings) = std::thread::scope(|scope| {
+            let trees = scope.spawn(|| {
+                let mut per_category: Vec<Vec<Entry>> = vec![Vec::new(); n_categories];
+                for e in &entries {
+                    for (bit, bucket) in per_category.iter_mut().enumerate() {
+                        if e.categories & (1 << bit) != 0 {
+                            bucket.push(*e);
+                        }
+                    }
+                }
+                let by_category: Vec<RTree<Entry>> =
+                    per_category.into_iter().map(RTree::bulk_load).collect();
+                (RTree::bulk_load(entries.clone()), by_category)
+            });
+            let listings: HashMap<i64, Arc<Listing>> = published
+                .into_iter()
+                .map(|s| (s.id.0, Arc::new(Listing::new(s))))
+                .collect();
+            (trees.join().expect("index build thread"), listings)
+        });
+        let demo = listings.values().filter(|l| l.service.data.demo).count();
+        Self {
+            inner: RwLock::new(Inner {
+                taxonomy: Arc::new(taxonomy),
+                all,
+                by_category,
+                listings,
+                demo,
+            }),
+        }
+    }
+
+    /// How many services the index holds.
+    pub fn len(&self) -> usize {
+        self.inner.read().listings.len()
+    }
+
+    /// How many of the services are demonstration data.
+    pub fn demo_len(&self) -> usize {
+        self.inner.read().demo
+    }
+
+    /// Whether the index is empty.
+    pub fn is_empty(&self) -> bool {
+        self.len() == 0
+    }
+
+    /// The taxonomy whose bits the index uses.
+    pub fn taxonomy(&self) -> Arc<Taxonomy> {
+        self.inner.read().taxonomy.clone()
+    }
+
+    /// A published service by id.
+    pub fn get(&self, id: ServiceId) -> Option<Arc<Listing>> {
+        self.inner.read().listings.get(&id.0).cloned()
+    }
+
+    /// Adds or replaces a service; removes it if it is not published.
+    pub fn upsert(&self, service: Service) {
+        let mut inner = self.inner.write();
+        inner.remove(service.id.0);
+        if service.status == crate::domain::Status::Published {
+            let e = entry(&inner.taxonomy, &service);
+            inner.all.insert(e);
+            for (bit, tree) in inner.by_category.iter_mut().enumerate() {
+                if e.categories & (1 << bit) != 0 {
+                    tree.insert(e);
+                }
+            }
+            inner.demo += usize::from(service.data.demo);
+            inner
+                .listings
+                .insert(service.id.0, Arc::new(Listing::new(service)));
+        }
+    }
+
+    /// Removes a service, if present.
+    pub fn remove(&self, id: ServiceId) {
+        self.inner.write().remove(id.0);
+    }
+
+    /// The `k` services nearest to `origin` that pass `filter`, nearest first, no farther
+    /// than `max_distance_m` if given.
+    pub fn nearest(
+        &self,
+        origin: Coordinates,
+        k: usize,
+        filter: &Filter,
+        max_distance_m: Option<f64>,
+    ) -> Vec<Hit> {
+        if k == 0 {
+            return Vec::new();
+        }
+        let q = to_xyz(origin);
+        // The sphere is a little off the ellipsoid: search a hair farther, then cut exactly.
+        let max_chord2 = max_distance_m.map(|m| chord2_for_metres(m * 1.01 + 1.0));
+        let inner = self.inner.read();
+        let mut streams: Vec<_> = inner
+            .trees_for(filter.categories)
+            .map(|t| t.nearest_neighbor_iter_with_distance_2(&q).peekable())
+            .collect();
+        let mut hits: Vec<Hit> = Vec::with_capacity(k);
+        while hits.len() < k {
+            // Merge the per-tree streams, each already in distance order.
+            let Some(best) = (0..streams.len())
+                .filter_map(|i| streams[i].peek().map(|(_, d2)| (i, *d2)))
+                .min_by(|a, b| a.1.total_cmp(&b.1))
+                .map(|(i, _)| i)
+            else {
+                break;
+            };
+            let (e, d2) = streams[best].next().expect("peeked");
+            if max_chord2.is_some_and(|max| d2 > max) {
+                break;
+            }
+            if !filter.accepts_entry(e) || hits.iter().any(|h| h.listing.service.id.0 == e.id) {
+                continue;
+            }
+            let Some(listing) = inner.listings.get(&e.id) else {
+                continue;
+            };
+            if filter.needs_listing() && !filter.accepts_listing(listing) {
+                continue;
+            }
+            hits.push(Hit {
+                distance_m: origin.geodesic_distance_m(listing.service.data.point),
+                listing: listing.clone(),
+            });
+        }
+        drop(streams);
+        drop(inner);
+        if let Some(max) = max_distance_m {
+            hits.retain(|h| h.distance_m <= max);
+        }
+        hits.sort_by(|a, b| a.distance_m.total_cmp(&b.distance_m));
+        hits
+    }
+
+    /// Services inside `bbox` that pass `filter`, by ascending id, at most `limit`, starting
+    /// after id `after`.
+    pub fn within(
+        &self,
+        bbox: &BoundingBox,
+        filter: &Filter,
+        after: Option<ServiceId>,
+        limit: usize,
+    ) -> Page {
+        let sb = SphereBox::new(bbox);
+        let inner = self.inner.read();
+        let mut ids: Vec<i64> = Vec::new();
+        for tree in inner.trees_for(filter.categories) {
+            for e in tree.locate_in_envelope(sb.envelope()) {
+                if sb.contains(&e.xyz) && filter.accepts_entry(e) {
+                    ids.push(e.id);
+                }
+            }
+        }
+        ids.sort_unstable();
+        ids.dedup();
+        if filter.needs_listing() {
+            ids.retain(|id| {
+                inner
+                    .listings
+                    .get(id)
+                    .is_some_and(|l| filter.accepts_listing(l))
+            });
+        }
+        let total = ids.len();
+        let start = after.map_or(0, |a| ids.partition_point(|&id| id <= a.0));
+        let page: Vec<Arc<Listing>> = ids[start..]
+            .iter()
+            .take(limit)
+            .filter_map(|id| inner.listings.get(id).cloned())
+            .collect();
+        let next_after = (start + limit < total).then(|| page.last().map(|l| l.service.id));
+        Page {
+            listings: page,
+            total,
+            next_after: next_after.flatten(),
+        }
+    }
+}
+
+impl Inner {
+    fn trees_for(&self, categories: u64) -> impl Iterator<Item = &RTree<Entry>> {
+        let all = (categories == 0).then_some(&self.all);
+        let some = self
+            .by_category
+            .iter()
+            .enumerate()
+            .filter(move |(bit, _)| categories & (1 << bit) != 0)
+            .map(|(_, t)| t);
+        all.into_iter().chain(some)
+    }
+
+    fn remove(&mut self, id: i64) {
+        let Some(old) = self.listings.remove(&id) else {
+            return;
+        };
+        self.demo -= usize::from(old.service.data.demo);
+        let e = entry(&self.taxonomy, &old.service);
+        self.all.remove(&e);
+        for (bit, tree) in self.by_category.iter_mut().enumerate() {
+            if e.categories & (1 << bit) != 0 {
+                tree.remove(&e);
+            }
+        }
+    }
+}
+
+fn entry(taxonomy: &Taxonomy, s: &Service) -> Entry {
+    Entry {
+        xyz: to_xyz(s.data.point),
+        id: s.id.0,
+        categories: taxonomy.category_mask(&s.data.categories),
+        targets: taxonomy.target_mask(&s.data.target_groups),
+    }
+}

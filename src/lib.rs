@@ -1,0 +1,16 @@
+//! MappaTU: the open map of social services of Siena's *Sportello Famiglia*.
+//!
+//! The crate is organised by area: [`domain`] holds the typed values, [`store`] the
+//! persistent source of truth (SQLite or PostgreSQL), [`index`] the in-memory R-tree of
+//! published services, [`directory`] ties the two together, [`api`] serves them over HTTP,
+//! [`import`] and [`synthetic`] fill the store, and [`config`] reads the settings.
+
+pub mod api;
+pub mod config;
+pub mod demo;
+pub mod directory;
+pub mod domain;
+pub mod import;
+pub mod index;
+pub mod store;
+pub mod synthetic;

@@ -1,0 +1,276 @@
+//! The `mappatu` command: serve (default), import, generate, migrate.
+
+use anyhow::{Context, Result, bail};
+use clap::Parser;
+use indicatif::{ProgressBar, ProgressStyle};
+use mappatu::api::{AppState, app};
+use mappatu::config::{Cli, Command, GenerateArgs, ImportArgs, ServeArgs, Settings};
+use mappatu::directory::Directory;
+use mappatu::domain::Status;
+use mappatu::import::{ColumnMap, Format, ImportOptions};
+use mappatu::store::{self, NewService, Store};
+use std::collections::BTreeMap;
+use std::sync::Arc;
+use std::time::Instant;
+
+#[tokio::main]
+async fn main() -> Result<()> {
+    tracing_subscriber::fmt()
+        .with_env_filter(
+            tracing_subscriber::EnvFilter::try_from_default_env()
+                .unwrap_or_else(|_| "info,sqlx=warn,tower_http=warn".into()),
+        )
+        .with_writer(std::io::stderr)
+        .init();
+    let cli = Cli::parse();
+    let serve_defaults = ServeArgs::default();
+    let serve_args = match &cli.command {
+        None => Some(&serve_defaults),
+        Some(Command::Serve(a)) => Some(a),
+        _ => None,
+    };
+    let settings = Settings::resolve(&cli.global, serve_args)?;
+    match cli.command {
+        None | Some(Command::Serve(_)) => serve(settings).await,
+        Some(Command::Import(args)) => import(settings, args).await,
+        Some(Command::Generate(args)) => generate(settings, args).await,
+        Some(Command::Migrate) => {
+            let store = open_store(&settings).await?;
+            store.close().await;
+            println!("database is up to date");
+            Ok(())
+        }
+    }
+}
+
+async fn open_store(settings: &Settings) -> Result<Arc<dyn Store>> {
+    if settings.database_url == mappatu::config::sqlite_url(&settings.data_dir) {
+        std::fs::create_dir_all(&settings.data_dir).with_context(|| {
+            format!(
+                "cannot create data directory {}",
+                settings.data_dir.display()
+            )
+        })?;
+    }
+    let shown = store::redact_url(&settings.database_url);
+    store::open(&settings.database_url)
+        .await
+        .with_context(|| format!("cannot open database {shown}"))
+}
+
+async fn serve(settings: Settings) -> Result<()> {
+    let started = Instant::now();
+    let store = open_store(&settings).await?;
+    if settings.demo && store.count(None).await? == 0 {
+        let taxonomy = store
+            .sync_taxonomy(&mappatu::domain::Taxonomy::default_set())
+            .await?;
+        let demo = mappatu::demo::services(&taxonomy, &settings.area)?;
+        let n = demo.len();
+        store.upsert(demo, &|_| {}).await?;
+        tracing::info!(
+            "empty database: loaded {n} demonstration services of Siena (--no-demo to skip)"
+        );
+    }
+    let directory = Arc::new(Directory::open(store.clone(), settings.area).await?);
+    let listener = tokio::net::TcpListener::bind(settings.listen)
+        .await
+        .with_context(|| format!("cannot listen on {}", settings.listen))?;
+    tracing::info!(
+        store = store.kind().as_str(),
+        database = %store::redact_url(&settings.database_url),
+        published = directory.index().len(),
+        startup_ms = started.elapsed().as_millis() as u64,
+        "MappaTU listening on http://{}",
+        listener.local_addr()?
+    );
+    axum::serve(listener, app(AppState { directory }))
+        .with_graceful_shutdown(shutdown_signal())
+        .await?;
+    store.close().await;
+    tracing::info!("stopped");
+    Ok(())
+}
+
+async fn shutdown_signal() {
+    let ctrl_c = async {
+        let _ = tokio::signal::ctrl_c().await;
+    };
+    #[cfg(unix)]
+    let term = async {
+        if let Ok(mut s) = tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate())
+        {
+            s.recv().await;
+        }
+    };
+    #[cfg(not(unix))]
+    let term = std::future::pending::<()>();
+    tokio::select! { _ = ctrl_c => {}, _ = term => {} }
+}
+
+async fn import(settings: Settings, args: ImportArgs) -> Result<()> {
+    let store = open_store(&settings).await?;
+    let taxonomy = store
+        .sync_taxonomy(&mappatu::domain::Taxonomy::default_set())
+        .await?;
+    let delimiter = match args.delimiter {
+        Some(c) if c.is_ascii() => Some(c as u8),
+        Some(c) => bail!("--delimiter must be one ASCII character, got {c:?}"),
+        None => None,
+    };
+    let options = ImportOptions {
+        format: args.format.as_deref().map(|f| {
+            if f == "csv" {
+                Format::Csv
+            } else {
+                Format::GeoJson
+            }
+        }),
+        status: if args.pending {
+            Status::Pending
+        } else {
+            Status::Published
+        },
+        categories: args.category,
+        target_groups: args.target,
+        columns: ColumnMap {
+            lat: args.lat_col,
+            lon: args.lon_col,
+            name: args.name_col,
+            id: args.id_col,
+            address: args.address_col,
+            city: args.city_col,
+            postcode: args.postcode_col,
+            phone: args.phone_col,
+            email: args.email_col,
+            website: args.website_col,
+            organisation: args.organisation_col,
+            description: args.description_col,
+            opening_hours: args.hours_col,
+        },
+        delimiter,
+        demo: false,
+    };
+    let parsed = mappatu::import::parse_file(&args.file, &options, &taxonomy, &settings.area)
+        .with_context(|| format!("{} was not imported; nothing changed", args.file.display()))?;
+    report_rows(
+        "skipped",
+        parsed.skipped.iter().map(|s| (s.row, s.reason.as_str())),
+    );
+    report_rows(
+        "warning",
+        parsed.warnings.iter().map(|w| (w.row, w.message.as_str())),
+    );
+    let records = parsed.records.len();
+    let outcome = if args.dry_run || records == 0 {
+        Default::default()
+    } else {
+        write_with_progress(&*store, parsed.records, "importing").await?
+    };
+    store.close().await;
+    println!(
+        "{}: {} rows read, {} imported, {} updated, {} skipped, {} warnings{}",
+        args.file.display(),
+        parsed.rows,
+        outcome.inserted.len(),
+        outcome.updated.len(),
+        parsed.skipped.len(),
+        parsed.warnings.len(),
+        if args.dry_run {
+            " (dry run: nothing written)"
+        } else {
+            ""
+        },
+    );
+    if !args.dry_run && records > 0 {
+        let what = if args.pending {
+            "queued for moderation"
+        } else {
+            "published"
+        };
+        println!(
+            "{} services {what}; a running server shows them after its next start",
+            records
+        );
+    }
+    Ok(())
+}
+
+/// Prints the first rows of a report and a count per reason, to standard error.
+fn report_rows<'a>(label: &str, rows: impl Iterator<Item = (usize, &'a str)>) {
+    const SHOWN: usize = 20;
+    let mut by_reason: BTreeMap<String, usize> = BTreeMap::new();
+    let mut n = 0;
+    for (row, reason) in rows {
+        if n < SHOWN {
+            eprintln!("{label}: row {row}: {reason}");
+        }
+        n += 1;
+        // Group by the reason's wording without the values in quotes or numbers.
+        let key: String = reason
+            .split(['"', ':'])
+            .next()
+            .unwrap_or(reason)
+            .trim()
+            .to_string();
+        *by_reason.entry(key).or_default() += 1;
+    }
+    if n > SHOWN {
+        eprintln!("{label}: … and {} more; by reason:", n - SHOWN);
+        for (reason, count) in by_reason {
+            eprintln!("{label}: {count:>6} × {reason}");
+        }
+    }
+}
+
+async fn write_with_progress(
+    store: &dyn Store,
+    records: Vec<NewService>,
+    message: &'static str,
+) -> Result<mappatu::store::UpsertOutcome> {
+    let bar = ProgressBar::new(records.len() as u64).with_message(message);
+    bar.set_style(
+        ProgressStyle::with_template("{msg} {wide_bar} {pos}/{len} ({per_sec}, {eta} left)")
+            .expect("valid template"),
+    );
+    let tick = bar.clone();
+    let outcome = store.upsert(records, &move |n| tick.set_position(n)).await;
+    bar.finish_and_clear();
+    Ok(outcome?)
+}
+
+async fn generate(settings: Settings, args: GenerateArgs) -> Result<()> {
+    let store = open_store(&settings).await?;
+    let taxonomy = store
+        .sync_taxonomy(&mappatu::domain::Taxonomy::default_set())
+        .await?;
+    let started = Instant::now();
+    // Chunks keep memory flat and show progress; each chunk is one transaction.
+    const CHUNK: usize = 100_000;
+    let mut written = 0;
+    let mut chunk_no = 0u64;
+    while written < args.count {
+        let n = CHUNK.min(args.count - written);
+        let records = mappatu::synthetic::generate(
+            n,
+            args.seed.wrapping_add(chunk_no),
+            &taxonomy,
+            &settings.area,
+        );
+        let out = write_with_progress(&*store, records, "generating").await?;
+        written += n;
+        chunk_no += 1;
+        eprintln!(
+            "{written}/{} written ({} new)",
+            args.count,
+            out.inserted.len()
+        );
+    }
+    store.close().await;
+    println!(
+        "{} synthetic services written in {:.1} s",
+        args.count,
+        started.elapsed().as_secs_f64()
+    );
+    Ok(())
+}

@@ -1,0 +1,167 @@
+//! The store: the persistent source of truth, in SQLite (embedded default) or PostgreSQL.
+//!
+//! Both backends implement [`Store`] with the same SQL (sqlx binds `$1`-style parameters
+//! on SQLite too); only the schema DDL differs, in `migrations/sqlite` and
+//! `migrations/postgres`. The backend is chosen from the database URL's scheme.
+
+mod sql;
+
+use crate::domain::{Service, ServiceData, ServiceId, Status, Taxonomy};
+use async_trait::async_trait;
+use std::sync::Arc;
+
+pub use sql::SqlStore;
+
+/// Which database a store talks to.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum StoreKind {
+    /// Embedded SQLite, one file.
+    Sqlite,
+    /// PostgreSQL server.
+    Postgres,
+}
+
+impl StoreKind {
+    /// `sqlite` or `postgres`.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            StoreKind::Sqlite => "sqlite",
+            StoreKind::Postgres => "postgres",
+        }
+    }
+}
+
+/// Errors of the store layer.
+#[derive(Debug, thiserror::Error)]
+pub enum StoreError {
+    /// The database URL's scheme is neither SQLite nor PostgreSQL.
+    #[error("unsupported database URL {0:?}: use sqlite://PATH or postgres://…")]
+    UnsupportedUrl(String),
+    /// The database answered with an error or could not be reached.
+    #[error("database error: {0}")]
+    Database(#[from] sqlx::Error),
+    /// Migrations could not be applied.
+    #[error("migration failed: {0}")]
+    Migrate(#[from] sqlx::migrate::MigrateError),
+    /// A stored row does not hold valid data (written by something else than MappaTU).
+    #[error("stored service {id} is invalid: {reason}")]
+    Corrupt {
+        /// Row id.
+        id: i64,
+        /// What is wrong.
+        reason: String,
+    },
+}
+
+/// A service to insert or, when its external id is already stored, to update.
+#[derive(Debug, Clone)]
+pub struct NewService {
+    /// Stable identifier from the source data set.
+    pub external_id: Option<String>,
+    /// Status for a new row; an existing row only moves from `pending` to this.
+    pub status: Status,
+    /// Content.
+    pub data: ServiceData,
+}
+
+/// What an upsert did.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct UpsertOutcome {
+    /// Ids of rows inserted.
+    pub inserted: Vec<ServiceId>,
+    /// Ids of rows updated (matched by external id).
+    pub updated: Vec<ServiceId>,
+}
+
+/// Called with the number of records written so far.
+pub type Progress<'a> = &'a (dyn Fn(u64) + Send + Sync);
+
+/// The persistent store of services. Every write is one transaction; a method returns
+/// only after it committed.
+#[async_trait]
+pub trait Store: Send + Sync + 'static {
+    /// Which backend this is.
+    fn kind(&self) -> StoreKind;
+
+    /// Checks that the database answers.
+    async fn ping(&self) -> Result<(), StoreError>;
+
+    /// Adds the taxonomy's entries that the store lacks (labels of existing slugs are kept,
+    /// so that admins' edits survive) and returns the stored taxonomy in display order.
+    async fn sync_taxonomy(&self, defaults: &Taxonomy) -> Result<Taxonomy, StoreError>;
+
+    /// Counts services, all or with one status.
+    async fn count(&self, status: Option<Status>) -> Result<u64, StoreError>;
+
+    /// Every published service, for the index at start-up.
+    async fn published(&self) -> Result<Vec<Service>, StoreError>;
+
+    /// One service, whatever its status.
+    async fn get(&self, id: ServiceId) -> Result<Option<Service>, StoreError>;
+
+    /// Inserts or updates services in one transaction: all are written or none.
+    async fn upsert(
+        &self,
+        records: Vec<NewService>,
+        progress: Progress<'_>,
+    ) -> Result<UpsertOutcome, StoreError>;
+
+    /// Changes a service's status; returns it as stored after the commit.
+    async fn set_status(
+        &self,
+        id: ServiceId,
+        status: Status,
+    ) -> Result<Option<Service>, StoreError>;
+
+    /// Closes the connection pool.
+    async fn close(&self);
+}
+
+/// Opens the store named by a database URL (`sqlite://…` or `postgres://…`), creating
+/// the SQLite file if needed, and applies the migrations.
+pub async fn open(url: &str) -> Result<Arc<dyn Store>, StoreError> {
+    if url.starts_with("sqlite:") {
+        Ok(Arc::new(SqlStore::open_sqlite(url).await?))
+    } else if url.starts_with("postgres://") || url.starts_with("postgresql://") {
+        Ok(Arc::new(SqlStore::open_postgres(url).await?))
+    } else {
+        Err(StoreError::UnsupportedUrl(redact_url(url)))
+    }
+}
+
+/// The URL with any password replaced by `***`, fit for logs and error messages.
+pub fn redact_url(url: &str) -> String {
+    let Some((scheme, rest)) = url.split_once("://") else {
+        return url.to_string();
+    };
+    let (authority, tail) = rest.split_at(rest.find('/').unwrap_or(rest.len()));
+    match authority.rsplit_once('@') {
+        Some((userinfo, host)) => {
+            let user = userinfo.split(':').next().unwrap_or("");
+            if userinfo.contains(':') {
+                format!("{scheme}://{user}:***@{host}{tail}")
+            } else {
+                format!("{scheme}://{user}@{host}{tail}")
+            }
+        }
+        None => url.to_string(),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::redact_url;
+
+    #[test]
+    fn passwords_are_redacted() {
+        assert_eq!(
+            redact_url("postgres://app:s3cret@db.example:5432/mappatu"),
+            "postgres://app:***@db.example:5432/mappatu"
+        );
+        assert_eq!(
+            redact_url("postgres://app@db/mappatu"),
+            "postgres://app@db/mappatu"
+        );
+        assert_eq!(redact_url("sqlite://var/x.db"), "sqlite://var/x.db");
+    }
+}

@@ -1,0 +1,425 @@
+//! [`Store`] over sqlx, for SQLite and PostgreSQL.
+//!
+//! The SQL is shared: both databases accept `$n` parameters, `RETURNING`,
+//! `ON CONFLICT` and `string_agg(… ORDER BY …)`. The [`on_pool!`] macro expands each
+//! method body once per backend, so the compiler checks it against both drivers without
+//! a wall of generic bounds.
+
+use super::{NewService, Progress, Store, StoreError, StoreKind, UpsertOutcome};
+use crate::domain::{
+    Accessibility, Category, Coordinates, Hours, Service, ServiceData, ServiceId, Status, Taxonomy,
+};
+use async_trait::async_trait;
+use chrono::{DateTime, Utc};
+use futures_util::TryStreamExt;
+use sqlx::postgres::{PgPoolOptions, Postgres};
+use sqlx::sqlite::{SqliteConnectOptions, SqliteJournalMode, SqlitePoolOptions, SqliteSynchronous};
+use sqlx::{Pool, Sqlite};
+use std::collections::HashMap;
+use std::str::FromStr;
+use std::time::Duration;
+
+enum AnyPool {
+    Sqlite(Pool<Sqlite>),
+    Postgres(Pool<Postgres>),
+}
+
+/// A store on an sqlx connection pool.
+pub struct SqlStore {
+    pool: AnyPool,
+}
+
+/// Runs `$body` with `$pool` bound to the concrete pool of either backend.
+macro_rules! on_pool {
+    ($self:expr, $pool:ident => $body:expr) => {
+        match &$self.pool {
+            AnyPool::Sqlite($pool) => $body,
+            AnyPool::Postgres($pool) => $body,
+        }
+    };
+}
+
+/// Binds the content columns `$2..=$18` shared by INSERT and UPDATE.
+macro_rules! bind_content {
+    ($q:expr, $status:expr, $d:expr) => {
+        $q.bind($status.as_str())
+            .bind(&$d.name)
+            .bind(&$d.organisation)
+            .bind(&$d.description_it)
+            .bind(&$d.description_en)
+            .bind(&$d.address)
+            .bind($d.point.lat())
+            .bind($d.point.lon())
+            .bind(&$d.phone)
+            .bind(&$d.email)
+            .bind(&$d.website)
+            .bind($d.opening_hours.as_ref().map(|h| h.raw().to_string()))
+            .bind($d.accessibility.wheelchair.as_str())
+            .bind(&$d.accessibility.note_it)
+            .bind(&$d.accessibility.note_en)
+            .bind($d.demo)
+    };
+}
+
+macro_rules! select_services {
+    ($tail:literal) => {
+        concat!(
+            "SELECT s.id, s.external_id, s.status, s.name, s.organisation, s.description_it, ",
+            "s.description_en, s.address, s.lat, s.lon, s.phone, s.email, s.website, ",
+            "s.opening_hours, s.wheelchair, s.accessibility_note_it, s.accessibility_note_en, ",
+            "s.demo, s.created_at, s.updated_at, s.verified_at, ",
+            "(SELECT string_agg(category, ',' ORDER BY position) FROM service_categories ",
+            "WHERE service_id = s.id) AS categories, ",
+            "(SELECT string_agg(target_group, ',' ORDER BY position) FROM service_target_groups ",
+            "WHERE service_id = s.id) AS target_groups ",
+            "FROM services s ",
+            $tail
+        )
+    };
+}
+
+const SELECT_PUBLISHED: &str = select_services!("WHERE s.status = 'published' ORDER BY s.id");
+const SELECT_ONE: &str = select_services!("WHERE s.id = $1");
+const FIND_EXTERNAL: &str = "SELECT id FROM services WHERE external_id = $1";
+const INSERT_SERVICE: &str = "INSERT INTO services (external_id, status, name, organisation, \
+    description_it, description_en, address, lat, lon, phone, email, website, opening_hours, \
+    wheelchair, accessibility_note_it, accessibility_note_en, demo, created_at, updated_at) \
+    VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18, $18) \
+    RETURNING id";
+// An import never overrides a moderator: only a pending row takes the new status.
+const UPDATE_SERVICE: &str = "UPDATE services SET \
+    status = CASE WHEN status = 'pending' THEN $2 ELSE status END, name = $3, \
+    organisation = $4, description_it = $5, description_en = $6, address = $7, lat = $8, \
+    lon = $9, phone = $10, email = $11, website = $12, opening_hours = $13, wheelchair = $14, \
+    accessibility_note_it = $15, accessibility_note_en = $16, demo = $17, updated_at = $18 \
+    WHERE id = $1";
+const DELETE_CATEGORIES: &str = "DELETE FROM service_categories WHERE service_id = $1";
+const DELETE_TARGETS: &str = "DELETE FROM service_target_groups WHERE service_id = $1";
+const INSERT_CATEGORY: &str =
+    "INSERT INTO service_categories (service_id, category, position) VALUES ($1, $2, $3)";
+const INSERT_TARGET: &str =
+    "INSERT INTO service_target_groups (service_id, target_group, position) VALUES ($1, $2, $3)";
+const SET_STATUS: &str = "UPDATE services SET status = $2, updated_at = $3 WHERE id = $1";
+const COUNT_ALL: &str = "SELECT COUNT(*) FROM services";
+const COUNT_STATUS: &str = "SELECT COUNT(*) FROM services WHERE status = $1";
+const INSERT_CATEGORY_DEF: &str = "INSERT INTO categories (slug, label_it, label_en, color, icon, \
+    position) VALUES ($1, $2, $3, $4, $5, $6) ON CONFLICT (slug) DO NOTHING";
+const INSERT_TARGET_DEF: &str = "INSERT INTO target_groups (slug, label_it, label_en, color, \
+    icon, position) VALUES ($1, $2, $3, $4, $5, $6) ON CONFLICT (slug) DO NOTHING";
+const SELECT_CATEGORY_DEFS: &str =
+    "SELECT slug, label_it, label_en, color, icon FROM categories ORDER BY position, slug";
+const SELECT_TARGET_DEFS: &str =
+    "SELECT slug, label_it, label_en, color, icon FROM target_groups ORDER BY position, slug";
+
+/// One row of [`select_services!`], decoded the same way on both backends.
+#[derive(sqlx::FromRow)]
+struct ServiceRow {
+    id: i64,
+    external_id: Option<String>,
+    status: String,
+    name: String,
+    organisation: Option<String>,
+    description_it: Option<String>,
+    description_en: Option<String>,
+    address: Option<String>,
+    lat: f64,
+    lon: f64,
+    phone: Option<String>,
+    email: Option<String>,
+    website: Option<String>,
+    opening_hours: Option<String>,
+    wheelchair: String,
+    accessibility_note_it: Option<String>,
+    accessibility_note_en: Option<String>,
+    demo: bool,
+    created_at: DateTime<Utc>,
+    updated_at: DateTime<Utc>,
+    verified_at: Option<DateTime<Utc>>,
+    categories: Option<String>,
+    target_groups: Option<String>,
+}
+
+#[derive(sqlx::FromRow)]
+struct CategoryRow {
+    slug: String,
+    label_it: String,
+    label_en: String,
+    color: String,
+    icon: String,
+}
+
+impl From<CategoryRow> for Category {
+    fn from(r: CategoryRow) -> Self {
+        Category {
+            slug: r.slug,
+            label_it: r.label_it,
+            label_en: r.label_en,
+            color: r.color,
+            icon: r.icon,
+        }
+    }
+}
+
+/// Parsed opening hours by raw string: most services share a handful of schedules, and
+/// parsing each once keeps start-up fast and memory small.
+#[derive(Default)]
+struct HoursCache(HashMap<String, Option<Hours>>);
+
+impl HoursCache {
+    fn get(&mut self, id: i64, raw: String) -> Option<Hours> {
+        if let Some(h) = self.0.get(&raw) {
+            return h.clone();
+        }
+        let parsed = match Hours::parse(&raw) {
+            Ok(h) => Some(h),
+            Err(e) => {
+                tracing::warn!(service = id, "stored opening hours ignored: {e}");
+                None
+            }
+        };
+        self.0.insert(raw, parsed.clone());
+        parsed
+    }
+}
+
+impl ServiceRow {
+    fn into_service(self, hours: &mut HoursCache) -> Result<Service, StoreError> {
+        let corrupt = |reason: String| StoreError::Corrupt {
+            id: self.id,
+            reason,
+        };
+        let point = Coordinates::new(self.lat, self.lon).map_err(|e| corrupt(e.to_string()))?;
+        let status = Status::from_str(&self.status).map_err(corrupt)?;
+        let wheelchair = self.wheelchair.parse().map_err(corrupt)?;
+        let split = |s: Option<String>| -> Vec<String> {
+            s.map(|s| s.split(',').map(str::to_owned).collect())
+                .unwrap_or_default()
+        };
+        Ok(Service {
+            id: ServiceId(self.id),
+            external_id: self.external_id,
+            status,
+            data: ServiceData {
+                name: self.name,
+                organisation: self.organisation,
+                description_it: self.description_it,
+                description_en: self.description_en,
+                categories: split(self.categories),
+                target_groups: split(self.target_groups),
+                address: self.address,
+                point,
+                phone: self.phone,
+                email: self.email,
+                website: self.website,
+                opening_hours: self.opening_hours.and_then(|raw| hours.get(self.id, raw)),
+                accessibility: Accessibility {
+                    wheelchair,
+                    note_it: self.accessibility_note_it,
+                    note_en: self.accessibility_note_en,
+                },
+                demo: self.demo,
+            },
+            created_at: self.created_at,
+            updated_at: self.updated_at,
+            verified_at: self.verified_at,
+        })
+    }
+}
+
+impl SqlStore {
+    /// Opens (creating if missing) an SQLite database file and migrates it.
+    pub async fn open_sqlite(url: &str) -> Result<Self, StoreError> {
+        let options = SqliteConnectOptions::from_str(url)?
+            .create_if_missing(true)
+            .journal_mode(SqliteJournalMode::Wal)
+            // FULL: a commit that was acknowledged survives a power cut, not only a crash.
+            .synchronous(SqliteSynchronous::Full)
+            .foreign_keys(true)
+            .busy_timeout(Duration::from_secs(10));
+        let pool = SqlitePoolOptions::new()
+            .max_connections(4)
+            .connect_with(options)
+            .await?;
+        sqlx::migrate!("./migrations/sqlite").run(&pool).await?;
+        Ok(Self {
+            pool: AnyPool::Sqlite(pool),
+        })
+    }
+
+    /// Connects to a PostgreSQL database and migrates it.
+    pub async fn open_postgres(url: &str) -> Result<Self, StoreError> {
+        let pool = PgPoolOptions::new()
+            .max_connections(8)
+            .acquire_timeout(Duration::from_secs(10))
+            .connect(url)
+            .await?;
+        sqlx::migrate!("./migrations/postgres").run(&pool).await?;
+        Ok(Self {
+            pool: AnyPool::Postgres(pool),
+        })
+    }
+}
+
+#[async_trait]
+impl Store for SqlStore {
+    fn kind(&self) -> StoreKind {
+        match self.pool {
+            AnyPool::Sqlite(_) => StoreKind::Sqlite,
+            AnyPool::Postgres(_) => StoreKind::Postgres,
+        }
+    }
+
+    async fn ping(&self) -> Result<(), StoreError> {
+        on_pool!(self, pool => {
+            sqlx::query("SELECT 1").execute(pool).await?;
+        });
+        Ok(())
+    }
+
+    async fn sync_taxonomy(&self, defaults: &Taxonomy) -> Result<Taxonomy, StoreError> {
+        on_pool!(self, pool => {
+            let mut tx = pool.begin().await?;
+            for (sql, list) in [
+                (INSERT_CATEGORY_DEF, &defaults.categories),
+                (INSERT_TARGET_DEF, &defaults.target_groups),
+            ] {
+                for (position, c) in list.iter().enumerate() {
+                    sqlx::query(sql)
+                        .bind(&c.slug)
+                        .bind(&c.label_it)
+                        .bind(&c.label_en)
+                        .bind(&c.color)
+                        .bind(&c.icon)
+                        .bind(position as i32)
+                        .execute(&mut *tx)
+                        .await?;
+                }
+            }
+            tx.commit().await?;
+            let categories: Vec<CategoryRow> =
+                sqlx::query_as(SELECT_CATEGORY_DEFS).fetch_all(pool).await?;
+            let target_groups: Vec<CategoryRow> =
+                sqlx::query_as(SELECT_TARGET_DEFS).fetch_all(pool).await?;
+            Ok(Taxonomy {
+                categories: categories.into_iter().map(Category::from).collect(),
+                target_groups: target_groups.into_iter().map(Category::from).collect(),
+            })
+        })
+    }
+
+    async fn count(&self, status: Option<Status>) -> Result<u64, StoreError> {
+        let n: i64 = on_pool!(self, pool => match status {
+            None => sqlx::query_scalar(COUNT_ALL).fetch_one(pool).await?,
+            Some(s) => sqlx::query_scalar(COUNT_STATUS).bind(s.as_str()).fetch_one(pool).await?,
+        });
+        Ok(n as u64)
+    }
+
+    async fn published(&self) -> Result<Vec<Service>, StoreError> {
+        let mut hours = HoursCache::default();
+        let mut out = Vec::new();
+        on_pool!(self, pool => {
+            let mut rows = sqlx::query_as::<_, ServiceRow>(SELECT_PUBLISHED).fetch(pool);
+            while let Some(row) = rows.try_next().await? {
+                out.push(row.into_service(&mut hours)?);
+            }
+        });
+        Ok(out)
+    }
+
+    async fn get(&self, id: ServiceId) -> Result<Option<Service>, StoreError> {
+        let row: Option<ServiceRow> = on_pool!(self, pool => {
+            sqlx::query_as(SELECT_ONE).bind(id.0).fetch_optional(pool).await?
+        });
+        row.map(|r| r.into_service(&mut HoursCache::default()))
+            .transpose()
+    }
+
+    async fn upsert(
+        &self,
+        records: Vec<NewService>,
+        progress: Progress<'_>,
+    ) -> Result<UpsertOutcome, StoreError> {
+        let now = Utc::now();
+        let mut outcome = UpsertOutcome::default();
+        on_pool!(self, pool => {
+            let mut tx = pool.begin().await?;
+            for (done, rec) in records.iter().enumerate() {
+                let existing: Option<i64> = match &rec.external_id {
+                    Some(ext) => sqlx::query_scalar(FIND_EXTERNAL)
+                        .bind(ext)
+                        .fetch_optional(&mut *tx)
+                        .await?,
+                    None => None,
+                };
+                let id = match existing {
+                    Some(id) => {
+                        bind_content!(sqlx::query(UPDATE_SERVICE).bind(id), rec.status, rec.data)
+                            .bind(now)
+                            .execute(&mut *tx)
+                            .await?;
+                        sqlx::query(DELETE_CATEGORIES).bind(id).execute(&mut *tx).await?;
+                        sqlx::query(DELETE_TARGETS).bind(id).execute(&mut *tx).await?;
+                        outcome.updated.push(ServiceId(id));
+                        id
+                    }
+                    None => {
+                        let id: i64 = bind_content!(
+                            sqlx::query_scalar(INSERT_SERVICE).bind(&rec.external_id),
+                            rec.status,
+                            rec.data
+                        )
+                        .bind(now)
+                        .fetch_one(&mut *tx)
+                        .await?;
+                        outcome.inserted.push(ServiceId(id));
+                        id
+                    }
+                };
+                for (sql, slugs) in [
+                    (INSERT_CATEGORY, &rec.data.categories),
+                    (INSERT_TARGET, &rec.data.target_groups),
+                ] {
+                    for (position, slug) in slugs.iter().enumerate() {
+                        sqlx::query(sql)
+                            .bind(id)
+                            .bind(slug)
+                            .bind(position as i32)
+                            .execute(&mut *tx)
+                            .await?;
+                    }
+                }
+                if done % 1000 == 999 {
+                    progress(done as u64 + 1);
+                }
+            }
+            tx.commit().await?;
+        });
+        progress(records.len() as u64);
+        Ok(outcome)
+    }
+
+    async fn set_status(
+        &self,
+        id: ServiceId,
+        status: Status,
+    ) -> Result<Option<Service>, StoreError> {
+        let changed = on_pool!(self, pool => {
+            sqlx::query(SET_STATUS)
+                .bind(id.0)
+                .bind(status.as_str())
+                .bind(Utc::now())
+                .execute(pool)
+                .await?
+                .rows_affected()
+        });
+        if changed == 0 {
+            return Ok(None);
+        }
+        self.get(id).await
+    }
+
+    async fn close(&self) {
+        on_pool!(self, pool => pool.close().await)
+    }
+}

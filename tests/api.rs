@@ -1,0 +1,498 @@
+//! The public API, over HTTP, against both stores.
+
+mod common;
+
+use common::TestServer;
+use mappatu::domain::{ServiceId, Status};
+use serde_json::Value;
+use std::collections::BTreeSet;
+
+const SIENA: (f64, f64) = (43.318, 11.331);
+
+/// Haversine metres, written here independently of the server's geodesic code.
+fn haversine_m(lat1: f64, lon1: f64, lat2: f64, lon2: f64) -> f64 {
+    let (p1, p2) = (lat1.to_radians(), lat2.to_radians());
+    let dp = p2 - p1;
+    let dl = (lon2 - lon1).to_radians();
+    let a = (dp / 2.0).sin().powi(2) + p1.cos() * p2.cos() * (dl / 2.0).sin().powi(2);
+    2.0 * 6_371_008.8 * a.sqrt().asin()
+}
+
+fn lon_lat(f: &Value) -> (f64, f64) {
+    let c = &f["geometry"]["coordinates"];
+    (c[0].as_f64().unwrap(), c[1].as_f64().unwrap())
+}
+
+fn ids(fc: &Value) -> Vec<i64> {
+    fc["features"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|f| f["id"].as_i64().unwrap())
+        .collect()
+}
+
+/// Every published service, fetched page by page through the API.
+async fn all_services(s: &TestServer, extra: &str) -> Vec<Value> {
+    let mut out = Vec::new();
+    let mut cursor: Option<String> = None;
+    loop {
+        let mut url = format!("/api/services?limit=7{extra}");
+        if let Some(c) = &cursor {
+            url.push_str(&format!("&cursor={c}"));
+        }
+        let (status, fc) = s.get(&url).await;
+        assert_eq!(status, 200, "{url}: {fc}");
+        out.extend(fc["features"].as_array().unwrap().iter().cloned());
+        match fc["next_cursor"].as_str() {
+            Some(c) => cursor = Some(c.to_string()),
+            None => break,
+        }
+    }
+    out
+}
+
+fn distance_from(f: &Value, (lat, lon): (f64, f64)) -> f64 {
+    let (flon, flat) = lon_lat(f);
+    haversine_m(lat, lon, flat, flon)
+}
+
+async fn health_reports_store_and_counts(s: &TestServer) {
+    let (status, h) = s.get("/api/health").await;
+    assert_eq!(status, 200);
+    let kind = s.store.kind().as_str();
+    assert_eq!(h["store"], kind);
+    assert_eq!(h["status"], "ok");
+    let published = s.store.count(Some(Status::Published)).await.unwrap();
+    assert!(published >= 20);
+    assert_eq!(h["published_services"].as_u64().unwrap(), published);
+    assert_eq!(h["demo_services"].as_u64().unwrap(), published);
+}
+
+async fn taxonomy_has_labels_colours_and_icons(s: &TestServer) {
+    for (path, must) in [
+        (
+            "/api/categories",
+            vec![
+                "economic-support",
+                "food-aid",
+                "health",
+                "home-utilities",
+                "transport",
+                "children-family",
+                "elderly",
+                "disability",
+                "listening-guidance",
+                "volunteering",
+            ],
+        ),
+        (
+            "/api/target-groups",
+            vec!["elderly", "minors-families", "disabilities", "migrants"],
+        ),
+    ] {
+        let (status, body) = s.get(path).await;
+        assert_eq!(status, 200);
+        let items = body["items"].as_array().unwrap();
+        for slug in must {
+            let item = items
+                .iter()
+                .find(|i| i["slug"] == slug)
+                .unwrap_or_else(|| panic!("{slug}"));
+            for key in ["label_it", "label_en", "icon"] {
+                assert!(!item[key].as_str().unwrap().is_empty());
+            }
+            assert!(item["color"].as_str().unwrap().starts_with('#'));
+        }
+    }
+}
+
+async fn nearest_is_the_true_k_nearest_in_order(s: &TestServer) {
+    let all = all_services(s, "").await;
+    let (status, fc) = s
+        .get("/api/services/nearest?lat=43.318&lon=11.331&k=10")
+        .await;
+    assert_eq!(status, 200, "{fc}");
+    assert_eq!(fc["type"], "FeatureCollection");
+    let features = fc["features"].as_array().unwrap();
+    assert_eq!(features.len(), 10);
+    let mut last = 0.0;
+    for f in features {
+        let d = f["properties"]["distance_m"].as_f64().unwrap();
+        assert!(d >= last, "not ascending: {d} after {last}");
+        last = d;
+        let ours = distance_from(f, SIENA);
+        assert!(
+            (d - ours).abs() <= ours * 0.005 + 1.0,
+            "distance {d} vs {ours}"
+        );
+    }
+    // Brute force over every published service.
+    let mut by_distance: Vec<(f64, i64)> = all
+        .iter()
+        .map(|f| (distance_from(f, SIENA), f["id"].as_i64().unwrap()))
+        .collect();
+    by_distance.sort_by(|a, b| a.0.total_cmp(&b.0));
+    let expected: Vec<i64> = by_distance.iter().take(10).map(|x| x.1).collect();
+    assert_eq!(ids(&fc), expected);
+}
+
+async fn nearest_filters_by_category_target_and_distance(s: &TestServer) {
+    let all = all_services(s, "").await;
+    let has = |f: &Value, key: &str, slug: &str| {
+        f["properties"][key]
+            .as_array()
+            .unwrap()
+            .iter()
+            .any(|c| c == slug)
+    };
+    let (status, fc) = s
+        .get("/api/services/nearest?lat=43.318&lon=11.331&k=50&category=health,food-aid")
+        .await;
+    assert_eq!(status, 200, "{fc}");
+    let expected: BTreeSet<i64> = all
+        .iter()
+        .filter(|f| has(f, "categories", "health") || has(f, "categories", "food-aid"))
+        .map(|f| f["id"].as_i64().unwrap())
+        .collect();
+    assert!(!expected.is_empty());
+    assert_eq!(ids(&fc).into_iter().collect::<BTreeSet<_>>(), expected);
+
+    let (_, fc) = s
+        .get("/api/services/nearest?lat=43.318&lon=11.331&k=50&target=elderly")
+        .await;
+    let expected: BTreeSet<i64> = all
+        .iter()
+        .filter(|f| has(f, "target_groups", "elderly"))
+        .map(|f| f["id"].as_i64().unwrap())
+        .collect();
+    assert!(!expected.is_empty());
+    assert_eq!(ids(&fc).into_iter().collect::<BTreeSet<_>>(), expected);
+
+    let (_, fc) = s
+        .get("/api/services/nearest?lat=43.318&lon=11.331&k=100&max_distance_m=1000")
+        .await;
+    let within: BTreeSet<i64> = all
+        .iter()
+        .filter(|f| distance_from(f, SIENA) <= 995.0)
+        .map(|f| f["id"].as_i64().unwrap())
+        .collect();
+    let got: BTreeSet<i64> = ids(&fc).into_iter().collect();
+    assert!(got.is_superset(&within), "missing some within 1 km");
+    assert!(got.len() < all.len(), "max_distance_m cut nothing");
+    for f in fc["features"].as_array().unwrap() {
+        assert!(f["properties"]["distance_m"].as_f64().unwrap() <= 1000.0);
+    }
+}
+
+async fn open_now_follows_rome_time(s: &TestServer) {
+    let find = |fc: &Value| -> Option<Value> {
+        fc["features"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|f| {
+                f["properties"]["name"]
+                    .as_str()
+                    .unwrap()
+                    .contains("Sportello Famiglia")
+            })
+            .cloned()
+    };
+    // Monday 23 November 2026, 10:30 in Rome (UTC+1).
+    let (_, fc) = s.get("/api/services/nearest?lat=43.318&lon=11.331&k=100&open_now=true&at=2026-11-23T09:30:00Z").await;
+    let sf = find(&fc).expect("Sportello Famiglia is open on Monday morning");
+    assert_eq!(sf["properties"]["open_now"], true);
+    assert!(
+        fc["features"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .all(|f| f["properties"]["open_now"] == true)
+    );
+    // Thursday 26 November, 11:00: closed.
+    let (_, fc) = s.get("/api/services/nearest?lat=43.318&lon=11.331&k=100&open_now=true&at=2026-11-26T10:00:00Z").await;
+    assert!(find(&fc).is_none());
+    let (_, fc) = s
+        .get("/api/services/nearest?lat=43.318&lon=11.331&k=100&at=2026-11-26T10:00%3A00%2B00:00")
+        .await;
+    assert_eq!(find(&fc).unwrap()["properties"]["open_now"], false);
+}
+
+async fn bbox_paging_covers_each_service_once(s: &TestServer) {
+    let bbox = "11.32,43.31,11.34,43.325";
+    let (status, first) = s.get(&format!("/api/services?bbox={bbox}&limit=3")).await;
+    assert_eq!(status, 200, "{first}");
+    let total = first["total"].as_u64().unwrap() as usize;
+    let paged = all_services(s, &format!("&bbox={bbox}")).await;
+    assert_eq!(paged.len(), total);
+    let unique: BTreeSet<i64> = paged.iter().map(|f| f["id"].as_i64().unwrap()).collect();
+    assert_eq!(unique.len(), total);
+    for f in &paged {
+        let (lon, lat) = lon_lat(f);
+        assert!(
+            (11.32..=11.34).contains(&lon) && (43.31..=43.325).contains(&lat),
+            "{lon},{lat} outside"
+        );
+    }
+    // Compared with the whole directory filtered by hand.
+    let everything = all_services(s, "").await;
+    let inside = everything.iter().filter(|f| {
+        let (lon, lat) = lon_lat(f);
+        (11.32..=11.34).contains(&lon) && (43.31..=43.325).contains(&lat)
+    });
+    assert_eq!(inside.count(), total);
+    assert!(total > 0 && total < everything.len());
+}
+
+async fn text_search_ignores_case_and_accents(s: &TestServer) {
+    let mut results = Vec::new();
+    for q in ["carit%C3%A0", "CARITA", "carit%C3%A1"] {
+        let (status, fc) = s.get(&format!("/api/services?q={q}")).await;
+        assert_eq!(status, 200, "{fc}");
+        results.push(ids(&fc));
+    }
+    assert!(!results[0].is_empty());
+    assert_eq!(results[0], results[1]);
+    assert_eq!(results[0], results[2]);
+    let (_, fc) = s
+        .get("/api/services?q=sportello+famiglia&category=economic-support")
+        .await;
+    assert_eq!(fc["features"].as_array().unwrap().len(), 1);
+    let (_, fc) = s.get("/api/services?q=zzzznotaword").await;
+    assert_eq!(fc["total"], 0);
+}
+
+async fn one_service_has_every_public_field(s: &TestServer) {
+    let (_, fc) = s.get("/api/services?q=sportello+famiglia").await;
+    let id = fc["features"][0]["id"].as_i64().unwrap();
+    let (status, f) = s.get(&format!("/api/services/{id}")).await;
+    assert_eq!(status, 200);
+    assert_eq!(f["type"], "Feature");
+    let p = &f["properties"];
+    assert_eq!(p["opening_hours"], "Mo,We 10:00-13:00; Tu 15:00-18:00");
+    assert_eq!(p["demo"], true);
+    for key in [
+        "name",
+        "organisation",
+        "description_it",
+        "description_en",
+        "categories",
+        "target_groups",
+        "address",
+        "phone",
+        "email",
+        "website",
+        "opening_hours",
+        "open_now",
+        "accessibility",
+        "verified_at",
+        "demo",
+    ] {
+        assert!(p.get(key).is_some(), "missing {key}");
+    }
+    assert!(p["accessibility"]["wheelchair"].is_string());
+    let (lon, lat) = lon_lat(&f);
+    assert!(
+        (11.0..12.0).contains(&lon) && (43.0..44.0).contains(&lat),
+        "GeoJSON order is lon,lat"
+    );
+
+    let (status, e) = s.get("/api/services/987654321").await;
+    assert_eq!(status, 404);
+    assert_eq!(e["error"], "not_found");
+    let (status, e) = s.get("/api/services/abc").await;
+    assert_eq!(status, 400);
+    assert_eq!(e["parameter"], "id");
+}
+
+async fn bad_input_is_a_400_naming_the_parameter(s: &TestServer) {
+    let long_q = "a".repeat(10_000);
+    let cases: Vec<(String, &str)> = vec![
+        ("/api/services/nearest?lat=91&lon=11.3".into(), "lat"),
+        ("/api/services/nearest?lat=43.3&lon=181".into(), "lon"),
+        ("/api/services/nearest?lat=abc&lon=11.3".into(), "lat"),
+        ("/api/services/nearest?lon=11.3".into(), "lat"),
+        ("/api/services/nearest?lat=43.3&lon=11.3&k=-1".into(), "k"),
+        ("/api/services/nearest?lat=43.3&lon=11.3&k=0".into(), "k"),
+        (
+            "/api/services/nearest?lat=43.3&lon=11.3&k=100000".into(),
+            "k",
+        ),
+        ("/api/services/nearest?lat=43.3&lon=11.3&k=1.5".into(), "k"),
+        (
+            "/api/services/nearest?lat=43.3&lon=11.3&category=nope".into(),
+            "category",
+        ),
+        (
+            "/api/services/nearest?lat=43.3&lon=11.3&target=nope".into(),
+            "target",
+        ),
+        (
+            "/api/services/nearest?lat=43.3&lon=11.3&max_distance_m=-5".into(),
+            "max_distance_m",
+        ),
+        (
+            "/api/services/nearest?lat=43.3&lon=11.3&open_now=maybe".into(),
+            "open_now",
+        ),
+        (
+            "/api/services/nearest?lat=43.3&lon=11.3&at=yesterday".into(),
+            "at",
+        ),
+        (
+            "/api/services/nearest?lat=43.3&lon=11.3&lat=43.2".into(),
+            "lat",
+        ),
+        (
+            "/api/services/nearest?lat=43.3&lon=11.3&radius=5".into(),
+            "radius",
+        ),
+        ("/api/services/nearest?lat=NaN&lon=11.3".into(), "lat"),
+        ("/api/services?bbox=11.4,43.3,11.3,43.4".into(), "bbox"),
+        ("/api/services?bbox=11.3,43.4,11.4,43.3".into(), "bbox"),
+        ("/api/services?bbox=11.3,43.3,11.4".into(), "bbox"),
+        ("/api/services?bbox=a,b,c,d".into(), "bbox"),
+        (format!("/api/services?q={long_q}"), "q"),
+        ("/api/services?limit=0".into(), "limit"),
+        ("/api/services?limit=501".into(), "limit"),
+        ("/api/services?cursor=abc".into(), "cursor"),
+        ("/api/services?q=%E0%A4%A".into(), "q"),
+    ];
+    for (url, param) in cases {
+        let (status, body) = s.get(&url).await;
+        assert_eq!(status, 400, "{url}: {body}");
+        assert!(body["error"].is_string(), "{url}: {body}");
+        assert_eq!(body["parameter"], param, "{url}: {body}");
+        let message = body["message"].as_str().unwrap();
+        assert!(
+            message.starts_with(&format!("{param}:")),
+            "{url}: {message}"
+        );
+        assert!(
+            message.len() < 400,
+            "the message echoes too much: {}",
+            message.len()
+        );
+    }
+    let (status, body) = s.get("/api/nope").await;
+    assert_eq!((status, body["error"].as_str()), (404, Some("not_found")));
+    let res = s
+        .client
+        .post(format!("{}/api/health", s.base))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(res.status().as_u16(), 405);
+    let body: Value = res.json().await.unwrap();
+    assert_eq!(body["error"], "method_not_allowed");
+}
+
+async fn unpublish_and_publish_reach_the_index_at_once(s: &TestServer) {
+    let (_, fc) = s.get("/api/services?q=sportello+famiglia").await;
+    let id = fc["features"][0]["id"].as_i64().unwrap();
+    let near = "/api/services/nearest?lat=43.3183&lon=11.3317&k=3";
+    assert!(ids(&s.get(near).await.1).contains(&id));
+
+    s.directory
+        .set_status(ServiceId(id), Status::Unpublished)
+        .await
+        .unwrap()
+        .unwrap();
+    assert_eq!(
+        s.store.get(ServiceId(id)).await.unwrap().unwrap().status,
+        Status::Unpublished
+    );
+    assert_eq!(s.get(&format!("/api/services/{id}")).await.0, 404);
+    assert!(!ids(&s.get(near).await.1).contains(&id));
+    assert!(!ids(&s.get("/api/services?q=sportello+famiglia").await.1).contains(&id));
+
+    s.directory
+        .set_status(ServiceId(id), Status::Published)
+        .await
+        .unwrap()
+        .unwrap();
+    assert_eq!(s.get(&format!("/api/services/{id}")).await.0, 200);
+    assert_eq!(ids(&s.get(near).await.1)[0], id);
+}
+
+async fn a_restart_rebuilds_the_index_from_the_store(s: &TestServer) {
+    let (_, fc) = s.get("/api/services?q=sportello+famiglia").await;
+    let id = fc["features"][0]["id"].as_i64().unwrap();
+    s.directory
+        .set_status(ServiceId(id), Status::Unpublished)
+        .await
+        .unwrap();
+    let again = TestServer::serve(s.store.clone()).await;
+    let (_, h) = again.get("/api/health").await;
+    assert_eq!(
+        h["published_services"].as_u64().unwrap() as usize,
+        s.directory.index().len()
+    );
+    assert_eq!(again.get(&format!("/api/services/{id}")).await.0, 404);
+}
+
+async fn openapi_describes_every_endpoint(s: &TestServer) {
+    let res = s
+        .client
+        .get(format!("{}/api/openapi.json", s.base))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(res.status().as_u16(), 200);
+    let text = res.text().await.unwrap();
+    let spec = oas3::from_json(&text).expect("a valid OpenAPI 3.1 document");
+    assert!(spec.openapi.starts_with("3.1"), "{}", spec.openapi);
+    let paths = spec.paths.as_ref().unwrap();
+    for p in [
+        "/api/health",
+        "/api/categories",
+        "/api/target-groups",
+        "/api/services",
+        "/api/services/nearest",
+        "/api/services/{id}",
+        "/api/openapi.json",
+    ] {
+        assert!(paths.contains_key(p), "{p} is not described");
+    }
+    // Every $ref points at a component that exists.
+    let json: Value = serde_json::from_str(&text).unwrap();
+    let mut refs = Vec::new();
+    collect_refs(&json, &mut refs);
+    assert!(!refs.is_empty());
+    for r in refs {
+        let pointer = r.trim_start_matches('#');
+        assert!(json.pointer(pointer).is_some(), "dangling $ref {r}");
+    }
+}
+
+fn collect_refs(v: &Value, out: &mut Vec<String>) {
+    match v {
+        Value::Object(m) => {
+            for (k, v) in m {
+                if k == "$ref" {
+                    out.push(v.as_str().unwrap().to_string());
+                } else {
+                    collect_refs(v, out);
+                }
+            }
+        }
+        Value::Array(a) => a.iter().for_each(|v| collect_refs(v, out)),
+        _ => {}
+    }
+}
+
+both_stores!(
+    health_reports_store_and_counts,
+    taxonomy_has_labels_colours_and_icons,
+    nearest_is_the_true_k_nearest_in_order,
+    nearest_filters_by_category_target_and_distance,
+    open_now_follows_rome_time,
+    bbox_paging_covers_each_service_once,
+    text_search_ignores_case_and_accents,
+    one_service_has_every_public_field,
+    bad_input_is_a_400_naming_the_parameter,
+    unpublish_and_publish_reach_the_index_at_once,
+    a_restart_rebuilds_the_index_from_the_store,
+    openapi_describes_every_endpoint,
+);

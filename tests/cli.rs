@@ -1,0 +1,204 @@
+//! The real `mappatu` binary: help, import (twice, and a broken file), and serve.
+
+use std::io::{BufRead, BufReader};
+use std::path::Path;
+use std::process::{Child, Command, Stdio};
+use std::time::{Duration, Instant};
+
+fn mappatu(data_dir: &Path) -> Command {
+    let mut c = Command::new(env!("CARGO_BIN_EXE_mappatu"));
+    c.env_remove("DATABASE_URL")
+        .env_remove("MAPPATU_CONFIG")
+        .env_remove("MAPPATU_AREA")
+        .env_remove("MAPPATU_LISTEN")
+        .env("MAPPATU_DATA_DIR", data_dir)
+        .env("RUST_LOG", "info");
+    c
+}
+
+fn run(cmd: &mut Command) -> (bool, String, String) {
+    let out = cmd.output().expect("run mappatu");
+    (
+        out.status.success(),
+        String::from_utf8_lossy(&out.stdout).into_owned(),
+        String::from_utf8_lossy(&out.stderr).into_owned(),
+    )
+}
+
+const LIBRARIES: &str = "\u{feff}codice;denominazione;indirizzo;cap;comune;latitudine;longitudine;telefono;email\n\
+IT-SI0001;Biblioteca comunale degli Intronati;Via della Sapienza 5;53100;Siena;43,3200;11,3300;+39 0577 000001;biblioteca@example.org\n\
+IT-SI0002;Biblioteca di quartiere;Via Roma 1;53100;Siena;43,3100;11,3400;;\n\
+IT-SI0003;Biblioteca senza coordinate;Via Nuova 2;53100;Siena;;;;\n\
+IT-SI0004;Biblioteca segnaposto;Via Zero;53100;Siena;0,0;0,0;;\n\
+IT-RM0001;Biblioteca di Roma;Via del Corso 1;00186;Roma;41,9000;12,4800;;\n";
+
+#[test]
+fn help_documents_commands_flags_and_environment() {
+    let dir = tempfile::tempdir().unwrap();
+    let (ok, out, _) = run(mappatu(dir.path()).arg("--help"));
+    assert!(ok);
+    for needle in [
+        "serve",
+        "import",
+        "generate",
+        "--database",
+        "--data-dir",
+        "--area",
+        "DATABASE_URL",
+        "MAPPATU_DATA_DIR",
+    ] {
+        assert!(out.contains(needle), "--help lacks {needle}:\n{out}");
+    }
+    let (ok, out, _) = run(mappatu(dir.path()).args(["serve", "--help"]));
+    assert!(ok);
+    assert!(
+        out.contains("--listen") && out.contains("MAPPATU_LISTEN"),
+        "{out}"
+    );
+    let (ok, out, _) = run(mappatu(dir.path()).args(["import", "--help"]));
+    assert!(ok);
+    for needle in [
+        "--pending",
+        "--category",
+        "--id-col",
+        "--lat-col",
+        "--lon-col",
+        "--name-col",
+    ] {
+        assert!(out.contains(needle), "import --help lacks {needle}");
+    }
+}
+
+#[test]
+fn import_reports_skips_and_a_second_import_updates() {
+    let dir = tempfile::tempdir().unwrap();
+    let csv = dir.path().join("biblioteche.csv");
+    std::fs::write(&csv, LIBRARIES).unwrap();
+    let import = |extra: &[&str]| {
+        let mut c = mappatu(dir.path());
+        c.args(["import"])
+            .arg(&csv)
+            .args(["--category", "education-culture", "--id-col", "codice"])
+            .args(extra);
+        run(&mut c)
+    };
+    let (ok, out, err) = import(&[]);
+    assert!(ok, "{out}\n{err}");
+    assert!(
+        out.contains("5 rows read, 2 imported, 0 updated, 3 skipped"),
+        "{out}\n{err}"
+    );
+    assert!(
+        err.contains("row 4"),
+        "the empty-coordinates row (line 4) is reported:\n{err}"
+    );
+    assert!(err.contains("row 5") && err.contains("row 6"), "{err}");
+
+    let (ok, out, err) = import(&[]);
+    assert!(ok, "{err}");
+    assert!(
+        out.contains("2 imported") == false && out.contains("0 imported, 2 updated"),
+        "{out}"
+    );
+
+    // A file that cannot be parsed changes nothing.
+    let broken = dir.path().join("broken.geojson");
+    std::fs::write(&broken, "{\"type\": \"FeatureCollection\", \"features\": [").unwrap();
+    let mut c = mappatu(dir.path());
+    let (ok, _, err) = run(c.arg("import").arg(&broken));
+    assert!(!ok);
+    assert!(err.contains("nothing changed"), "{err}");
+
+    // An unknown category is refused before anything is written.
+    let mut c = mappatu(dir.path());
+    let (ok, _, err) = run(c.arg("import").arg(&csv).args(["--category", "nope"]));
+    assert!(!ok);
+    assert!(err.contains("nope"), "{err}");
+}
+
+struct Server(Child);
+
+impl Drop for Server {
+    fn drop(&mut self) {
+        let _ = self.0.kill();
+        let _ = self.0.wait();
+    }
+}
+
+/// Starts `mappatu serve` on a free port; returns it and its base URL once it listens.
+fn serve(dir: &Path, extra: &[&str]) -> (Server, String) {
+    let mut child = mappatu(dir)
+        .args(["serve", "--listen", "127.0.0.1:0"])
+        .args(extra)
+        .stderr(Stdio::piped())
+        .stdout(Stdio::null())
+        .spawn()
+        .unwrap();
+    let stderr = child.stderr.take().unwrap();
+    let server = Server(child);
+    let started = Instant::now();
+    for line in BufReader::new(stderr).lines() {
+        let line = line.unwrap();
+        if let Some(rest) = line.split("listening on http://").nth(1) {
+            let addr: String = rest.chars().take_while(|c| !c.is_whitespace()).collect();
+            return (server, format!("http://{addr}"));
+        }
+        assert!(
+            started.elapsed() < Duration::from_secs(60),
+            "server did not start"
+        );
+    }
+    panic!("server exited before listening");
+}
+
+#[tokio::test]
+async fn serve_creates_the_database_and_loads_marked_demo_data() {
+    let dir = tempfile::tempdir().unwrap();
+    let data = dir.path().join("data");
+    let (_server, base) = serve(&data, &[]);
+    assert!(data.join("mappatu.sqlite3").exists());
+    let health: serde_json::Value = reqwest::get(format!("{base}/api/health"))
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    assert_eq!(health["store"], "sqlite");
+    let n = health["published_services"].as_u64().unwrap();
+    assert!(n >= 20);
+    assert_eq!(health["demo_services"].as_u64().unwrap(), n);
+    let fc: serde_json::Value = reqwest::get(format!(
+        "{base}/api/services/nearest?lat=43.3183&lon=11.3317&k=1"
+    ))
+    .await
+    .unwrap()
+    .json()
+    .await
+    .unwrap();
+    let p = &fc["features"][0]["properties"];
+    assert!(
+        p["name"].as_str().unwrap().contains("Sportello Famiglia"),
+        "{p}"
+    );
+    assert_eq!(p["opening_hours"], "Mo,We 10:00-13:00; Tu 15:00-18:00");
+    assert_eq!(p["demo"], true);
+}
+
+#[tokio::test]
+async fn no_demo_starts_empty_and_a_bad_database_url_is_a_clear_error() {
+    let dir = tempfile::tempdir().unwrap();
+    let (_server, base) = serve(dir.path(), &["--no-demo"]);
+    let health: serde_json::Value = reqwest::get(format!("{base}/api/health"))
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    assert_eq!(health["published_services"], 0);
+
+    let (ok, _, err) =
+        run(mappatu(dir.path()).args(["--database", "mysql://u:secret@h/db", "migrate"]));
+    assert!(!ok);
+    assert!(err.contains("unsupported database URL"), "{err}");
+    assert!(!err.contains("secret"), "the password leaked: {err}");
+}

@@ -1,0 +1,206 @@
+//! Test harness: a real server on a real port over a real database — a fresh SQLite file
+//! or a fresh PostgreSQL database — seeded with the Siena demo data.
+
+#![allow(dead_code)]
+
+use mappatu::api::{AppState, app};
+use mappatu::directory::Directory;
+use mappatu::domain::{BoundingBox, Taxonomy};
+use mappatu::store::{self, Store};
+use std::sync::Arc;
+
+/// Where the PostgreSQL suite connects to create its throw-away databases.
+pub fn postgres_admin_url() -> String {
+    std::env::var("MAPPATU_TEST_POSTGRES")
+        .unwrap_or_else(|_| "postgres://postgres@127.0.0.1:5432/test".to_string())
+}
+
+/// Which database a test runs on.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Backend {
+    Sqlite,
+    Postgres,
+}
+
+/// A database made for one test and removed after it.
+pub struct TestDb {
+    pub url: String,
+    backend: Backend,
+    _dir: Option<tempfile::TempDir>,
+    pg_name: Option<String>,
+}
+
+impl TestDb {
+    /// A fresh database, or `None` (with the reason printed) when PostgreSQL is not
+    /// reachable and `MAPPATU_REQUIRE_POSTGRES` is not set.
+    pub async fn new(backend: Backend) -> Option<TestDb> {
+        match backend {
+            Backend::Sqlite => {
+                let dir = tempfile::tempdir().expect("temp dir");
+                let url = format!("sqlite://{}", dir.path().join("test.sqlite3").display());
+                Some(TestDb {
+                    url,
+                    backend,
+                    _dir: Some(dir),
+                    pg_name: None,
+                })
+            }
+            Backend::Postgres => {
+                use sqlx::Connection;
+                let admin = postgres_admin_url();
+                let mut conn = match sqlx::PgConnection::connect(&admin).await {
+                    Ok(c) => c,
+                    Err(e) => {
+                        if std::env::var_os("MAPPATU_REQUIRE_POSTGRES").is_some() {
+                            panic!(
+                                "PostgreSQL required (MAPPATU_REQUIRE_POSTGRES) but unreachable at {admin}: {e}"
+                            );
+                        }
+                        eprintln!(
+                            "PostgreSQL suite SKIPPED: cannot connect to {admin} ({e}). \
+                             Start PostgreSQL or set MAPPATU_TEST_POSTGRES to run it."
+                        );
+                        return None;
+                    }
+                };
+                let name = format!(
+                    "mappatu_test_{}_{}",
+                    std::process::id(),
+                    rand::random::<u32>()
+                );
+                sqlx::raw_sql(sqlx::AssertSqlSafe(format!("CREATE DATABASE {name}")))
+                    .execute(&mut conn)
+                    .await
+                    .expect("create test database");
+                conn.close().await.ok();
+                let base = admin.rsplit_once('/').map(|(b, _)| b).unwrap_or(&admin);
+                Some(TestDb {
+                    url: format!("{base}/{name}"),
+                    backend,
+                    _dir: None,
+                    pg_name: Some(name),
+                })
+            }
+        }
+    }
+
+    /// Drops the PostgreSQL database (the SQLite directory goes with `self`).
+    pub async fn drop_db(self) {
+        if let Some(name) = &self.pg_name {
+            use sqlx::Connection;
+            if let Ok(mut conn) = sqlx::PgConnection::connect(&postgres_admin_url()).await {
+                let _ = sqlx::raw_sql(sqlx::AssertSqlSafe(format!(
+                    "DROP DATABASE IF EXISTS {name} WITH (FORCE)"
+                )))
+                .execute(&mut conn)
+                .await;
+            }
+        }
+    }
+}
+
+/// A running server.
+pub struct TestServer {
+    pub base: String,
+    pub client: reqwest::Client,
+    pub directory: Arc<Directory>,
+    pub store: Arc<dyn Store>,
+    pub db: Option<TestDb>,
+    handle: tokio::task::JoinHandle<()>,
+}
+
+impl TestServer {
+    /// Starts a server on a fresh database seeded with the demo data, or `None` when the
+    /// backend is unavailable (PostgreSQL only).
+    pub async fn start(backend: Backend) -> Option<TestServer> {
+        let db = TestDb::new(backend).await?;
+        let store = store::open(&db.url).await.expect("open store");
+        let area = BoundingBox::siena_province();
+        let taxonomy = store.sync_taxonomy(&Taxonomy::default_set()).await.unwrap();
+        let demo = mappatu::demo::services(&taxonomy, &area).unwrap();
+        store.upsert(demo, &|_| {}).await.unwrap();
+        let mut server = Self::serve(store).await;
+        server.db = Some(db);
+        Some(server)
+    }
+
+    /// Serves an already opened store on a new port.
+    pub async fn serve(store: Arc<dyn Store>) -> TestServer {
+        let directory = Arc::new(
+            Directory::open(store.clone(), BoundingBox::siena_province())
+                .await
+                .unwrap(),
+        );
+        let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+        let base = format!("http://{}", listener.local_addr().unwrap());
+        let router = app(AppState {
+            directory: directory.clone(),
+        });
+        let handle = tokio::spawn(async move {
+            axum::serve(listener, router).await.unwrap();
+        });
+        TestServer {
+            base,
+            client: reqwest::Client::new(),
+            directory,
+            store,
+            db: None,
+            handle,
+        }
+    }
+
+    /// GET a path, returning status and JSON body.
+    pub async fn get(&self, path_and_query: &str) -> (u16, serde_json::Value) {
+        let res = self
+            .client
+            .get(format!("{}{}", self.base, path_and_query))
+            .send()
+            .await
+            .expect("request");
+        let status = res.status().as_u16();
+        let text = res.text().await.unwrap();
+        let json = serde_json::from_str(&text)
+            .unwrap_or_else(|e| panic!("{path_and_query}: body is not JSON ({e}): {text}"));
+        (status, json)
+    }
+
+    /// Stops the server and removes its database.
+    pub async fn finish(self) {
+        self.handle.abort();
+        self.store.close().await;
+        if let Some(db) = self.db {
+            db.drop_db().await;
+        }
+    }
+}
+
+/// Runs the same async test body against SQLite and PostgreSQL.
+#[macro_export]
+macro_rules! both_stores {
+    ($($name:ident),* $(,)?) => {
+        mod sqlite {
+            $(
+                #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+                async fn $name() {
+                    let s = $crate::common::TestServer::start($crate::common::Backend::Sqlite)
+                        .await
+                        .expect("sqlite");
+                    super::$name(&s).await;
+                    s.finish().await;
+                }
+            )*
+        }
+        mod postgres {
+            $(
+                #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+                async fn $name() {
+                    let Some(s) = $crate::common::TestServer::start($crate::common::Backend::Postgres).await else {
+                        return;
+                    };
+                    super::$name(&s).await;
+                    s.finish().await;
+                }
+            )*
+        }
+    };
+}

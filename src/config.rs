@@ -59,7 +59,7 @@ pub enum Command {
     /// Serve the map and the API (the default command).
     Serve(ServeArgs),
     /// Load services from a CSV or GeoJSON file and publish them.
-    Import(ImportArgs),
+    Import(Box<ImportArgs>),
     /// Add a large synthetic data set, clustered in towns, for benchmarks.
     Generate(GenerateArgs),
     /// Create or upgrade the database schema, then exit.

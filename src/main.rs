@@ -32,7 +32,7 @@ async fn main() -> Result<()> {
     let settings = Settings::resolve(&cli.global, serve_args)?;
     match cli.command {
         None | Some(Command::Serve(_)) => serve(settings).await,
-        Some(Command::Import(args)) => import(settings, args).await,
+        Some(Command::Import(args)) => import(settings, *args).await,
         Some(Command::Generate(args)) => generate(settings, args).await,
         Some(Command::Migrate) => {
             let store = open_store(&settings).await?;

@@ -136,7 +136,7 @@ pub struct ImportArgs {
     pub description_col: Option<String>,
     /// Opening-hours column (OpenStreetMap syntax).
     #[arg(long, value_name = "COLUMN")]
-    pub hours_col: Option<String>,
+    pub opening_hours_col: Option<String>,
     /// Check the file and report, without writing anything.
     #[arg(long)]
     pub dry_run: bool,

@@ -146,7 +146,7 @@ async fn import(settings: Settings, args: ImportArgs) -> Result<()> {
             website: args.website_col,
             organisation: args.organisation_col,
             description: args.description_col,
-            opening_hours: args.hours_col,
+            opening_hours: args.opening_hours_col,
         },
         delimiter,
         demo: false,
@@ -206,14 +206,7 @@ fn report_rows<'a>(label: &str, rows: impl Iterator<Item = (usize, &'a str)>) {
             eprintln!("{label}: row {row}: {reason}");
         }
         n += 1;
-        // Group by the reason's wording without the values in quotes or numbers.
-        let key: String = reason
-            .split(['"', ':'])
-            .next()
-            .unwrap_or(reason)
-            .trim()
-            .to_string();
-        *by_reason.entry(key).or_default() += 1;
+        *by_reason.entry(reason_kind(reason)).or_default() += 1;
     }
     if n > SHOWN {
         eprintln!("{label}: … and {} more; by reason:", n - SHOWN);
@@ -221,6 +214,30 @@ fn report_rows<'a>(label: &str, rows: impl Iterator<Item = (usize, &'a str)>) {
             eprintln!("{label}: {count:>6} × {reason}");
         }
     }
+}
+
+/// A reason with its numbers and quoted values blanked out, to count reasons by kind.
+fn reason_kind(reason: &str) -> String {
+    let mut out = String::with_capacity(reason.len());
+    let mut quoted = false;
+    for c in reason.chars() {
+        match c {
+            '"' => {
+                quoted = !quoted;
+                if quoted {
+                    out.push_str("\"…\"");
+                }
+            }
+            _ if quoted => {}
+            '0'..='9' | '.' | '-' if out.ends_with('#') || c.is_ascii_digit() => {
+                if !out.ends_with('#') {
+                    out.push('#');
+                }
+            }
+            _ => out.push(c),
+        }
+    }
+    out
 }
 
 async fn write_with_progress(

@@ -190,9 +190,11 @@ impl FromStr for BoundingBox {
     type Err = GeoError;
 
     fn from_str(s: &str) -> Result<Self, Self::Err> {
+        // Echo at most a few dozen characters of a malformed value back.
+        let shown = || GeoError::BoxFormat(s.chars().take(60).collect());
         let parts: Vec<&str> = s.split(',').map(str::trim).collect();
         if parts.len() != 4 {
-            return Err(GeoError::BoxFormat(s.to_string()));
+            return Err(shown());
         }
         let mut n = [0.0_f64; 4];
         for (slot, part) in n.iter_mut().zip(&parts) {
@@ -200,7 +202,7 @@ impl FromStr for BoundingBox {
                 .parse::<f64>()
                 .ok()
                 .filter(|v| v.is_finite())
-                .ok_or_else(|| GeoError::BoxFormat(s.to_string()))?;
+                .ok_or_else(shown)?;
         }
         let [min_lon, min_lat, max_lon, max_lat] = n;
         BoundingBox::new(

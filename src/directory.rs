@@ -17,8 +17,18 @@ impl Directory {
     /// Syncs the taxonomy into the store and loads the published services into the index.
     pub async fn open(store: Arc<dyn Store>, area: BoundingBox) -> Result<Self, StoreError> {
         let taxonomy = store.sync_taxonomy(&Taxonomy::default_set()).await?;
-        let services = store.published().await?;
-        let index = tokio::task::block_in_place(|| SpatialIndex::build(taxonomy, services));
+        let started = std::time::Instant::now();
+        let reader = store.clone();
+        let index = tokio::task::spawn_blocking(move || {
+            SpatialIndex::load(taxonomy, |sink| reader.scan_published(sink))
+        })
+        .await
+        .expect("index loading thread")?;
+        tracing::info!(
+            services = index.len(),
+            ms = started.elapsed().as_millis() as u64,
+            "index loaded from the store"
+        );
         Ok(Self { store, index, area })
     }
 

@@ -1,8 +1,8 @@
 //! The shapes of the public API's answers: GeoJSON (RFC 7946, positions are `[lon, lat]`)
 //! and plain JSON. They borrow from the index so rendering a page copies no strings.
 
-use crate::domain::{Accessibility, Category, Service};
-use crate::index::Listing;
+use crate::domain::{Category, Taxonomy, Wheelchair};
+use crate::index::{Field, Listing};
 use chrono::{DateTime, Utc};
 use serde::Serialize;
 use utoipa::ToSchema;
@@ -32,10 +32,10 @@ pub struct ServiceProperties<'a> {
     pub description_it: Option<&'a str>,
     /// Description in English.
     pub description_en: Option<&'a str>,
-    /// Category slugs (see `/api/categories`).
-    pub categories: &'a [String],
+    /// Category slugs (see `/api/categories`), main category first.
+    pub categories: Vec<&'a str>,
     /// Target-group slugs (see `/api/target-groups`); empty means everyone.
-    pub target_groups: &'a [String],
+    pub target_groups: Vec<&'a str>,
     /// Street address.
     pub address: Option<&'a str>,
     /// Phone number.
@@ -51,7 +51,7 @@ pub struct ServiceProperties<'a> {
     /// are unknown.
     pub open_now: Option<bool>,
     /// Accessibility.
-    pub accessibility: &'a Accessibility,
+    pub accessibility: AccessibilityView<'a>,
     /// When a person last confirmed the data; null if never.
     pub verified_at: Option<DateTime<Utc>>,
     /// When the listing last changed.
@@ -79,44 +79,71 @@ pub struct ServiceFeature<'a> {
 }
 
 impl<'a> ServiceFeature<'a> {
-    /// Renders a service; `now` decides `open_now`.
-    pub fn new(service: &'a Service, now: DateTime<Utc>, distance_m: Option<f64>) -> Self {
-        let d = &service.data;
+    /// Renders a listing; `now` decides `open_now`. Slugs come from `taxonomy`, the one
+    /// the index was built with.
+    pub fn new(
+        l: &'a Listing,
+        taxonomy: &'a Taxonomy,
+        now: DateTime<Utc>,
+        distance_m: Option<f64>,
+    ) -> Self {
+        let id = l.id().0;
         Self {
             kind: "Feature",
-            id: service.id.0,
+            id,
             geometry: PointGeometry {
                 kind: "Point",
-                coordinates: d.point.to_lon_lat(),
+                coordinates: l.point().to_lon_lat(),
             },
             properties: ServiceProperties {
-                id: service.id.0,
-                name: &d.name,
-                organisation: d.organisation.as_deref(),
-                description_it: d.description_it.as_deref(),
-                description_en: d.description_en.as_deref(),
-                categories: &d.categories,
-                target_groups: &d.target_groups,
-                address: d.address.as_deref(),
-                phone: d.phone.as_deref(),
-                email: d.email.as_deref(),
-                website: d.website.as_deref(),
-                opening_hours: d.opening_hours.as_ref().map(|h| h.raw()),
-                open_now: d.opening_hours.as_ref().map(|h| h.is_open_at(now)),
-                accessibility: &d.accessibility,
-                verified_at: service.verified_at,
-                updated_at: service.updated_at,
-                demo: d.demo,
+                id,
+                name: l.name(),
+                organisation: l.field(Field::Organisation),
+                description_it: l.field(Field::DescriptionIt),
+                description_en: l.field(Field::DescriptionEn),
+                categories: l
+                    .category_bits()
+                    .filter_map(|b| taxonomy.categories.get(b as usize))
+                    .map(|c| c.slug.as_str())
+                    .collect(),
+                target_groups: taxonomy
+                    .target_groups
+                    .iter()
+                    .enumerate()
+                    .filter(|(bit, _)| l.target_mask() & (1 << bit) != 0)
+                    .map(|(_, t)| t.slug.as_str())
+                    .collect(),
+                address: l.field(Field::Address),
+                phone: l.field(Field::Phone),
+                email: l.field(Field::Email),
+                website: l.field(Field::Website),
+                opening_hours: l.hours().map(|h| h.raw()),
+                open_now: l.hours().map(|h| h.is_open_at(now)),
+                accessibility: AccessibilityView {
+                    wheelchair: l.wheelchair(),
+                    note_it: l.field(Field::AccessibilityNoteIt),
+                    note_en: l.field(Field::AccessibilityNoteEn),
+                },
+                verified_at: l.verified_at(),
+                updated_at: l.updated_at(),
+                demo: l.demo(),
                 // Digits below a decimetre are noise, not precision.
                 distance_m: distance_m.map(|m| (m * 10.0).round() / 10.0),
             },
         }
     }
+}
 
-    /// Renders a listing from the index.
-    pub fn from_listing(l: &'a Listing, now: DateTime<Utc>, distance_m: Option<f64>) -> Self {
-        Self::new(&l.service, now, distance_m)
-    }
+/// Accessibility information.
+#[derive(Debug, Serialize, ToSchema)]
+#[schema(as = Accessibility)]
+pub struct AccessibilityView<'a> {
+    /// Wheelchair access (OpenStreetMap values).
+    pub wheelchair: Wheelchair,
+    /// Notes in Italian (entrance, lift, hearing loop, …).
+    pub note_it: Option<&'a str>,
+    /// Notes in English.
+    pub note_en: Option<&'a str>,
 }
 
 /// A GeoJSON FeatureCollection of services.

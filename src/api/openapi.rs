@@ -2,11 +2,11 @@
 
 use super::error::ErrorBody;
 use super::model::{
-    Health, PointGeometry, ServiceCollection, ServiceFeature, ServiceProperties, TaxonomyList,
+    AccessibilityView, Health, PointGeometry, ServiceCollection, ServiceFeature, ServiceProperties, TaxonomyList,
     Version,
 };
 use super::public;
-use crate::domain::{Accessibility, Category, Wheelchair};
+use crate::domain::{Category, Wheelchair};
 use utoipa::OpenApi;
 
 /// The API description served at `/api/openapi.json`.
@@ -32,7 +32,7 @@ use utoipa::OpenApi;
     ),
     components(schemas(
         ErrorBody, Health, Version, TaxonomyList, Category, ServiceCollection, ServiceFeature,
-        ServiceProperties, PointGeometry, Accessibility, Wheelchair,
+        ServiceProperties, PointGeometry, AccessibilityView, Wheelchair,
     )),
     tags(
         (name = "services", description = "Find services"),

@@ -24,10 +24,13 @@ pub enum HoursError {
     TooLong,
 }
 
-/// A parsed opening-hours expression together with its raw text.
+/// A parsed opening-hours expression together with its raw text. One pointer wide and
+/// cheap to clone: services that share a schedule share one parsed copy.
 #[derive(Clone)]
-pub struct Hours {
-    raw: Arc<str>,
+pub struct Hours(Arc<HoursInner>);
+
+struct HoursInner {
+    raw: String,
     parsed: OpeningHours,
 }
 
@@ -42,21 +45,21 @@ impl Hours {
             .parse::<OpeningHours>()
             .map_err(|e| HoursError::Syntax(first_line(&e.to_string())))?
             .with_context(Context::default().with_holidays(Country::IT.holidays()));
-        Ok(Self {
-            raw: raw.into(),
+        Ok(Self(Arc::new(HoursInner {
+            raw: raw.to_string(),
             parsed,
-        })
+        })))
     }
 
     /// The expression as it was given (trimmed).
     pub fn raw(&self) -> &str {
-        &self.raw
+        &self.0.raw
     }
 
     /// Whether the service is open at `at`, read on the wall clock of Europe/Rome.
     pub fn is_open_at(&self, at: DateTime<Utc>) -> bool {
         let local = at.with_timezone(&Rome).naive_local();
-        self.parsed.is_open(local)
+        self.0.parsed.is_open(local)
     }
 }
 
@@ -71,13 +74,13 @@ fn first_line(s: &str) -> String {
 
 impl fmt::Debug for Hours {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.debug_tuple("Hours").field(&self.raw).finish()
+        f.debug_tuple("Hours").field(&self.0.raw).finish()
     }
 }
 
 impl PartialEq for Hours {
     fn eq(&self, other: &Self) -> bool {
-        self.raw == other.raw
+        self.0.raw == other.0.raw
     }
 }
 

@@ -41,6 +41,16 @@ impl TextQuery {
     pub fn matches(&self, folded_text: &str) -> bool {
         self.words.iter().all(|w| folded_text.contains(w.as_str()))
     }
+
+    /// Like [`matches`](Self::matches) on ASCII text that is not lowercased: for ASCII,
+    /// folding is lowercasing, so no folded copy needs to be kept.
+    pub fn matches_ascii_ignoring_case(&self, ascii_text: &str) -> bool {
+        let hay = ascii_text.as_bytes();
+        self.words.iter().all(|w| {
+            let w = w.as_bytes();
+            w.len() <= hay.len() && hay.windows(w.len()).any(|win| win.eq_ignore_ascii_case(w))
+        })
+    }
 }
 
 #[cfg(test)]
@@ -54,6 +64,9 @@ mod tests {
             assert!(TextQuery::new(q).unwrap().matches(&text), "{q}");
         }
         assert!(!TextQuery::new("mensa").unwrap().matches(&text));
+        let q = TextQuery::new("CARITAS ascolto").unwrap();
+        assert!(q.matches_ascii_ignoring_case("Centro d'Ascolto caritas"));
+        assert!(!q.matches_ascii_ignoring_case("Caritas"));
         assert!(TextQuery::new(" ,;- ").is_none());
     }
 }

@@ -7,9 +7,12 @@
 //! Target groups, opening hours and text are checked on the candidates as they stream out
 //! of the trees in distance order.
 
+mod listing;
 pub mod sphere;
 
-use crate::domain::text::{TextQuery, fold};
+pub use listing::{Field, Listing};
+
+use crate::domain::text::TextQuery;
 use crate::domain::{BoundingBox, Coordinates, Service, ServiceId, Taxonomy};
 use chrono::{DateTime, Utc};
 use parking_lot::RwLock;
@@ -41,42 +44,6 @@ impl PointDistance for Entry {
     }
 }
 
-/// A published service as the index holds it, ready to be rendered.
-#[derive(Debug)]
-pub struct Listing {
-    /// The service as stored.
-    pub service: Service,
-    /// Name, organisation and descriptions, folded for accent-insensitive search.
-    search_text: Box<str>,
-}
-
-impl Listing {
-    fn new(service: Service) -> Self {
-        let d = &service.data;
-        let mut text = d.name.clone();
-        for part in [&d.organisation, &d.description_it, &d.description_en]
-            .into_iter()
-            .flatten()
-        {
-            text.push(' ');
-            text.push_str(part);
-        }
-        Self {
-            search_text: fold(&text).into_boxed_str(),
-            service,
-        }
-    }
-
-    /// Whether the service is open at `at` (false when its hours are unknown).
-    pub fn is_open_at(&self, at: DateTime<Utc>) -> bool {
-        self.service
-            .data
-            .opening_hours
-            .as_ref()
-            .is_some_and(|h| h.is_open_at(at))
-    }
-}
-
 /// Conditions a service must meet, all of them.
 #[derive(Debug, Clone, Default)]
 pub struct Filter {
@@ -102,7 +69,7 @@ impl Filter {
 
     fn accepts_listing(&self, l: &Listing) -> bool {
         self.open_at.is_none_or(|at| l.is_open_at(at))
-            && self.text.as_ref().is_none_or(|q| q.matches(&l.search_text))
+            && self.text.as_ref().is_none_or(|q| l.matches(q))
     }
 }
 
@@ -142,13 +109,29 @@ pub struct SpatialIndex {
 impl SpatialIndex {
     /// Bulk-loads the index. Services that are not published are left out.
     pub fn build(taxonomy: Taxonomy, services: Vec<Service>) -> Self {
-        let published: Vec<Service> = services
-            .into_iter()
-            .filter(|s| s.status == crate::domain::Status::Published)
-            .collect();
-        let entries: Vec<Entry> = published.iter().map(|s| entry(&taxonomy, s)).collect();
+        Self::load(taxonomy, |sink: &mut dyn FnMut(Service)| {
+            services.into_iter().for_each(sink);
+            Ok::<(), std::convert::Infallible>(())
+        })
+        .unwrap_or_else(|never| match never {})
+    }
+
+    /// Bulk-loads the index from a scan that hands over services one at a time, so that
+    /// only the compact listings, never all the services, are in memory at once.
+    pub fn load<E>(
+        taxonomy: Taxonomy,
+        scan: impl FnOnce(&mut dyn FnMut(Service)) -> Result<(), E>,
+    ) -> Result<Self, E> {
+        let mut listings: Vec<Listing> = Vec::new();
+        scan(&mut |s: Service| {
+            if s.status == crate::domain::Status::Published {
+                listings.push(Listing::new(s, &taxonomy));
+            }
+        })?;
+        let entries: Vec<Entry> = listings.iter().map(entry).collect();
         let n_categories = taxonomy.categories.len();
-        // The trees and the listings are independent: build them on both cores.
+        let demo = listings.iter().filter(|l| l.demo()).count();
+        // The trees and the id map are independent: build them on both cores.
         let ((all, by_category), listings) = std::thread::scope(|scope| {
             let trees = scope.spawn(|| {
                 let mut per_category: Vec<Vec<Entry>> = vec![Vec::new(); n_categories];
@@ -161,16 +144,15 @@ impl SpatialIndex {
                 }
                 let by_category: Vec<RTree<Entry>> =
                     per_category.into_iter().map(RTree::bulk_load).collect();
-                (RTree::bulk_load(entries.clone()), by_category)
+                (RTree::bulk_load(entries), by_category)
             });
-            let listings: HashMap<i64, Arc<Listing>> = published
-                .into_iter()
-                .map(|s| (s.id.0, Arc::new(Listing::new(s))))
-                .collect();
-            (trees.join().expect("index build thread"), listings)
+            let mut map = HashMap::with_capacity(listings.len());
+            for l in listings {
+                map.insert(l.id().0, Arc::new(l));
+            }
+            (trees.join().expect("index build thread"), map)
         });
-        let demo = listings.values().filter(|l| l.service.data.demo).count();
-        Self {
+        Ok(Self {
             inner: RwLock::new(Inner {
                 taxonomy: Arc::new(taxonomy),
                 all,
@@ -178,7 +160,7 @@ impl SpatialIndex {
                 listings,
                 demo,
             }),
-        }
+        })
     }
 
     /// How many services the index holds.
@@ -211,17 +193,16 @@ impl SpatialIndex {
         let mut inner = self.inner.write();
         inner.remove(service.id.0);
         if service.status == crate::domain::Status::Published {
-            let e = entry(&inner.taxonomy, &service);
+            let listing = Listing::new(service, &inner.taxonomy);
+            let e = entry(&listing);
             inner.all.insert(e);
             for (bit, tree) in inner.by_category.iter_mut().enumerate() {
                 if e.categories & (1 << bit) != 0 {
                     tree.insert(e);
                 }
             }
-            inner.demo += usize::from(service.data.demo);
-            inner
-                .listings
-                .insert(service.id.0, Arc::new(Listing::new(service)));
+            inner.demo += usize::from(listing.demo());
+            inner.listings.insert(listing.id().0, Arc::new(listing));
         }
     }
 
@@ -264,7 +245,7 @@ impl SpatialIndex {
             if max_chord2.is_some_and(|max| d2 > max) {
                 break;
             }
-            if !filter.accepts_entry(e) || hits.iter().any(|h| h.listing.service.id.0 == e.id) {
+            if !filter.accepts_entry(e) || hits.iter().any(|h| h.listing.id().0 == e.id) {
                 continue;
             }
             let Some(listing) = inner.listings.get(&e.id) else {
@@ -274,7 +255,7 @@ impl SpatialIndex {
                 continue;
             }
             hits.push(Hit {
-                distance_m: origin.geodesic_distance_m(listing.service.data.point),
+                distance_m: origin.geodesic_distance_m(listing.point()),
                 listing: listing.clone(),
             });
         }
@@ -323,7 +304,7 @@ impl SpatialIndex {
             .take(limit)
             .filter_map(|id| inner.listings.get(id).cloned())
             .collect();
-        let next_after = (start + limit < total).then(|| page.last().map(|l| l.service.id));
+        let next_after = (start + limit < total).then(|| page.last().map(|l| l.id()));
         Page {
             listings: page,
             total,
@@ -348,8 +329,8 @@ impl Inner {
         let Some(old) = self.listings.remove(&id) else {
             return;
         };
-        self.demo -= usize::from(old.service.data.demo);
-        let e = entry(&self.taxonomy, &old.service);
+        self.demo -= usize::from(old.demo());
+        let e = entry(&old);
         self.all.remove(&e);
         for (bit, tree) in self.by_category.iter_mut().enumerate() {
             if e.categories & (1 << bit) != 0 {
@@ -359,11 +340,11 @@ impl Inner {
     }
 }
 
-fn entry(taxonomy: &Taxonomy, s: &Service) -> Entry {
+fn entry(l: &Listing) -> Entry {
     Entry {
-        xyz: to_xyz(s.data.point),
-        id: s.id.0,
-        categories: taxonomy.category_mask(&s.data.categories),
-        targets: taxonomy.target_mask(&s.data.target_groups),
+        xyz: to_xyz(l.point()),
+        id: l.id().0,
+        categories: l.category_mask(),
+        targets: l.target_mask(),
     }
 }

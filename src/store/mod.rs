@@ -40,6 +40,9 @@ pub enum StoreError {
     /// The database answered with an error or could not be reached.
     #[error("database error: {0}")]
     Database(#[from] sqlx::Error),
+    /// The bulk reader of the SQLite file failed.
+    #[error("database error: {0}")]
+    Sqlite(#[from] rusqlite::Error),
     /// Migrations could not be applied.
     #[error("migration failed: {0}")]
     Migrate(#[from] sqlx::migrate::MigrateError),
@@ -93,8 +96,10 @@ pub trait Store: Send + Sync + 'static {
     /// Counts services, all or with one status.
     async fn count(&self, status: Option<Status>) -> Result<u64, StoreError>;
 
-    /// Every published service, for the index at start-up.
-    async fn published(&self) -> Result<Vec<Service>, StoreError>;
+    /// Hands every published service to `sink`, in id order, one at a time, so that the
+    /// index can be loaded without all services being in memory at once. It blocks: call
+    /// it from a blocking thread (`tokio::task::spawn_blocking`).
+    fn scan_published(&self, sink: &mut dyn FnMut(Service)) -> Result<(), StoreError>;
 
     /// One service, whatever its status.
     async fn get(&self, id: ServiceId) -> Result<Option<Service>, StoreError>;

@@ -1,18 +1,20 @@
+use mappatu::domain::Taxonomy;
+use mappatu::index::SpatialIndex;
 use std::time::Instant;
-fn main() {
-    let conn = rusqlite::Connection::open("/tmp/mappatu-bench-1000000/mappatu.sqlite3").unwrap();
-    for (label, sql) in [
-        ("plain", "SELECT s.id, s.name, s.description_it FROM services s WHERE s.status = 'published' ORDER BY s.id"),
-        ("agg ordered", "SELECT s.id, (SELECT string_agg(category, ',' ORDER BY position) FROM service_categories WHERE service_id = s.id) FROM services s WHERE s.status = 'published' ORDER BY s.id"),
-        ("agg unordered", "SELECT s.id, (SELECT group_concat(category, ',') FROM service_categories WHERE service_id = s.id) FROM services s WHERE s.status = 'published' ORDER BY s.id"),
-        ("json", "SELECT s.id, (SELECT json_group_array(category) FROM service_categories WHERE service_id = s.id) FROM services s WHERE s.status = 'published' ORDER BY s.id"),
-        ("no status filter", "SELECT s.id, s.name, s.description_it FROM services s ORDER BY s.id"),
-    ] {
+#[tokio::main]
+async fn main() {
+    let url = std::env::args().nth(1).unwrap();
+    let store = mappatu::store::open(&url).await.unwrap();
+    let tax = Taxonomy::default_set();
+    tokio::task::spawn_blocking(move || {
         let t = Instant::now();
-        let mut st = conn.prepare(sql).unwrap();
-        let mut rows = st.query([]).unwrap();
-        let mut n = 0usize;
-        while let Some(r) = rows.next().unwrap() { let _: i64 = r.get(0).unwrap(); n += 1; }
-        println!("{label}: {n} in {:?}", t.elapsed());
-    }
+        let mut n = 0;
+        store.scan_published(&mut |_s| n += 1).unwrap();
+        println!("scan only: {n} in {:?}", t.elapsed());
+        let t = Instant::now();
+        let idx = SpatialIndex::load(tax.clone(), |sink| store.scan_published(sink)).unwrap();
+        println!("full load: {} in {:?}", idx.len(), t.elapsed());
+    })
+    .await
+    .unwrap();
 }

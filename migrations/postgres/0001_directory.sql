@@ -50,12 +50,15 @@ CREATE TABLE service_categories (
     service_id BIGINT NOT NULL REFERENCES services (id) ON DELETE CASCADE,
     category   TEXT NOT NULL REFERENCES categories (slug),
     position   INTEGER NOT NULL,
-    PRIMARY KEY (service_id, category)
+    -- Keyed by position so that a scan in key order reads each service's list in order.
+    PRIMARY KEY (service_id, position),
+    UNIQUE (service_id, category)
 );
 
 CREATE TABLE service_target_groups (
     service_id   BIGINT NOT NULL REFERENCES services (id) ON DELETE CASCADE,
     target_group TEXT NOT NULL REFERENCES target_groups (slug),
     position     INTEGER NOT NULL,
-    PRIMARY KEY (service_id, target_group)
+    PRIMARY KEY (service_id, position),
+    UNIQUE (service_id, target_group)
 );

@@ -2,8 +2,8 @@
 
 use super::error::ErrorBody;
 use super::model::{
-    AccessibilityView, Health, PointGeometry, ServiceCollection, ServiceFeature, ServiceProperties, TaxonomyList,
-    Version,
+    AccessibilityView, Health, PointGeometry, ServiceCollection, ServiceFeature, ServiceProperties,
+    TaxonomyList, Version,
 };
 use super::public;
 use crate::domain::{Category, Wheelchair};

@@ -5,6 +5,7 @@
 //! `migrations/postgres`. The backend is chosen from the database URL's scheme.
 
 mod sql;
+mod sqlite_scan;
 
 use crate::domain::{Service, ServiceData, ServiceId, Status, Taxonomy};
 use async_trait::async_trait;
@@ -96,7 +97,7 @@ pub trait Store: Send + Sync + 'static {
     /// Counts services, all or with one status.
     async fn count(&self, status: Option<Status>) -> Result<u64, StoreError>;
 
-    /// Hands every published service to `sink`, in id order, one at a time, so that the
+    /// Hands every published service to `sink` (in no set order), one at a time, so that the
     /// index can be loaded without all services being in memory at once. It blocks: call
     /// it from a blocking thread (`tokio::task::spawn_blocking`).
     fn scan_published(&self, sink: &mut dyn FnMut(Service)) -> Result<(), StoreError>;

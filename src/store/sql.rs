@@ -116,30 +116,30 @@ const SELECT_TARGET_DEFS: &str =
 
 /// One row of [`select_services!`], decoded the same way on both backends.
 #[derive(sqlx::FromRow)]
-struct ServiceRow {
-    id: i64,
-    external_id: Option<String>,
-    status: String,
-    name: String,
-    organisation: Option<String>,
-    description_it: Option<String>,
-    description_en: Option<String>,
-    address: Option<String>,
-    lat: f64,
-    lon: f64,
-    phone: Option<String>,
-    email: Option<String>,
-    website: Option<String>,
-    opening_hours: Option<String>,
-    wheelchair: String,
-    accessibility_note_it: Option<String>,
-    accessibility_note_en: Option<String>,
-    demo: bool,
-    created_at: DateTime<Utc>,
-    updated_at: DateTime<Utc>,
-    verified_at: Option<DateTime<Utc>>,
-    categories: Option<String>,
-    target_groups: Option<String>,
+pub(super) struct ServiceRow {
+    pub(super) id: i64,
+    pub(super) external_id: Option<String>,
+    pub(super) status: String,
+    pub(super) name: String,
+    pub(super) organisation: Option<String>,
+    pub(super) description_it: Option<String>,
+    pub(super) description_en: Option<String>,
+    pub(super) address: Option<String>,
+    pub(super) lat: f64,
+    pub(super) lon: f64,
+    pub(super) phone: Option<String>,
+    pub(super) email: Option<String>,
+    pub(super) website: Option<String>,
+    pub(super) opening_hours: Option<String>,
+    pub(super) wheelchair: String,
+    pub(super) accessibility_note_it: Option<String>,
+    pub(super) accessibility_note_en: Option<String>,
+    pub(super) demo: bool,
+    pub(super) created_at: DateTime<Utc>,
+    pub(super) updated_at: DateTime<Utc>,
+    pub(super) verified_at: Option<DateTime<Utc>>,
+    pub(super) categories: Option<String>,
+    pub(super) target_groups: Option<String>,
 }
 
 #[derive(sqlx::FromRow)]
@@ -166,7 +166,7 @@ impl From<CategoryRow> for Category {
 /// Parsed opening hours by raw string: most services share a handful of schedules, and
 /// parsing each once keeps start-up fast and memory small.
 #[derive(Default)]
-struct HoursCache(HashMap<String, Option<Hours>>);
+pub(super) struct HoursCache(HashMap<String, Option<Hours>>);
 
 impl HoursCache {
     fn get(&mut self, id: i64, raw: String) -> Option<Hours> {
@@ -206,49 +206,23 @@ where
 }
 
 impl ServiceRow {
-    /// Reads a row of [`SELECT_PUBLISHED`] from rusqlite, by column position.
-    fn from_rusqlite(r: &rusqlite::Row<'_>) -> Result<Self, StoreError> {
-        let time = |i: usize| -> Result<Option<DateTime<Utc>>, StoreError> {
-            let text: Option<String> = r.get(i)?;
-            text.map(|t| {
-                DateTime::parse_from_rfc3339(&t)
-                    .map(|d| d.with_timezone(&Utc))
-                    .map_err(|e| StoreError::Corrupt {
-                        id: r.get(0).unwrap_or_default(),
-                        reason: format!("timestamp {t:?}: {e}"),
-                    })
-            })
-            .transpose()
+    fn into_service(mut self, hours: &mut HoursCache) -> Result<Service, StoreError> {
+        let split = |s: Option<String>| -> Vec<String> {
+            s.map(|s| s.split(',').map(str::to_owned).collect())
+                .unwrap_or_default()
         };
-        let required = |t: Option<DateTime<Utc>>| t.unwrap_or_default();
-        Ok(Self {
-            id: r.get(0)?,
-            external_id: r.get(1)?,
-            status: r.get(2)?,
-            name: r.get(3)?,
-            organisation: r.get(4)?,
-            description_it: r.get(5)?,
-            description_en: r.get(6)?,
-            address: r.get(7)?,
-            lat: r.get(8)?,
-            lon: r.get(9)?,
-            phone: r.get(10)?,
-            email: r.get(11)?,
-            website: r.get(12)?,
-            opening_hours: r.get(13)?,
-            wheelchair: r.get(14)?,
-            accessibility_note_it: r.get(15)?,
-            accessibility_note_en: r.get(16)?,
-            demo: r.get(17)?,
-            created_at: required(time(18)?),
-            updated_at: required(time(19)?),
-            verified_at: time(20)?,
-            categories: r.get(21)?,
-            target_groups: r.get(22)?,
-        })
+        let categories = split(self.categories.take());
+        let target_groups = split(self.target_groups.take());
+        self.into_service_with(categories, target_groups, hours)
     }
 
-    fn into_service(self, hours: &mut HoursCache) -> Result<Service, StoreError> {
+    /// Builds the service with its category and target-group lists read separately.
+    pub(super) fn into_service_with(
+        self,
+        categories: Vec<String>,
+        target_groups: Vec<String>,
+        hours: &mut HoursCache,
+    ) -> Result<Service, StoreError> {
         let corrupt = |reason: String| StoreError::Corrupt {
             id: self.id,
             reason,
@@ -256,10 +230,6 @@ impl ServiceRow {
         let point = Coordinates::new(self.lat, self.lon).map_err(|e| corrupt(e.to_string()))?;
         let status = Status::from_str(&self.status).map_err(corrupt)?;
         let wheelchair = self.wheelchair.parse().map_err(corrupt)?;
-        let split = |s: Option<String>| -> Vec<String> {
-            s.map(|s| s.split(',').map(str::to_owned).collect())
-                .unwrap_or_default()
-        };
         Ok(Service {
             id: ServiceId(self.id),
             external_id: self.external_id,
@@ -269,8 +239,8 @@ impl ServiceRow {
                 organisation: self.organisation,
                 description_it: self.description_it,
                 description_en: self.description_en,
-                categories: split(self.categories),
-                target_groups: split(self.target_groups),
+                categories,
+                target_groups,
                 address: self.address,
                 point,
                 phone: self.phone,
@@ -389,23 +359,9 @@ impl Store for SqlStore {
         let mut hours = HoursCache::default();
         match (&self.pool, &self.sqlite_file) {
             // sqlx's SQLite driver costs over 10 µs a row on wide rows; reading the same
-            // file through rusqlite (same libsqlite3) loads a million services in a second.
-            (AnyPool::Sqlite(_), Some(file)) => {
-                use rusqlite::OpenFlags;
-                let conn = rusqlite::Connection::open_with_flags(
-                    file,
-                    OpenFlags::SQLITE_OPEN_READ_ONLY | OpenFlags::SQLITE_OPEN_NO_MUTEX,
-                )?;
-                let mut stmt = conn.prepare(SELECT_PUBLISHED)?;
-                let mut rows = stmt.query([])?;
-                while let Some(row) = rows.next()? {
-                    sink(ServiceRow::from_rusqlite(row)?.into_service(&mut hours)?);
-                }
-                Ok(())
-            }
-            (AnyPool::Sqlite(pool), None) => {
-                scan_with_sqlx(pool, sink, &mut hours)
-            }
+            // file through rusqlite (the same libsqlite3) is several times faster.
+            (AnyPool::Sqlite(_), Some(file)) => super::sqlite_scan::scan(file, sink),
+            (AnyPool::Sqlite(pool), None) => scan_with_sqlx(pool, sink, &mut hours),
             (AnyPool::Postgres(pool), _) => scan_with_sqlx(pool, sink, &mut hours),
         }
     }

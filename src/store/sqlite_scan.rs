@@ -1,0 +1,171 @@
+//! The start-up bulk read of an SQLite file: every published service, for the index.
+//!
+//! Each core reads its own range of ids on its own read-only connection, scanning the
+//! services table and the two list tables side by side in key order (a merge join, no
+//! sorting, no correlated subqueries), and sends batches to the caller's thread.
+
+use super::StoreError;
+use super::sql::{HoursCache, ServiceRow};
+use crate::domain::Service;
+use chrono::{DateTime, Utc};
+use rusqlite::{Connection, OpenFlags, Row};
+use std::iter::Peekable;
+use std::path::Path;
+use std::sync::mpsc::{SyncSender, sync_channel};
+
+// `+status` keeps SQLite on the rowid range instead of the status index: the range scan
+// reads the table in order, which is what the merge with the list tables needs.
+const SERVICES: &str = "SELECT id, external_id, status, name, organisation, description_it, \
+    description_en, address, lat, lon, phone, email, website, opening_hours, wheelchair, \
+    accessibility_note_it, accessibility_note_en, demo, created_at, updated_at, verified_at \
+    FROM services WHERE id >= ?1 AND id < ?2 AND +status = 'published' ORDER BY id";
+const CATEGORIES: &str = "SELECT service_id, category FROM service_categories \
+    WHERE service_id >= ?1 AND service_id < ?2 ORDER BY service_id, position";
+const TARGETS: &str = "SELECT service_id, target_group FROM service_target_groups \
+    WHERE service_id >= ?1 AND service_id < ?2 ORDER BY service_id, position";
+
+const BATCH: usize = 4096;
+
+type Batch = Result<Vec<Service>, StoreError>;
+
+/// Reads every published service of `file` and hands each to `sink`.
+pub(super) fn scan(file: &Path, sink: &mut dyn FnMut(Service)) -> Result<(), StoreError> {
+    let conn = open(file)?;
+    let (min, max): (Option<i64>, Option<i64>) =
+        conn.query_row("SELECT min(id), max(id) FROM services", [], |r| {
+            Ok((r.get(0)?, r.get(1)?))
+        })?;
+    let (Some(min), Some(max)) = (min, max) else {
+        return Ok(());
+    };
+    let parts = std::thread::available_parallelism().map_or(1, |n| n.get().min(4)) as i64;
+    let step = (max - min) / parts + 1;
+    std::thread::scope(|scope| {
+        let (tx, rx) = sync_channel::<Batch>(2 * parts as usize);
+        for part in 0..parts {
+            let tx = tx.clone();
+            let lo = min + part * step;
+            scope.spawn(move || {
+                if let Err(e) = scan_range(file, lo, lo + step, &tx) {
+                    let _ = tx.send(Err(e));
+                }
+            });
+        }
+        drop(tx);
+        for batch in rx {
+            batch?.into_iter().for_each(&mut *sink);
+        }
+        Ok(())
+    })
+}
+
+fn open(file: &Path) -> Result<Connection, StoreError> {
+    Ok(Connection::open_with_flags(
+        file,
+        OpenFlags::SQLITE_OPEN_READ_ONLY | OpenFlags::SQLITE_OPEN_NO_MUTEX,
+    )?)
+}
+
+fn scan_range(file: &Path, lo: i64, hi: i64, tx: &SyncSender<Batch>) -> Result<(), StoreError> {
+    let conn = open(file)?;
+    let mut services = conn.prepare(SERVICES)?;
+    let mut categories = conn.prepare(CATEGORIES)?;
+    let mut targets = conn.prepare(TARGETS)?;
+    let mut categories = categories
+        .query_map([lo, hi], |r| {
+            Ok((r.get::<_, i64>(0)?, r.get::<_, String>(1)?))
+        })?
+        .peekable();
+    let mut targets = targets
+        .query_map([lo, hi], |r| {
+            Ok((r.get::<_, i64>(0)?, r.get::<_, String>(1)?))
+        })?
+        .peekable();
+    let mut hours = HoursCache::default();
+    let mut batch = Vec::with_capacity(BATCH);
+    let mut rows = services.query([lo, hi])?;
+    while let Some(row) = rows.next()? {
+        let service_row = read_row(row)?;
+        let id = service_row.id;
+        let cats = take_list(&mut categories, id)?;
+        let tgts = take_list(&mut targets, id)?;
+        batch.push(service_row.into_service_with(cats, tgts, &mut hours)?);
+        if batch.len() == BATCH {
+            if tx.send(Ok(std::mem::take(&mut batch))).is_err() {
+                return Ok(()); // The reader gave up; its error is already on its way.
+            }
+            batch.reserve(BATCH);
+        }
+    }
+    if !batch.is_empty() {
+        let _ = tx.send(Ok(batch));
+    }
+    Ok(())
+}
+
+/// The list entries of service `id`, skipping those of services not being read
+/// (unpublished ones), which come earlier in key order.
+fn take_list<I>(rows: &mut Peekable<I>, id: i64) -> Result<Vec<String>, StoreError>
+where
+    I: Iterator<Item = rusqlite::Result<(i64, String)>>,
+{
+    let mut out = Vec::new();
+    while let Some(next) = rows.peek() {
+        match next {
+            Ok((sid, _)) if *sid < id => {
+                rows.next();
+            }
+            Ok((sid, _)) if *sid == id => {
+                if let Some(Ok((_, slug))) = rows.next() {
+                    out.push(slug);
+                }
+            }
+            Ok(_) => break,
+            Err(_) => {
+                rows.next().transpose()?;
+            }
+        }
+    }
+    Ok(out)
+}
+
+fn read_row(r: &Row<'_>) -> Result<ServiceRow, StoreError> {
+    let id: i64 = r.get(0)?;
+    let time = |i: usize| -> Result<Option<DateTime<Utc>>, StoreError> {
+        let text: Option<String> = r.get(i)?;
+        text.map(|t| {
+            DateTime::parse_from_rfc3339(&t)
+                .map(|d| d.with_timezone(&Utc))
+                .map_err(|e| StoreError::Corrupt {
+                    id,
+                    reason: format!("timestamp {t:?}: {e}"),
+                })
+        })
+        .transpose()
+    };
+    Ok(ServiceRow {
+        id,
+        external_id: r.get(1)?,
+        status: r.get(2)?,
+        name: r.get(3)?,
+        organisation: r.get(4)?,
+        description_it: r.get(5)?,
+        description_en: r.get(6)?,
+        address: r.get(7)?,
+        lat: r.get(8)?,
+        lon: r.get(9)?,
+        phone: r.get(10)?,
+        email: r.get(11)?,
+        website: r.get(12)?,
+        opening_hours: r.get(13)?,
+        wheelchair: r.get(14)?,
+        accessibility_note_it: r.get(15)?,
+        accessibility_note_en: r.get(16)?,
+        demo: r.get(17)?,
+        created_at: time(18)?.unwrap_or_default(),
+        updated_at: time(19)?.unwrap_or_default(),
+        verified_at: time(20)?,
+        categories: None,
+        target_groups: None,
+    })
+}

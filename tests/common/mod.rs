@@ -56,13 +56,15 @@ impl TestDb {
                                 "PostgreSQL required (MAPPATU_REQUIRE_POSTGRES) but unreachable at {admin}: {e}"
                             );
                         }
-                        eprintln!(
+                        say_skipped(&format!(
                             "PostgreSQL suite SKIPPED: cannot connect to {admin} ({e}). \
-                             Start PostgreSQL or set MAPPATU_TEST_POSTGRES to run it."
-                        );
+                             Start PostgreSQL or set MAPPATU_TEST_POSTGRES to run it; \
+                             MAPPATU_REQUIRE_POSTGRES=1 makes this a failure."
+                        ));
                         return None;
                     }
                 };
+                drop_stale_databases(&mut conn).await;
                 let name = format!(
                     "mappatu_test_{}_{}",
                     std::process::id(),
@@ -95,6 +97,37 @@ impl TestDb {
                 .execute(&mut conn)
                 .await;
             }
+        }
+    }
+}
+
+/// Tells the person running `cargo test`, once per test binary. Written to stderr directly,
+/// because the test harness hides what passing tests print.
+fn say_skipped(message: &str) {
+    static ONCE: std::sync::Once = std::sync::Once::new();
+    ONCE.call_once(|| {
+        use std::io::Write;
+        let _ = writeln!(std::io::stderr(), "\n{message}\n");
+    });
+}
+
+/// Drops the databases of earlier test processes that died before cleaning up (a failed
+/// assertion skips `finish`); the process id in the name tells whether its owner lives.
+async fn drop_stale_databases(conn: &mut sqlx::PgConnection) {
+    let names: Vec<String> =
+        sqlx::query_scalar("SELECT datname FROM pg_database WHERE datname LIKE 'mappatu_test_%'")
+            .fetch_all(&mut *conn)
+            .await
+            .unwrap_or_default();
+    for name in names {
+        let pid = name.split('_').nth(2).and_then(|p| p.parse::<u32>().ok());
+        let alive = pid.is_some_and(|p| std::path::Path::new(&format!("/proc/{p}")).exists());
+        if !alive {
+            let _ = sqlx::raw_sql(sqlx::AssertSqlSafe(format!(
+                "DROP DATABASE IF EXISTS {name} WITH (FORCE)"
+            )))
+            .execute(&mut *conn)
+            .await;
         }
     }
 }

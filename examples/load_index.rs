@@ -1,3 +1,5 @@
+//! Times loading the index from a database: `cargo run --release --example load_index -- sqlite:///tmp/mappatu-bench-1000000/mappatu.sqlite3`.
+
 use mappatu::domain::Taxonomy;
 use mappatu::index::SpatialIndex;
 use std::time::Instant;

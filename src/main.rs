@@ -183,15 +183,13 @@ async fn import(settings: Settings, args: ImportArgs) -> Result<()> {
         },
     );
     if !args.dry_run && records > 0 {
-        let what = if args.pending {
-            "queued for moderation"
+        if args.pending {
+            println!("{records} services queued for moderation");
         } else {
-            "published"
-        };
-        println!(
-            "{} services {what}; a running server shows them after its next start",
-            records
-        );
+            println!(
+                "{records} services published; a running server shows them after its next start"
+            );
+        }
     }
     Ok(())
 }

@@ -199,3 +199,25 @@ async fn no_demo_starts_empty_and_a_bad_database_url_is_a_clear_error() {
     assert!(err.contains("unsupported database URL"), "{err}");
     assert!(!err.contains("secret"), "the password leaked: {err}");
 }
+
+#[tokio::test]
+async fn pending_imports_stay_off_the_map() {
+    let dir = tempfile::tempdir().unwrap();
+    let fixture =
+        Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/import/servizi-siena.geojson");
+    let mut c = mappatu(dir.path());
+    let (ok, out, err) = run(c.arg("import").arg(&fixture).arg("--pending"));
+    assert!(ok, "{err}");
+    assert!(out.contains("queued for moderation"), "{out}");
+    let (_server, base) = serve(dir.path(), &["--no-demo"]);
+    let health: serde_json::Value = reqwest::get(format!("{base}/api/health"))
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    assert_eq!(
+        health["published_services"], 0,
+        "pending services must not be public"
+    );
+}

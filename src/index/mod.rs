@@ -7,27 +7,36 @@
 //! Target groups, opening hours and text are checked on the candidates as they stream out
 //! of the trees in distance order.
 
+pub mod earth;
 mod listing;
-pub mod sphere;
 
 pub use listing::{Field, Listing};
 
 use crate::domain::text::TextQuery;
 use crate::domain::{BoundingBox, Coordinates, Service, ServiceId, Taxonomy};
 use chrono::{DateTime, Utc};
+use earth::{EarthBox, chord2_for_metres, metres_for_chord2, to_ecef};
 use parking_lot::RwLock;
 use rstar::{AABB, PointDistance, RTree, RTreeObject};
-use sphere::{SphereBox, chord2_for_metres, to_xyz};
 use std::collections::HashMap;
 use std::sync::Arc;
 
-/// A tree entry: where a service is and the bit sets that filters test.
-#[derive(Debug, Clone, Copy, PartialEq)]
+/// A tree entry: where a service is, the bit sets that filters test, and the listing
+/// itself, so that a query reaches it without a lookup.
+#[derive(Debug, Clone)]
 struct Entry {
     xyz: [f64; 3],
     id: i64,
     categories: u64,
     targets: u32,
+    listing: Arc<Listing>,
+}
+
+/// Ids are unique in the index: equal ids are the same entry.
+impl PartialEq for Entry {
+    fn eq(&self, other: &Self) -> bool {
+        self.id == other.id
+    }
 }
 
 impl RTreeObject for Entry {
@@ -128,29 +137,26 @@ impl SpatialIndex {
                 listings.push(Listing::new(s, &taxonomy));
             }
         })?;
+        let listings: Vec<Arc<Listing>> = listings.into_iter().map(Arc::new).collect();
         let entries: Vec<Entry> = listings.iter().map(entry).collect();
         let n_categories = taxonomy.categories.len();
         let demo = listings.iter().filter(|l| l.demo()).count();
-        // The trees and the id map are independent: build them on both cores.
-        let ((all, by_category), listings) = std::thread::scope(|scope| {
-            let trees = scope.spawn(|| {
-                let mut per_category: Vec<Vec<Entry>> = vec![Vec::new(); n_categories];
-                for e in &entries {
-                    for (bit, bucket) in per_category.iter_mut().enumerate() {
-                        if e.categories & (1 << bit) != 0 {
-                            bucket.push(*e);
-                        }
-                    }
+        let mut per_category: Vec<Vec<Entry>> = vec![Vec::new(); n_categories];
+        for e in &entries {
+            for (bit, bucket) in per_category.iter_mut().enumerate() {
+                if e.categories & (1 << bit) != 0 {
+                    bucket.push(e.clone());
                 }
-                let by_category: Vec<RTree<Entry>> =
-                    per_category.into_iter().map(RTree::bulk_load).collect();
-                (RTree::bulk_load(entries), by_category)
-            });
-            let mut map = HashMap::with_capacity(listings.len());
-            for l in listings {
-                map.insert(l.id().0, Arc::new(l));
             }
-            (trees.join().expect("index build thread"), map)
+        }
+        // The trees and the id map are independent: build them on both cores.
+        let (all, by_category, listings) = std::thread::scope(|scope| {
+            let all = scope.spawn(|| RTree::bulk_load(entries));
+            let by_category: Vec<RTree<Entry>> =
+                per_category.into_iter().map(RTree::bulk_load).collect();
+            let map: HashMap<i64, Arc<Listing>> =
+                listings.into_iter().map(|l| (l.id().0, l)).collect();
+            (all.join().expect("index build thread"), by_category, map)
         });
         Ok(Self {
             inner: RwLock::new(Inner {
@@ -193,16 +199,16 @@ impl SpatialIndex {
         let mut inner = self.inner.write();
         inner.remove(service.id.0);
         if service.status == crate::domain::Status::Published {
-            let listing = Listing::new(service, &inner.taxonomy);
+            let listing = Arc::new(Listing::new(service, &inner.taxonomy));
             let e = entry(&listing);
-            inner.all.insert(e);
             for (bit, tree) in inner.by_category.iter_mut().enumerate() {
                 if e.categories & (1 << bit) != 0 {
-                    tree.insert(e);
+                    tree.insert(e.clone());
                 }
             }
+            inner.all.insert(e);
             inner.demo += usize::from(listing.demo());
-            inner.listings.insert(listing.id().0, Arc::new(listing));
+            inner.listings.insert(listing.id().0, listing);
         }
     }
 
@@ -223,9 +229,8 @@ impl SpatialIndex {
         if k == 0 {
             return Vec::new();
         }
-        let q = to_xyz(origin);
-        // The sphere is a little off the ellipsoid: search a hair farther, then cut exactly.
-        let max_chord2 = max_distance_m.map(|m| chord2_for_metres(m * 1.01 + 1.0));
+        let q = to_ecef(origin);
+        let max_chord2 = max_distance_m.map(chord2_for_metres);
         let inner = self.inner.read();
         let mut streams: Vec<_> = inner
             .trees_for(filter.categories)
@@ -234,37 +239,34 @@ impl SpatialIndex {
         let mut hits: Vec<Hit> = Vec::with_capacity(k);
         while hits.len() < k {
             // Merge the per-tree streams, each already in distance order.
-            let Some(best) = (0..streams.len())
-                .filter_map(|i| streams[i].peek().map(|(_, d2)| (i, *d2)))
-                .min_by(|a, b| a.1.total_cmp(&b.1))
-                .map(|(i, _)| i)
-            else {
+            let best = if streams.len() == 1 {
+                0
+            } else {
+                match (0..streams.len())
+                    .filter_map(|i| streams[i].peek().map(|(_, d2)| (i, *d2)))
+                    .min_by(|a, b| a.1.total_cmp(&b.1))
+                {
+                    Some((i, _)) => i,
+                    None => break,
+                }
+            };
+            let Some((e, d2)) = streams[best].next() else {
                 break;
             };
-            let (e, d2) = streams[best].next().expect("peeked");
             if max_chord2.is_some_and(|max| d2 > max) {
                 break;
             }
-            if !filter.accepts_entry(e) || hits.iter().any(|h| h.listing.id().0 == e.id) {
-                continue;
-            }
-            let Some(listing) = inner.listings.get(&e.id) else {
-                continue;
-            };
-            if filter.needs_listing() && !filter.accepts_listing(listing) {
+            if !filter.accepts_entry(e)
+                || (filter.needs_listing() && !filter.accepts_listing(&e.listing))
+                || (streams.len() > 1 && hits.iter().any(|h| h.listing.id().0 == e.id))
+            {
                 continue;
             }
             hits.push(Hit {
-                distance_m: origin.geodesic_distance_m(listing.point()),
-                listing: listing.clone(),
+                distance_m: metres_for_chord2(d2),
+                listing: e.listing.clone(),
             });
         }
-        drop(streams);
-        drop(inner);
-        if let Some(max) = max_distance_m {
-            hits.retain(|h| h.distance_m <= max);
-        }
-        hits.sort_by(|a, b| a.distance_m.total_cmp(&b.distance_m));
         hits
     }
 
@@ -277,38 +279,35 @@ impl SpatialIndex {
         after: Option<ServiceId>,
         limit: usize,
     ) -> Page {
-        let sb = SphereBox::new(bbox);
+        let eb = EarthBox::new(bbox);
         let inner = self.inner.read();
-        let mut ids: Vec<i64> = Vec::new();
+        let mut found: Vec<&Entry> = Vec::new();
         for tree in inner.trees_for(filter.categories) {
-            for e in tree.locate_in_envelope(sb.envelope()) {
-                if sb.contains(&e.xyz) && filter.accepts_entry(e) {
-                    ids.push(e.id);
+            for e in tree.locate_in_envelope(eb.envelope()) {
+                if eb.contains(&e.xyz)
+                    && filter.accepts_entry(e)
+                    && (!filter.needs_listing() || filter.accepts_listing(&e.listing))
+                {
+                    found.push(e);
                 }
             }
         }
-        ids.sort_unstable();
-        ids.dedup();
-        if filter.needs_listing() {
-            ids.retain(|id| {
-                inner
-                    .listings
-                    .get(id)
-                    .is_some_and(|l| filter.accepts_listing(l))
-            });
-        }
-        let total = ids.len();
-        let start = after.map_or(0, |a| ids.partition_point(|&id| id <= a.0));
-        let page: Vec<Arc<Listing>> = ids[start..]
+        found.sort_unstable_by_key(|e| e.id);
+        found.dedup_by_key(|e| e.id);
+        let total = found.len();
+        let start = after.map_or(0, |a| found.partition_point(|e| e.id <= a.0));
+        let page: Vec<Arc<Listing>> = found[start..]
             .iter()
             .take(limit)
-            .filter_map(|id| inner.listings.get(id).cloned())
+            .map(|e| e.listing.clone())
             .collect();
-        let next_after = (start + limit < total).then(|| page.last().map(|l| l.id()));
+        let next_after = (start + limit < total)
+            .then(|| page.last().map(|l| l.id()))
+            .flatten();
         Page {
             listings: page,
             total,
-            next_after: next_after.flatten(),
+            next_after,
         }
     }
 }
@@ -340,11 +339,12 @@ impl Inner {
     }
 }
 
-fn entry(l: &Listing) -> Entry {
+fn entry(l: &Arc<Listing>) -> Entry {
     Entry {
-        xyz: to_xyz(l.point()),
+        xyz: to_ecef(l.point()),
         id: l.id().0,
         categories: l.category_mask(),
         targets: l.target_mask(),
+        listing: l.clone(),
     }
 }

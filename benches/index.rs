@@ -97,7 +97,11 @@ fn bench(c: &mut Criterion) {
     );
 
     let t = Instant::now();
-    let index = SpatialIndex::build(taxonomy.clone(), all);
+    let index = SpatialIndex::build(
+        taxonomy.clone(),
+        BoundingBox::siena_province().centre(),
+        all,
+    );
     eprintln!("bulk-loaded the index in {:.2?}", t.elapsed());
 
     let mut i = 0;

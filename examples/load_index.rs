@@ -14,7 +14,12 @@ async fn main() {
         store.scan_published(&mut |_s| n += 1).unwrap();
         println!("scan only: {n} in {:?}", t.elapsed());
         let t = Instant::now();
-        let idx = SpatialIndex::load(tax.clone(), |sink| store.scan_published(sink)).unwrap();
+        let idx = SpatialIndex::load(
+            tax.clone(),
+            mappatu::domain::BoundingBox::siena_province().centre(),
+            |sink| store.scan_published(sink),
+        )
+        .unwrap();
         println!("full load: {} in {:?}", idx.len(), t.elapsed());
     })
     .await

@@ -20,7 +20,7 @@ impl Directory {
         let started = std::time::Instant::now();
         let reader = store.clone();
         let index = tokio::task::spawn_blocking(move || {
-            SpatialIndex::load(taxonomy, |sink| reader.scan_published(sink))
+            SpatialIndex::load(taxonomy, area.centre(), |sink| reader.scan_published(sink))
         })
         .await
         .expect("index loading thread")?;

@@ -145,12 +145,30 @@ fn scatter(town: &Town, area: &BoundingBox, rng: &mut SmallRng) -> Option<Coordi
         .filter(|p| area.contains(*p))
 }
 
+/// An index in `0..n` where index `i` comes up in proportion to `1 / (i + 1)^0.8`: a
+/// few kinds of service are common, most are rare, as in real directories.
+fn zipf(n: usize, rng: &mut SmallRng) -> usize {
+    let weight = |i: usize| ((i + 1) as f64).powf(-0.8);
+    let total: f64 = (0..n).map(weight).sum();
+    let mut x = rng.random_range(0.0..total);
+    for i in 0..n {
+        x -= weight(i);
+        if x < 0.0 {
+            return i;
+        }
+    }
+    n - 1
+}
+
 fn draft(n: usize, town: &Town, taxonomy: &Taxonomy, rng: &mut SmallRng) -> ServiceDraft {
     let (kind_it, kind_en) = KINDS[rng.random_range(0..KINDS.len())];
     let cats = &taxonomy.categories;
-    let mut categories = vec![cats[rng.random_range(0..cats.len())].slug.clone()];
+    let mut categories = vec![cats[zipf(cats.len(), rng)].slug.clone()];
     if rng.random_bool(0.3) {
-        categories.push(cats[rng.random_range(0..cats.len())].slug.clone());
+        let second = cats[zipf(cats.len(), rng)].slug.clone();
+        if second != categories[0] {
+            categories.push(second);
+        }
     }
     let groups = &taxonomy.target_groups;
     let target_groups = (0..rng.random_range(0..3))

@@ -157,6 +157,14 @@ impl BoundingBox {
         self.max_lat
     }
 
+    /// The middle of the box.
+    pub fn centre(&self) -> Coordinates {
+        Coordinates {
+            lat: (self.min_lat + self.max_lat) / 2.0,
+            lon: (self.min_lon + self.max_lon) / 2.0,
+        }
+    }
+
     /// Whether the point lies inside the box or on its edge.
     pub fn contains(&self, p: Coordinates) -> bool {
         (self.min_lon..=self.max_lon).contains(&p.lon)

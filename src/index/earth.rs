@@ -55,79 +55,127 @@ pub fn chord2_for_metres(metres: f64) -> f64 {
     chord * chord
 }
 
+fn dot(a: [f64; 3], b: [f64; 3]) -> f64 {
+    a[0] * b[0] + a[1] * b[1] + a[2] * b[2]
+}
+
+/// A local frame: ECEF rotated so that, at the directory's centre, the axes point east,
+/// north and up. Distances do not change; the services, which lie on a nearly flat patch
+/// of the ellipsoid, then fill the tree's axis-aligned boxes tightly instead of crossing
+/// them on a slant, so searches visit fewer nodes and a longitude/latitude box maps to a
+/// tight envelope.
+#[derive(Debug, Clone, Copy)]
+pub struct Frame {
+    east: [f64; 3],
+    north: [f64; 3],
+    up: [f64; 3],
+}
+
+impl Frame {
+    /// The frame centred on `c`.
+    pub fn centred_on(c: Coordinates) -> Self {
+        let (lat, lon) = (c.lat().to_radians(), c.lon().to_radians());
+        let (sin_lat, cos_lat) = lat.sin_cos();
+        let (sin_lon, cos_lon) = lon.sin_cos();
+        Self {
+            east: [-sin_lon, cos_lon, 0.0],
+            north: [-sin_lat * cos_lon, -sin_lat * sin_lon, cos_lat],
+            up: [cos_lat * cos_lon, cos_lat * sin_lon, sin_lat],
+        }
+    }
+
+    /// An ECEF vector in this frame.
+    fn rotate(&self, v: [f64; 3]) -> [f64; 3] {
+        [dot(v, self.east), dot(v, self.north), dot(v, self.up)]
+    }
+
+    /// A point's position in this frame, metres.
+    pub fn position(&self, p: Coordinates) -> [f64; 3] {
+        self.rotate(to_ecef(p))
+    }
+}
+
 /// A longitude/latitude box as seen by the tree: an enclosing axis-aligned box for the
 /// tree search, and an exact membership test for the candidates it returns.
 pub struct EarthBox {
     envelope: AABB<[f64; 3]>,
+    /// The Earth's axis in the frame: a point's ECEF z is its component along it.
+    polar_axis: [f64; 3],
     min_z: f64,
     max_z: f64,
-    /// Normals of the west and east meridian planes; `None` when the box spans 180° or
-    /// more of longitude and the plane test would not hold.
-    meridians: Option<([f64; 2], [f64; 2])>,
+    /// Normals of the west and east meridian planes, in the frame; `None` when the box
+    /// spans 180° or more of longitude and the plane test would not hold.
+    meridians: Option<([f64; 3], [f64; 3])>,
+    frame: Frame,
     min_lon: f64,
     max_lon: f64,
 }
 
+/// A micrometre of slack for rounding in the exact test; far below any real distance.
+const PAD: f64 = 1e-6;
+
 impl EarthBox {
-    /// Builds the ECEF view of a box.
-    pub fn new(b: &BoundingBox) -> Self {
+    /// Builds the view of a box in `frame`.
+    pub fn new(b: &BoundingBox, frame: &Frame) -> Self {
+        let envelope = Self::envelope_of(b, frame);
         let (min_lat, max_lat) = (b.min_lat().to_radians(), b.max_lat().to_radians());
         let (min_lon, max_lon) = (b.min_lon().to_radians(), b.max_lon().to_radians());
-        // z grows with latitude, the parallel radius shrinks with its absolute value.
-        let (min_z, max_z) = (axial_height(min_lat), axial_height(max_lat));
-        let r_lo = parallel_radius(min_lat).min(parallel_radius(max_lat));
-        let r_hi = if min_lat <= 0.0 && max_lat >= 0.0 {
-            WGS84_A
-        } else {
-            parallel_radius(min_lat).max(parallel_radius(max_lat))
-        };
-        let in_lon = |deg: f64| b.min_lon() <= deg && deg <= b.max_lon();
-        let range = |a: f64, c: f64, extra: &[(f64, f64)]| {
-            let mut lo = a.min(c);
-            let mut hi = a.max(c);
-            for &(deg, v) in extra {
-                if in_lon(deg) {
-                    lo = lo.min(v);
-                    hi = hi.max(v);
-                }
-            }
-            (lo, hi)
-        };
-        let cos_lon = range(
-            min_lon.cos(),
-            max_lon.cos(),
-            &[(0.0, 1.0), (180.0, -1.0), (-180.0, -1.0)],
-        );
-        let sin_lon = range(min_lon.sin(), max_lon.sin(), &[(90.0, 1.0), (-90.0, -1.0)]);
-        let product = |(a_lo, a_hi): (f64, f64), (b_lo, b_hi): (f64, f64)| {
-            let p = [a_lo * b_lo, a_lo * b_hi, a_hi * b_lo, a_hi * b_hi];
-            (
-                p.iter().copied().fold(f64::INFINITY, f64::min),
-                p.iter().copied().fold(f64::NEG_INFINITY, f64::max),
-            )
-        };
-        let x = product((r_lo, r_hi), cos_lon);
-        let y = product((r_lo, r_hi), sin_lon);
-        // A micrometre of slack for rounding; far below any real distance.
-        const PAD: f64 = 1e-6;
-        let envelope = AABB::from_corners(
-            [x.0 - PAD, y.0 - PAD, min_z - PAD],
-            [x.1 + PAD, y.1 + PAD, max_z + PAD],
-        );
         let meridians = (b.max_lon() - b.min_lon() < 180.0).then(|| {
             (
-                [-min_lon.sin(), min_lon.cos()],
-                [max_lon.sin(), -max_lon.cos()],
+                frame.rotate([-min_lon.sin(), min_lon.cos(), 0.0]),
+                frame.rotate([max_lon.sin(), -max_lon.cos(), 0.0]),
             )
         });
         Self {
             envelope,
-            min_z: min_z - PAD,
-            max_z: max_z + PAD,
+            polar_axis: frame.rotate([0.0, 0.0, 1.0]),
+            min_z: axial_height(min_lat) - PAD,
+            max_z: axial_height(max_lat) + PAD,
             meridians,
+            frame: *frame,
             min_lon: b.min_lon(),
             max_lon: b.max_lon(),
         }
+    }
+
+    /// An envelope holding every point of the box: the extremes of its edges, sampled
+    /// finely and padded by more than the edges can bulge between samples. Boxes wider
+    /// than a few hundred kilometres get an unbounded envelope (every candidate is then
+    /// tested exactly); they are rare and paged.
+    fn envelope_of(b: &BoundingBox, frame: &Frame) -> AABB<[f64; 3]> {
+        const WIDE_DEG: f64 = 15.0;
+        if b.max_lat() - b.min_lat() > WIDE_DEG || b.max_lon() - b.min_lon() > WIDE_DEG {
+            return AABB::from_corners([-1e9; 3], [1e9; 3]);
+        }
+        const STEPS: usize = 32;
+        let mut lo = [f64::INFINITY; 3];
+        let mut hi = [f64::NEG_INFINITY; 3];
+        let mut add = |lat: f64, lon: f64| {
+            if let Ok(c) = Coordinates::new(lat, lon) {
+                let p = frame.position(c);
+                for i in 0..3 {
+                    lo[i] = lo[i].min(p[i]);
+                    hi[i] = hi[i].max(p[i]);
+                }
+            }
+        };
+        for i in 0..=STEPS {
+            let t = i as f64 / STEPS as f64;
+            let lat = b.min_lat() + t * (b.max_lat() - b.min_lat());
+            let lon = b.min_lon() + t * (b.max_lon() - b.min_lon());
+            add(lat, b.min_lon());
+            add(lat, b.max_lon());
+            add(b.min_lat(), lon);
+            add(b.max_lat(), lon);
+        }
+        // Between samples an edge strays from the chord by at most (step²)/(8·R): under
+        // 10 m for a 15° box; 50 m of slack is plenty. The surface inside the edges rises
+        // towards the frame's centre at most to the ellipsoid's equatorial radius.
+        let slack = 50.0;
+        AABB::from_corners(
+            [lo[0] - slack, lo[1] - slack, lo[2] - slack],
+            [hi[0] + slack, hi[1] + slack, WGS84_A + slack],
+        )
     }
 
     /// The enclosing box for the tree search.
@@ -135,18 +183,18 @@ impl EarthBox {
         &self.envelope
     }
 
-    /// Whether an ECEF point of the ellipsoid lies in the longitude/latitude box.
+    /// Whether a point (in the frame) lies in the longitude/latitude box.
     pub fn contains(&self, p: &[f64; 3]) -> bool {
-        if p[2] < self.min_z || p[2] > self.max_z {
+        let z = dot(*p, self.polar_axis);
+        if z < self.min_z || z > self.max_z {
             return false;
         }
         match self.meridians {
-            Some((west, east)) => {
-                const EPS: f64 = -1e-6;
-                west[0] * p[0] + west[1] * p[1] >= EPS && east[0] * p[0] + east[1] * p[1] >= EPS
-            }
+            Some((west, east)) => dot(*p, west) >= -PAD && dot(*p, east) >= -PAD,
             None => {
-                let lon = p[1].atan2(p[0]).to_degrees();
+                let x = dot(*p, self.frame.rotate([1.0, 0.0, 0.0]));
+                let y = dot(*p, self.frame.rotate([0.0, 1.0, 0.0]));
+                let lon = y.atan2(x).to_degrees();
                 self.min_lon - 1e-9 <= lon && lon <= self.max_lon + 1e-9
             }
         }
@@ -199,19 +247,22 @@ mod tests {
     fn earth_box_matches_lon_lat_membership() {
         for b in [
             "11.2,43.2,11.4,43.4",
+            "10,40,20,45",
+            "11.3,43.3,11.300001,43.300001",
             "-10,-5,10,5",
             "170,-80,180,80",
             "-180,-90,180,90",
             "-100,30,100,60",
         ] {
             let bbox: BoundingBox = b.parse().unwrap();
-            let eb = EarthBox::new(&bbox);
+            let frame = Frame::centred_on(pt(43.3, 11.3));
+            let eb = EarthBox::new(&bbox, &frame);
             let mut lat = -89.5;
             while lat < 90.0 {
                 let mut lon = -179.5;
                 while lon < 180.0 {
                     let p = pt(lat, lon);
-                    let xyz = to_ecef(p);
+                    let xyz = frame.position(p);
                     assert_eq!(eb.contains(&xyz), bbox.contains(p), "{b} {p}");
                     if bbox.contains(p) {
                         assert!(eb.envelope().contains_point(&xyz), "{b} {p}");
@@ -219,6 +270,23 @@ mod tests {
                     lon += 2.5;
                 }
                 lat += 2.5;
+            }
+        }
+    }
+
+    #[test]
+    fn small_boxes_are_exact_near_their_edges() {
+        let frame = Frame::centred_on(pt(43.17, 11.45));
+        let bbox: BoundingBox = "11.32,43.31,11.34,43.325".parse().unwrap();
+        let eb = EarthBox::new(&bbox, &frame);
+        for i in 0..=200 {
+            for j in 0..=200 {
+                let p = pt(43.30 + i as f64 * 0.000137, 11.31 + j as f64 * 0.000173);
+                let xyz = frame.position(p);
+                assert_eq!(eb.contains(&xyz), bbox.contains(p), "{p}");
+                if bbox.contains(p) {
+                    assert!(eb.envelope().contains_point(&xyz), "{p}");
+                }
             }
         }
     }

@@ -15,7 +15,7 @@ pub use listing::{Field, Listing};
 use crate::domain::text::TextQuery;
 use crate::domain::{BoundingBox, Coordinates, Service, ServiceId, Taxonomy};
 use chrono::{DateTime, Utc};
-use earth::{EarthBox, chord2_for_metres, metres_for_chord2, to_ecef};
+use earth::{EarthBox, Frame, chord2_for_metres, metres_for_chord2};
 use parking_lot::RwLock;
 use rstar::{AABB, PointDistance, RTree, RTreeObject};
 use std::collections::HashMap;
@@ -103,6 +103,7 @@ pub struct Page {
 }
 
 struct Inner {
+    frame: Frame,
     taxonomy: Arc<Taxonomy>,
     all: RTree<Entry>,
     by_category: Vec<RTree<Entry>>,
@@ -116,9 +117,10 @@ pub struct SpatialIndex {
 }
 
 impl SpatialIndex {
-    /// Bulk-loads the index. Services that are not published are left out.
-    pub fn build(taxonomy: Taxonomy, services: Vec<Service>) -> Self {
-        Self::load(taxonomy, |sink: &mut dyn FnMut(Service)| {
+    /// Bulk-loads the index. Services that are not published are left out. `centre` is
+    /// the middle of the directory's area (any point works; a central one is fastest).
+    pub fn build(taxonomy: Taxonomy, centre: Coordinates, services: Vec<Service>) -> Self {
+        Self::load(taxonomy, centre, |sink: &mut dyn FnMut(Service)| {
             services.into_iter().for_each(sink);
             Ok::<(), std::convert::Infallible>(())
         })
@@ -129,6 +131,7 @@ impl SpatialIndex {
     /// only the compact listings, never all the services, are in memory at once.
     pub fn load<E>(
         taxonomy: Taxonomy,
+        centre: Coordinates,
         scan: impl FnOnce(&mut dyn FnMut(Service)) -> Result<(), E>,
     ) -> Result<Self, E> {
         let mut listings: Vec<Listing> = Vec::new();
@@ -137,8 +140,9 @@ impl SpatialIndex {
                 listings.push(Listing::new(s, &taxonomy));
             }
         })?;
+        let frame = Frame::centred_on(centre);
         let listings: Vec<Arc<Listing>> = listings.into_iter().map(Arc::new).collect();
-        let entries: Vec<Entry> = listings.iter().map(entry).collect();
+        let entries: Vec<Entry> = listings.iter().map(|l| entry(&frame, l)).collect();
         let n_categories = taxonomy.categories.len();
         let demo = listings.iter().filter(|l| l.demo()).count();
         let mut per_category: Vec<Vec<Entry>> = vec![Vec::new(); n_categories];
@@ -160,6 +164,7 @@ impl SpatialIndex {
         });
         Ok(Self {
             inner: RwLock::new(Inner {
+                frame,
                 taxonomy: Arc::new(taxonomy),
                 all,
                 by_category,
@@ -200,7 +205,7 @@ impl SpatialIndex {
         inner.remove(service.id.0);
         if service.status == crate::domain::Status::Published {
             let listing = Arc::new(Listing::new(service, &inner.taxonomy));
-            let e = entry(&listing);
+            let e = entry(&inner.frame, &listing);
             for (bit, tree) in inner.by_category.iter_mut().enumerate() {
                 if e.categories & (1 << bit) != 0 {
                     tree.insert(e.clone());
@@ -229,9 +234,9 @@ impl SpatialIndex {
         if k == 0 {
             return Vec::new();
         }
-        let q = to_ecef(origin);
         let max_chord2 = max_distance_m.map(chord2_for_metres);
         let inner = self.inner.read();
+        let q = inner.frame.position(origin);
         let mut streams: Vec<_> = inner
             .trees_for(filter.categories)
             .map(|t| t.nearest_neighbor_iter_with_distance_2(&q).peekable())
@@ -279,8 +284,8 @@ impl SpatialIndex {
         after: Option<ServiceId>,
         limit: usize,
     ) -> Page {
-        let eb = EarthBox::new(bbox);
         let inner = self.inner.read();
+        let eb = EarthBox::new(bbox, &inner.frame);
         let mut found: Vec<&Entry> = Vec::new();
         for tree in inner.trees_for(filter.categories) {
             for e in tree.locate_in_envelope(eb.envelope()) {
@@ -329,7 +334,7 @@ impl Inner {
             return;
         };
         self.demo -= usize::from(old.demo());
-        let e = entry(&old);
+        let e = entry(&self.frame, &old);
         self.all.remove(&e);
         for (bit, tree) in self.by_category.iter_mut().enumerate() {
             if e.categories & (1 << bit) != 0 {
@@ -339,9 +344,9 @@ impl Inner {
     }
 }
 
-fn entry(l: &Arc<Listing>) -> Entry {
+fn entry(frame: &Frame, l: &Arc<Listing>) -> Entry {
     Entry {
-        xyz: to_ecef(l.point()),
+        xyz: frame.position(l.point()),
         id: l.id().0,
         categories: l.category_mask(),
         targets: l.target_mask(),

@@ -144,10 +144,13 @@ impl EarthBox {
     /// tested exactly); they are rare and paged.
     fn envelope_of(b: &BoundingBox, frame: &Frame) -> AABB<[f64; 3]> {
         const WIDE_DEG: f64 = 15.0;
-        if b.max_lat() - b.min_lat() > WIDE_DEG || b.max_lon() - b.min_lon() > WIDE_DEG {
+        if b.max_lat() - b.min_lat() > WIDE_DEG
+            || b.max_lon() - b.min_lon() > WIDE_DEG
+            || b.min_lat().abs().max(b.max_lat().abs()) > 80.0
+        {
             return AABB::from_corners([-1e9; 3], [1e9; 3]);
         }
-        const STEPS: usize = 32;
+        const STEPS: usize = 4;
         let mut lo = [f64::INFINITY; 3];
         let mut hi = [f64::NEG_INFINITY; 3];
         let mut add = |lat: f64, lon: f64| {
@@ -168,10 +171,18 @@ impl EarthBox {
             add(b.min_lat(), lon);
             add(b.max_lat(), lon);
         }
-        // Between samples an edge strays from the chord by at most (step²)/(8·R): under
-        // 10 m for a 15° box; 50 m of slack is plenty. The surface inside the edges rises
-        // towards the frame's centre at most to the ellipsoid's equatorial radius.
-        let slack = 50.0;
+        // Between samples an edge strays from the straight line by at most step²/(8·r),
+        // r the smallest radius of curvature along it (a parallel's, near the pole side),
+        // plus a metre for rounding. The surface inside the edges rises towards the
+        // frame's centre at most to the ellipsoid's equatorial radius.
+        let far_lat = b.min_lat().abs().max(b.max_lat().abs()).to_radians();
+        let r = parallel_radius(far_lat).max(1e5);
+        let step_m = (b.max_lat() - b.min_lat())
+            .max(b.max_lon() - b.min_lon())
+            .to_radians()
+            * WGS84_A
+            / STEPS as f64;
+        let slack = step_m * step_m / (8.0 * r) + 1.0;
         AABB::from_corners(
             [lo[0] - slack, lo[1] - slack, lo[2] - slack],
             [hi[0] + slack, hi[1] + slack, WGS84_A + slack],

@@ -8,6 +8,7 @@
 //! of the trees in distance order.
 
 pub mod earth;
+mod knn;
 mod listing;
 
 pub use listing::{Field, Listing};
@@ -20,6 +21,8 @@ use parking_lot::RwLock;
 use rstar::{AABB, PointDistance, RTree, RTreeObject};
 use std::collections::HashMap;
 use std::sync::Arc;
+
+type Tree = RTree<Entry>;
 
 /// A tree entry: where a service is, the bit sets that filters test, and the listing
 /// itself, so that a query reaches it without a lookup.
@@ -105,8 +108,8 @@ pub struct Page {
 struct Inner {
     frame: Frame,
     taxonomy: Arc<Taxonomy>,
-    all: RTree<Entry>,
-    by_category: Vec<RTree<Entry>>,
+    all: Tree,
+    by_category: Vec<Tree>,
     listings: HashMap<i64, Arc<Listing>>,
     demo: usize,
 }
@@ -156,8 +159,7 @@ impl SpatialIndex {
         // The trees and the id map are independent: build them on both cores.
         let (all, by_category, listings) = std::thread::scope(|scope| {
             let all = scope.spawn(|| RTree::bulk_load(entries));
-            let by_category: Vec<RTree<Entry>> =
-                per_category.into_iter().map(RTree::bulk_load).collect();
+            let by_category: Vec<Tree> = per_category.into_iter().map(RTree::bulk_load).collect();
             let map: HashMap<i64, Arc<Listing>> =
                 listings.into_iter().map(|l| (l.id().0, l)).collect();
             (all.join().expect("index build thread"), by_category, map)
@@ -234,45 +236,23 @@ impl SpatialIndex {
         if k == 0 {
             return Vec::new();
         }
-        let max_chord2 = max_distance_m.map(chord2_for_metres);
         let inner = self.inner.read();
         let q = inner.frame.position(origin);
-        let mut streams: Vec<_> = inner
-            .trees_for(filter.categories)
-            .map(|t| t.nearest_neighbor_iter_with_distance_2(&q).peekable())
-            .collect();
-        let mut hits: Vec<Hit> = Vec::with_capacity(k);
-        while hits.len() < k {
-            // Merge the per-tree streams, each already in distance order.
-            let best = if streams.len() == 1 {
-                0
-            } else {
-                match (0..streams.len())
-                    .filter_map(|i| streams[i].peek().map(|(_, d2)| (i, *d2)))
-                    .min_by(|a, b| a.1.total_cmp(&b.1))
-                {
-                    Some((i, _)) => i,
-                    None => break,
-                }
-            };
-            let Some((e, d2)) = streams[best].next() else {
-                break;
-            };
-            if max_chord2.is_some_and(|max| d2 > max) {
-                break;
-            }
-            if !filter.accepts_entry(e)
-                || (filter.needs_listing() && !filter.accepts_listing(&e.listing))
-                || (streams.len() > 1 && hits.iter().any(|h| h.listing.id().0 == e.id))
-            {
-                continue;
-            }
-            hits.push(Hit {
+        let accept = |e: &Entry| {
+            filter.accepts_entry(e)
+                && (!filter.needs_listing() || filter.accepts_listing(&e.listing))
+        };
+        let mut best = knn::Best::new(k, max_distance_m.map_or(f64::INFINITY, chord2_for_metres));
+        for tree in inner.trees_for(filter.categories) {
+            best.search(tree.root(), &q, &accept);
+        }
+        best.into_items()
+            .into_iter()
+            .map(|(d2, e)| Hit {
                 distance_m: metres_for_chord2(d2),
                 listing: e.listing.clone(),
-            });
-        }
-        hits
+            })
+            .collect()
     }
 
     /// Services inside `bbox` that pass `filter`, by ascending id, at most `limit`, starting
@@ -286,25 +266,26 @@ impl SpatialIndex {
     ) -> Page {
         let inner = self.inner.read();
         let eb = EarthBox::new(bbox, &inner.frame);
-        let mut found: Vec<&Entry> = Vec::new();
+        // Ids inline next to the entries: sorting then compares without chasing pointers.
+        let mut found: Vec<(i64, &Entry)> = Vec::with_capacity(256);
         for tree in inner.trees_for(filter.categories) {
             for e in tree.locate_in_envelope(eb.envelope()) {
                 if eb.contains(&e.xyz)
                     && filter.accepts_entry(e)
                     && (!filter.needs_listing() || filter.accepts_listing(&e.listing))
                 {
-                    found.push(e);
+                    found.push((e.id, e));
                 }
             }
         }
-        found.sort_unstable_by_key(|e| e.id);
-        found.dedup_by_key(|e| e.id);
+        found.sort_unstable_by_key(|(id, _)| *id);
+        found.dedup_by_key(|(id, _)| *id);
         let total = found.len();
-        let start = after.map_or(0, |a| found.partition_point(|e| e.id <= a.0));
+        let start = after.map_or(0, |a| found.partition_point(|(id, _)| *id <= a.0));
         let page: Vec<Arc<Listing>> = found[start..]
             .iter()
             .take(limit)
-            .map(|e| e.listing.clone())
+            .map(|(_, e)| e.listing.clone())
             .collect();
         let next_after = (start + limit < total)
             .then(|| page.last().map(|l| l.id()))
@@ -318,7 +299,7 @@ impl SpatialIndex {
 }
 
 impl Inner {
-    fn trees_for(&self, categories: u64) -> impl Iterator<Item = &RTree<Entry>> {
+    fn trees_for(&self, categories: u64) -> impl Iterator<Item = &Tree> {
         let all = (categories == 0).then_some(&self.all);
         let some = self
             .by_category
@@ -351,5 +332,154 @@ fn entry(frame: &Frame, l: &Arc<Listing>) -> Entry {
         categories: l.category_mask(),
         targets: l.target_mask(),
         listing: l.clone(),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::domain::Status;
+
+    fn index(n: usize) -> (SpatialIndex, Vec<Service>, Taxonomy) {
+        let taxonomy = Taxonomy::default_set();
+        let area = BoundingBox::siena_province();
+        let now = Utc::now();
+        let services: Vec<Service> = crate::synthetic::generate(n, 3, &taxonomy, &area)
+            .into_iter()
+            .enumerate()
+            .map(|(i, r)| Service {
+                id: ServiceId(i as i64 + 1),
+                external_id: r.external_id,
+                status: Status::Published,
+                data: r.data,
+                created_at: now,
+                updated_at: now,
+                verified_at: None,
+            })
+            .collect();
+        let idx = SpatialIndex::build(taxonomy.clone(), area.centre(), services.clone());
+        (idx, services, taxonomy)
+    }
+
+    /// The k nearest by brute force with Karney's geodesic, as (id, metres).
+    fn brute(
+        services: &[Service],
+        origin: Coordinates,
+        k: usize,
+        keep: impl Fn(&Service) -> bool,
+    ) -> Vec<(i64, f64)> {
+        let mut all: Vec<(i64, f64)> = services
+            .iter()
+            .filter(|s| keep(s))
+            .map(|s| (s.id.0, origin.geodesic_distance_m(s.data.point)))
+            .collect();
+        all.sort_by(|a, b| a.1.total_cmp(&b.1));
+        all.truncate(k);
+        all
+    }
+
+    #[test]
+    fn nearest_matches_brute_force_with_and_without_filters() {
+        let (idx, services, taxonomy) = index(4000);
+        let rare = taxonomy.category_bit("volunteering").unwrap();
+        let common = taxonomy.category_bit("economic-support").unwrap();
+        for (lat, lon) in [
+            (43.3183, 11.3317),
+            (43.05, 11.5),
+            (42.9, 11.9),
+            (43.5, 11.0),
+        ] {
+            let origin = Coordinates::new(lat, lon).unwrap();
+            let got: Vec<(i64, f64)> = idx
+                .nearest(origin, 10, &Filter::default(), None)
+                .iter()
+                .map(|h| (h.listing.id().0, h.distance_m))
+                .collect();
+            let want = brute(&services, origin, 10, |_| true);
+            assert_eq!(
+                got.iter().map(|g| g.0).collect::<Vec<_>>(),
+                want.iter().map(|w| w.0).collect::<Vec<_>>()
+            );
+            for (g, w) in got.iter().zip(&want) {
+                assert!((g.1 - w.1).abs() < 0.05 + w.1 * 1e-4, "{} vs {}", g.1, w.1);
+            }
+
+            let filter = Filter {
+                categories: (1 << rare) | (1 << common),
+                ..Default::default()
+            };
+            let got: Vec<i64> = idx
+                .nearest(origin, 25, &filter, None)
+                .iter()
+                .map(|h| h.listing.id().0)
+                .collect();
+            let want: Vec<i64> = brute(&services, origin, 25, |s| {
+                s.data
+                    .categories
+                    .iter()
+                    .any(|c| c == "volunteering" || c == "economic-support")
+            })
+            .iter()
+            .map(|w| w.0)
+            .collect();
+            assert_eq!(got, want);
+
+            let got = idx.nearest(origin, 1000, &Filter::default(), Some(3000.0));
+            let want = brute(&services, origin, 1000, |_| true);
+            let within: Vec<i64> = want.iter().filter(|w| w.1 <= 3000.0).map(|w| w.0).collect();
+            assert_eq!(
+                got.iter().map(|h| h.listing.id().0).collect::<Vec<_>>(),
+                within
+            );
+        }
+    }
+
+    #[test]
+    fn within_matches_brute_force_and_pages_cover_everything() {
+        let (idx, services, _) = index(4000);
+        let bbox: BoundingBox = "11.25,43.25,11.40,43.36".parse().unwrap();
+        let want: Vec<i64> = services
+            .iter()
+            .filter(|s| bbox.contains(s.data.point))
+            .map(|s| s.id.0)
+            .collect();
+        assert!(want.len() > 100);
+        let mut got = Vec::new();
+        let mut after = None;
+        loop {
+            let page = idx.within(&bbox, &Filter::default(), after, 37);
+            assert_eq!(page.total, want.len());
+            got.extend(page.listings.iter().map(|l| l.id().0));
+            match page.next_after {
+                Some(a) => after = Some(a),
+                None => break,
+            }
+        }
+        assert_eq!(got, want);
+    }
+
+    #[test]
+    fn upsert_and_remove_keep_trees_and_map_in_step() {
+        let (idx, services, _) = index(500);
+        let mut s = services[0].clone();
+        let far = Coordinates::new(43.5, 11.95).unwrap();
+        s.data.point = far;
+        idx.upsert(s.clone());
+        assert_eq!(
+            idx.nearest(far, 1, &Filter::default(), None)[0]
+                .listing
+                .id(),
+            s.id
+        );
+        assert_eq!(idx.len(), 500);
+        idx.remove(s.id);
+        assert_eq!(idx.len(), 499);
+        assert!(idx.get(s.id).is_none());
+        assert_ne!(
+            idx.nearest(far, 1, &Filter::default(), None)[0]
+                .listing
+                .id(),
+            s.id
+        );
     }
 }

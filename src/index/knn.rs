@@ -1,0 +1,110 @@
+//! k-nearest search: depth-first branch and bound over the R-tree.
+//!
+//! Children are visited nearest first and pruned against the k-th best distance found so
+//! far, counting only services the filter accepts. For small k this touches fewer nodes
+//! and allocates less than a global priority queue, and one bound can be shared by the
+//! search of several trees (one per requested category).
+
+use super::Entry;
+use rstar::{ParentNode, PointDistance, RTreeNode};
+
+/// The best `k` accepted entries so far, nearest first.
+pub(super) struct Best<'a> {
+    k: usize,
+    limit: f64,
+    items: Vec<(f64, &'a Entry)>,
+}
+
+impl<'a> Best<'a> {
+    /// Keeps at most `k` entries no farther than `limit` (squared chord, metres²).
+    pub(super) fn new(k: usize, limit: f64) -> Self {
+        Self {
+            k,
+            limit,
+            items: Vec::with_capacity(k + 1),
+        }
+    }
+
+    /// The entries found, nearest first, with their squared distances.
+    pub(super) fn into_items(self) -> Vec<(f64, &'a Entry)> {
+        self.items
+    }
+
+    fn bound(&self) -> f64 {
+        if self.items.len() < self.k {
+            self.limit
+        } else {
+            self.items[self.k - 1].0
+        }
+    }
+
+    fn offer(&mut self, d2: f64, e: &'a Entry) {
+        if self.items.iter().any(|(_, x)| x.id == e.id) {
+            return; // Already found through another category's tree.
+        }
+        let at = self.items.partition_point(|(d, _)| *d <= d2);
+        self.items.insert(at, (d2, e));
+        self.items.truncate(self.k);
+    }
+
+    /// Searches the subtree under `node` for entries near `q` that `accept` takes.
+    pub(super) fn search(
+        &mut self,
+        node: &'a ParentNode<Entry>,
+        q: &[f64; 3],
+        accept: &impl Fn(&Entry) -> bool,
+    ) {
+        const INLINE: usize = 16;
+        let children = node.children();
+        let distance = |c: &RTreeNode<Entry>| match c {
+            RTreeNode::Leaf(e) => e.distance_2(q),
+            RTreeNode::Parent(p) => p.envelope().distance_2(q),
+        };
+        if children.len() > INLINE {
+            let mut order: Vec<(f64, &RTreeNode<Entry>)> =
+                children.iter().map(|c| (distance(c), c)).collect();
+            order.sort_by(|a, b| a.0.total_cmp(&b.0));
+            self.visit(order.into_iter(), q, accept);
+            return;
+        }
+        // Few children (rstar's default is at most 6): sort them on the stack.
+        let mut order = [(0.0_f64, 0_usize); INLINE];
+        for (i, c) in children.iter().enumerate() {
+            let d = distance(c);
+            let mut j = i;
+            while j > 0 && order[j - 1].0 > d {
+                order[j] = order[j - 1];
+                j -= 1;
+            }
+            order[j] = (d, i);
+        }
+        self.visit(
+            order[..children.len()]
+                .iter()
+                .map(|&(d, i)| (d, &children[i])),
+            q,
+            accept,
+        );
+    }
+
+    fn visit(
+        &mut self,
+        ordered: impl Iterator<Item = (f64, &'a RTreeNode<Entry>)>,
+        q: &[f64; 3],
+        accept: &impl Fn(&Entry) -> bool,
+    ) {
+        for (d2, child) in ordered {
+            if d2 > self.bound() {
+                break; // The rest are farther still.
+            }
+            match child {
+                RTreeNode::Leaf(e) => {
+                    if accept(e) {
+                        self.offer(d2, e);
+                    }
+                }
+                RTreeNode::Parent(p) => self.search(p, q, accept),
+            }
+        }
+    }
+}

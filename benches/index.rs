@@ -55,6 +55,7 @@ fn box_around(index: &SpatialIndex, p: Coordinates, target: usize) -> BoundingBo
     for _ in 0..30 {
         let mid = (lo + hi) / 2.0;
         let n = index
+            .read()
             .within(&make(mid), &Filter::default(), None, usize::MAX)
             .total;
         if n < target {
@@ -108,7 +109,12 @@ fn bench(c: &mut Criterion) {
     c.bench_function("nearest k=10", |b| {
         b.iter(|| {
             i = (i + 1) % points.len();
-            black_box(index.nearest(points[i], 10, &Filter::default(), None))
+            black_box(
+                index
+                    .read()
+                    .nearest(points[i], 10, &Filter::default(), None)
+                    .len(),
+            )
         })
     });
     let filter = Filter {
@@ -118,7 +124,7 @@ fn bench(c: &mut Criterion) {
     c.bench_function("nearest k=10, category 1 in 20", |b| {
         b.iter(|| {
             i = (i + 1) % points.len();
-            black_box(index.nearest(points[i], 10, &filter, None))
+            black_box(index.read().nearest(points[i], 10, &filter, None).len())
         })
     });
     let boxes: Vec<BoundingBox> = points
@@ -128,7 +134,7 @@ fn bench(c: &mut Criterion) {
         .collect();
     let mean: f64 = boxes
         .iter()
-        .map(|b| index.within(b, &Filter::default(), None, 500).total as f64)
+        .map(|b| index.read().within(b, &Filter::default(), None, 500).total as f64)
         .sum::<f64>()
         / boxes.len() as f64;
     eprintln!("bounding boxes return {mean:.1} services on average");
@@ -136,7 +142,12 @@ fn bench(c: &mut Criterion) {
     c.bench_function("bbox ~100 services", |b| {
         b.iter(|| {
             j = (j + 1) % boxes.len();
-            black_box(index.within(&boxes[j], &Filter::default(), None, 500))
+            black_box(
+                index
+                    .read()
+                    .within(&boxes[j], &Filter::default(), None, 500)
+                    .total,
+            )
         })
     });
 }

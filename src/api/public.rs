@@ -165,14 +165,14 @@ pub async fn nearest(
         ));
     }
     let now = params.opt_instant("at")?.unwrap_or_else(Utc::now);
-    let index = state.directory.index();
-    let taxonomy = index.taxonomy();
-    let filter = params.filter(&taxonomy, now, false)?;
+    let view = state.directory.index().read();
+    let taxonomy = view.taxonomy();
+    let filter = params.filter(taxonomy, now, false)?;
     params.finish(&NEAREST_PARAMS)?;
-    let hits = index.nearest(origin, k, &filter, max_distance);
+    let hits = view.nearest(origin, k, &filter, max_distance);
     let features = hits
         .iter()
-        .map(|h| ServiceFeature::new(&h.listing, &taxonomy, now, Some(h.distance_m)))
+        .map(|h| ServiceFeature::new(h.listing, taxonomy, now, Some(h.distance_m)))
         .collect();
     Ok(geojson(ServiceCollection {
         kind: "FeatureCollection",
@@ -192,19 +192,19 @@ pub async fn list(State(state): State<AppState>, mut params: Params) -> Result<R
     let area = *state.directory.area();
     let bbox = params.opt_bbox("bbox")?.unwrap_or(area);
     let now = params.opt_instant("at")?.unwrap_or_else(Utc::now);
-    let index = state.directory.index();
-    let taxonomy = index.taxonomy();
-    let filter = params.filter(&taxonomy, now, true)?;
+    let view = state.directory.index().read();
+    let taxonomy = view.taxonomy();
+    let filter = params.filter(taxonomy, now, true)?;
     let limit = params
         .opt_usize("limit", 1, MAX_LIMIT)?
         .unwrap_or(DEFAULT_LIMIT);
     let after = params.opt_cursor("cursor")?.map(ServiceId);
     params.finish(&LIST_PARAMS)?;
-    let page = index.within(&bbox, &filter, after, limit);
+    let page = view.within(&bbox, &filter, after, limit);
     let features = page
         .listings
         .iter()
-        .map(|l| ServiceFeature::new(l, &taxonomy, now, None))
+        .map(|l| ServiceFeature::new(l, taxonomy, now, None))
         .collect();
     Ok(geojson(ServiceCollection {
         kind: "FeatureCollection",
@@ -231,14 +231,13 @@ pub async fn get_one(
         .ok()
         .filter(|n| *n > 0)
         .ok_or_else(|| AppError::invalid("id", "must be a positive whole number"))?;
-    let index = state.directory.index();
-    let listing = index
+    let view = state.directory.index().read();
+    let listing = view
         .get(ServiceId(id))
         .ok_or_else(|| AppError::NotFound(format!("no published service has id {id}")))?;
-    let taxonomy = index.taxonomy();
     Ok(geojson(ServiceFeature::new(
-        &listing,
-        &taxonomy,
+        listing,
+        view.taxonomy(),
         Utc::now(),
         None,
     )))

@@ -17,7 +17,7 @@ use crate::domain::text::TextQuery;
 use crate::domain::{BoundingBox, Coordinates, Service, ServiceId, Taxonomy};
 use chrono::{DateTime, Utc};
 use earth::{EarthBox, Frame, chord2_for_metres, metres_for_chord2};
-use parking_lot::RwLock;
+use parking_lot::{RwLock, RwLockReadGuard};
 use rstar::{AABB, PointDistance, RTree, RTreeObject};
 use std::collections::HashMap;
 use std::sync::Arc;
@@ -86,19 +86,19 @@ impl Filter {
 }
 
 /// A service found near a point.
-#[derive(Debug, Clone)]
-pub struct Hit {
+#[derive(Debug, Clone, Copy)]
+pub struct Hit<'a> {
     /// The service.
-    pub listing: Arc<Listing>,
+    pub listing: &'a Listing,
     /// Geodesic distance from the query point, metres.
     pub distance_m: f64,
 }
 
 /// One page of a bounding-box query.
 #[derive(Debug, Clone)]
-pub struct Page {
+pub struct Page<'a> {
     /// Services on this page, by ascending id.
-    pub listings: Vec<Arc<Listing>>,
+    pub listings: Vec<&'a Listing>,
     /// How many services match in all.
     pub total: usize,
     /// The id to pass as cursor for the next page, if there is one.
@@ -224,6 +224,32 @@ impl SpatialIndex {
         self.inner.write().remove(id.0);
     }
 
+    /// A consistent view for queries: readers share it, and it lends listings out by
+    /// reference, so a query touches no reference count (a cache line that every core would
+    /// fight over). Do not hold it across an `.await`.
+    pub fn read(&self) -> IndexView<'_> {
+        IndexView {
+            inner: self.inner.read(),
+        }
+    }
+}
+
+/// A read view of the index; see [`SpatialIndex::read`].
+pub struct IndexView<'a> {
+    inner: RwLockReadGuard<'a, Inner>,
+}
+
+impl IndexView<'_> {
+    /// The taxonomy whose bits the index uses.
+    pub fn taxonomy(&self) -> &Taxonomy {
+        &self.inner.taxonomy
+    }
+
+    /// A published service by id.
+    pub fn get(&self, id: ServiceId) -> Option<&Listing> {
+        self.inner.listings.get(&id.0).map(|l| &**l)
+    }
+
     /// The `k` services nearest to `origin` that pass `filter`, nearest first, no farther
     /// than `max_distance_m` if given.
     pub fn nearest(
@@ -232,11 +258,11 @@ impl SpatialIndex {
         k: usize,
         filter: &Filter,
         max_distance_m: Option<f64>,
-    ) -> Vec<Hit> {
+    ) -> Vec<Hit<'_>> {
         if k == 0 {
             return Vec::new();
         }
-        let inner = self.inner.read();
+        let inner = &self.inner;
         let q = inner.frame.position(origin);
         let accept = |e: &Entry| {
             filter.accepts_entry(e)
@@ -250,7 +276,7 @@ impl SpatialIndex {
             .into_iter()
             .map(|(d2, e)| Hit {
                 distance_m: metres_for_chord2(d2),
-                listing: e.listing.clone(),
+                listing: &*e.listing,
             })
             .collect()
     }
@@ -263,8 +289,8 @@ impl SpatialIndex {
         filter: &Filter,
         after: Option<ServiceId>,
         limit: usize,
-    ) -> Page {
-        let inner = self.inner.read();
+    ) -> Page<'_> {
+        let inner = &self.inner;
         let eb = EarthBox::new(bbox, &inner.frame);
         // Ids inline next to the entries: sorting then compares without chasing pointers.
         let mut found: Vec<(i64, &Entry)> = Vec::with_capacity(256);
@@ -282,10 +308,10 @@ impl SpatialIndex {
         found.dedup_by_key(|(id, _)| *id);
         let total = found.len();
         let start = after.map_or(0, |a| found.partition_point(|(id, _)| *id <= a.0));
-        let page: Vec<Arc<Listing>> = found[start..]
+        let page: Vec<&Listing> = found[start..]
             .iter()
             .take(limit)
-            .map(|(_, e)| e.listing.clone())
+            .map(|(_, e)| &*e.listing)
             .collect();
         let next_after = (start + limit < total)
             .then(|| page.last().map(|l| l.id()))
@@ -391,6 +417,7 @@ mod tests {
         ] {
             let origin = Coordinates::new(lat, lon).unwrap();
             let got: Vec<(i64, f64)> = idx
+                .read()
                 .nearest(origin, 10, &Filter::default(), None)
                 .iter()
                 .map(|h| (h.listing.id().0, h.distance_m))
@@ -409,6 +436,7 @@ mod tests {
                 ..Default::default()
             };
             let got: Vec<i64> = idx
+                .read()
                 .nearest(origin, 25, &filter, None)
                 .iter()
                 .map(|h| h.listing.id().0)
@@ -424,7 +452,8 @@ mod tests {
             .collect();
             assert_eq!(got, want);
 
-            let got = idx.nearest(origin, 1000, &Filter::default(), Some(3000.0));
+            let view = idx.read();
+            let got = view.nearest(origin, 1000, &Filter::default(), Some(3000.0));
             let want = brute(&services, origin, 1000, |_| true);
             let within: Vec<i64> = want.iter().filter(|w| w.1 <= 3000.0).map(|w| w.0).collect();
             assert_eq!(
@@ -447,7 +476,8 @@ mod tests {
         let mut got = Vec::new();
         let mut after = None;
         loop {
-            let page = idx.within(&bbox, &Filter::default(), after, 37);
+            let view = idx.read();
+            let page = view.within(&bbox, &Filter::default(), after, 37);
             assert_eq!(page.total, want.len());
             got.extend(page.listings.iter().map(|l| l.id().0));
             match page.next_after {
@@ -466,7 +496,7 @@ mod tests {
         s.data.point = far;
         idx.upsert(s.clone());
         assert_eq!(
-            idx.nearest(far, 1, &Filter::default(), None)[0]
+            idx.read().nearest(far, 1, &Filter::default(), None)[0]
                 .listing
                 .id(),
             s.id
@@ -476,7 +506,7 @@ mod tests {
         assert_eq!(idx.len(), 499);
         assert!(idx.get(s.id).is_none());
         assert_ne!(
-            idx.nearest(far, 1, &Filter::default(), None)[0]
+            idx.read().nearest(far, 1, &Filter::default(), None)[0]
                 .listing
                 .id(),
             s.id

@@ -276,7 +276,7 @@ impl IndexView<'_> {
             .into_iter()
             .map(|(d2, e)| Hit {
                 distance_m: metres_for_chord2(d2),
-                listing: &*e.listing,
+                listing: &e.listing,
             })
             .collect()
     }

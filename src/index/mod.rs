@@ -123,47 +123,62 @@ impl SpatialIndex {
     /// Bulk-loads the index. Services that are not published are left out. `centre` is
     /// the middle of the directory's area (any point works; a central one is fastest).
     pub fn build(taxonomy: Taxonomy, centre: Coordinates, services: Vec<Service>) -> Self {
-        Self::load(taxonomy, centre, |sink: &mut dyn FnMut(Service)| {
-            services.into_iter().for_each(sink);
+        Self::load(taxonomy, centre, |sink: &(dyn Fn(Vec<Service>) + Sync)| {
+            sink(services);
             Ok::<(), std::convert::Infallible>(())
         })
         .unwrap_or_else(|never| match never {})
     }
 
-    /// Bulk-loads the index from a scan that hands over services one at a time, so that
-    /// only the compact listings, never all the services, are in memory at once.
+    /// Bulk-loads the index from a scan that hands over services in batches, possibly
+    /// from several threads, so that only the compact listings, never all the services,
+    /// are in memory at once.
     pub fn load<E>(
         taxonomy: Taxonomy,
         centre: Coordinates,
-        scan: impl FnOnce(&mut dyn FnMut(Service)) -> Result<(), E>,
+        scan: impl FnOnce(&(dyn Fn(Vec<Service>) + Sync)) -> Result<(), E>,
     ) -> Result<Self, E> {
-        let mut listings: Vec<Listing> = Vec::new();
-        scan(&mut |s: Service| {
-            if s.status == crate::domain::Status::Published {
-                listings.push(Listing::new(s, &taxonomy));
-            }
-        })?;
+        // Listings and entries are made by the scanning threads, batch by batch.
         let frame = Frame::centred_on(centre);
-        let listings: Vec<Arc<Listing>> = listings.into_iter().map(Arc::new).collect();
-        let entries: Vec<Entry> = listings.iter().map(|l| entry(&frame, l)).collect();
+        let collected: parking_lot::Mutex<Vec<Entry>> = parking_lot::Mutex::new(Vec::new());
+        scan(&|batch: Vec<Service>| {
+            let made: Vec<Entry> = batch
+                .into_iter()
+                .filter(|s| s.status == crate::domain::Status::Published)
+                .map(|s| entry(&frame, &Arc::new(Listing::new(s, &taxonomy))))
+                .collect();
+            collected.lock().extend(made);
+        })?;
+        let entries = collected.into_inner();
+        let started = std::time::Instant::now();
         let n_categories = taxonomy.categories.len();
-        let demo = listings.iter().filter(|l| l.demo()).count();
-        let mut per_category: Vec<Vec<Entry>> = vec![Vec::new(); n_categories];
-        for e in &entries {
-            for (bit, bucket) in per_category.iter_mut().enumerate() {
-                if e.categories & (1 << bit) != 0 {
-                    bucket.push(e.clone());
+        // Two independent halves, one per core: the category trees, and the whole tree
+        // with the id map.
+        let (by_category, (all, listings)) = std::thread::scope(|scope| {
+            let categories = scope.spawn(|| {
+                let mut buckets: Vec<Vec<Entry>> = vec![Vec::new(); n_categories];
+                for e in &entries {
+                    for bit in e.listing.category_bits() {
+                        if let Some(b) = buckets.get_mut(bit as usize) {
+                            b.push(e.clone());
+                        }
+                    }
                 }
-            }
-        }
-        // The trees and the id map are independent: build them on both cores.
-        let (all, by_category, listings) = std::thread::scope(|scope| {
-            let all = scope.spawn(|| RTree::bulk_load(entries));
-            let by_category: Vec<Tree> = per_category.into_iter().map(RTree::bulk_load).collect();
+                buckets
+                    .into_iter()
+                    .map(RTree::bulk_load)
+                    .collect::<Vec<Tree>>()
+            });
             let map: HashMap<i64, Arc<Listing>> =
-                listings.into_iter().map(|l| (l.id().0, l)).collect();
-            (all.join().expect("index build thread"), by_category, map)
+                entries.iter().map(|e| (e.id, e.listing.clone())).collect();
+            let all: Tree = RTree::bulk_load(entries.clone());
+            (categories.join().expect("index build thread"), (all, map))
         });
+        let demo = listings.values().filter(|l| l.demo()).count();
+        tracing::debug!(
+            trees_ms = started.elapsed().as_millis() as u64,
+            "index trees built"
+        );
         Ok(Self {
             inner: RwLock::new(Inner {
                 frame,

@@ -97,10 +97,11 @@ pub trait Store: Send + Sync + 'static {
     /// Counts services, all or with one status.
     async fn count(&self, status: Option<Status>) -> Result<u64, StoreError>;
 
-    /// Hands every published service to `sink` (in no set order), one at a time, so that the
-    /// index can be loaded without all services being in memory at once. It blocks: call
-    /// it from a blocking thread (`tokio::task::spawn_blocking`).
-    fn scan_published(&self, sink: &mut dyn FnMut(Service)) -> Result<(), StoreError>;
+    /// Hands every published service to `sink`, in batches, so that the index can be
+    /// loaded without all services being in memory at once. Batches come in no set order
+    /// and possibly from several threads at once. It blocks: call it from a blocking
+    /// thread (`tokio::task::spawn_blocking`).
+    fn scan_published(&self, sink: &(dyn Fn(Vec<Service>) + Sync)) -> Result<(), StoreError>;
 
     /// One service, whatever its status.
     async fn get(&self, id: ServiceId) -> Result<Option<Service>, StoreError>;

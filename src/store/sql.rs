@@ -188,7 +188,7 @@ impl HoursCache {
 /// Streams the published services through sqlx, blocking on the caller's runtime.
 fn scan_with_sqlx<DB: sqlx::Database>(
     pool: &Pool<DB>,
-    sink: &mut dyn FnMut(Service),
+    sink: &(dyn Fn(Vec<Service>) + Sync),
     hours: &mut HoursCache,
 ) -> Result<(), StoreError>
 where
@@ -197,10 +197,16 @@ where
     ServiceRow: for<'r> sqlx::FromRow<'r, DB::Row>,
 {
     tokio::runtime::Handle::current().block_on(async {
+        const BATCH: usize = 4096;
         let mut rows = sqlx::query_as::<DB, ServiceRow>(SELECT_PUBLISHED).fetch(pool);
+        let mut batch = Vec::with_capacity(BATCH);
         while let Some(row) = rows.try_next().await? {
-            sink(row.into_service(hours)?);
+            batch.push(row.into_service(hours)?);
+            if batch.len() == BATCH {
+                sink(std::mem::replace(&mut batch, Vec::with_capacity(BATCH)));
+            }
         }
+        sink(batch);
         Ok(())
     })
 }
@@ -355,7 +361,7 @@ impl Store for SqlStore {
         Ok(n as u64)
     }
 
-    fn scan_published(&self, sink: &mut dyn FnMut(Service)) -> Result<(), StoreError> {
+    fn scan_published(&self, sink: &(dyn Fn(Vec<Service>) + Sync)) -> Result<(), StoreError> {
         let mut hours = HoursCache::default();
         match (&self.pool, &self.sqlite_file) {
             // sqlx's SQLite driver costs over 10 µs a row on wide rows; reading the same

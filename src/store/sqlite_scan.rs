@@ -2,7 +2,8 @@
 //!
 //! Each core reads its own range of ids on its own read-only connection, scanning the
 //! services table and the two list tables side by side in key order (a merge join, no
-//! sorting, no correlated subqueries), and sends batches to the caller's thread.
+//! sorting, no correlated subqueries), and hands its batches to the sink itself, so that
+//! the caller's work on them runs on every core too.
 
 use super::StoreError;
 use super::sql::{HoursCache, ServiceRow};
@@ -11,7 +12,6 @@ use chrono::{DateTime, Utc};
 use rusqlite::{Connection, OpenFlags, Row};
 use std::iter::Peekable;
 use std::path::Path;
-use std::sync::mpsc::{SyncSender, sync_channel};
 
 // `+status` keeps SQLite on the rowid range instead of the status index: the range scan
 // reads the table in order, which is what the merge with the list tables needs.
@@ -26,10 +26,8 @@ const TARGETS: &str = "SELECT service_id, target_group FROM service_target_group
 
 const BATCH: usize = 4096;
 
-type Batch = Result<Vec<Service>, StoreError>;
-
-/// Reads every published service of `file` and hands each to `sink`.
-pub(super) fn scan(file: &Path, sink: &mut dyn FnMut(Service)) -> Result<(), StoreError> {
+/// Reads every published service of `file` and hands them to `sink` in batches.
+pub(super) fn scan(file: &Path, sink: &(dyn Fn(Vec<Service>) + Sync)) -> Result<(), StoreError> {
     let conn = open(file)?;
     let (min, max): (Option<i64>, Option<i64>) =
         conn.query_row("SELECT min(id), max(id) FROM services", [], |r| {
@@ -41,21 +39,15 @@ pub(super) fn scan(file: &Path, sink: &mut dyn FnMut(Service)) -> Result<(), Sto
     let parts = std::thread::available_parallelism().map_or(1, |n| n.get().min(4)) as i64;
     let step = (max - min) / parts + 1;
     std::thread::scope(|scope| {
-        let (tx, rx) = sync_channel::<Batch>(2 * parts as usize);
-        for part in 0..parts {
-            let tx = tx.clone();
-            let lo = min + part * step;
-            scope.spawn(move || {
-                if let Err(e) = scan_range(file, lo, lo + step, &tx) {
-                    let _ = tx.send(Err(e));
-                }
-            });
-        }
-        drop(tx);
-        for batch in rx {
-            batch?.into_iter().for_each(&mut *sink);
-        }
-        Ok(())
+        let workers: Vec<_> = (0..parts)
+            .map(|part| {
+                let lo = min + part * step;
+                scope.spawn(move || scan_range(file, lo, lo + step, sink))
+            })
+            .collect();
+        workers
+            .into_iter()
+            .try_for_each(|w| w.join().expect("SQLite scan thread"))
     })
 }
 
@@ -66,7 +58,12 @@ fn open(file: &Path) -> Result<Connection, StoreError> {
     )?)
 }
 
-fn scan_range(file: &Path, lo: i64, hi: i64, tx: &SyncSender<Batch>) -> Result<(), StoreError> {
+fn scan_range(
+    file: &Path,
+    lo: i64,
+    hi: i64,
+    sink: &(dyn Fn(Vec<Service>) + Sync),
+) -> Result<(), StoreError> {
     let conn = open(file)?;
     let mut services = conn.prepare(SERVICES)?;
     let mut categories = conn.prepare(CATEGORIES)?;
@@ -91,15 +88,10 @@ fn scan_range(file: &Path, lo: i64, hi: i64, tx: &SyncSender<Batch>) -> Result<(
         let tgts = take_list(&mut targets, id)?;
         batch.push(service_row.into_service_with(cats, tgts, &mut hours)?);
         if batch.len() == BATCH {
-            if tx.send(Ok(std::mem::take(&mut batch))).is_err() {
-                return Ok(()); // The reader gave up; its error is already on its way.
-            }
-            batch.reserve(BATCH);
+            sink(std::mem::replace(&mut batch, Vec::with_capacity(BATCH)));
         }
     }
-    if !batch.is_empty() {
-        let _ = tx.send(Ok(batch));
-    }
+    sink(batch);
     Ok(())
 }
 

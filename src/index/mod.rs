@@ -151,28 +151,26 @@ impl SpatialIndex {
         })?;
         let entries = collected.into_inner();
         let started = std::time::Instant::now();
-        let n_categories = taxonomy.categories.len();
-        // Two independent halves, one per core: the category trees, and the whole tree
-        // with the id map.
-        let (by_category, (all, listings)) = std::thread::scope(|scope| {
-            let categories = scope.spawn(|| {
-                let mut buckets: Vec<Vec<Entry>> = vec![Vec::new(); n_categories];
-                for e in &entries {
-                    for bit in e.listing.category_bits() {
-                        if let Some(b) = buckets.get_mut(bit as usize) {
-                            b.push(e.clone());
-                        }
-                    }
+        let mut buckets: Vec<Vec<Entry>> = vec![Vec::new(); taxonomy.categories.len()];
+        for e in &entries {
+            for bit in e.listing.category_bits() {
+                if let Some(b) = buckets.get_mut(bit as usize) {
+                    b.push(e.clone());
                 }
+            }
+        }
+        let listings: HashMap<i64, Arc<Listing>> =
+            entries.iter().map(|e| (e.id, e.listing.clone())).collect();
+        // The category trees and the whole tree are independent: one per core.
+        let (by_category, all) = std::thread::scope(|scope| {
+            let categories = scope.spawn(|| {
                 buckets
                     .into_iter()
                     .map(RTree::bulk_load)
                     .collect::<Vec<Tree>>()
             });
-            let map: HashMap<i64, Arc<Listing>> =
-                entries.iter().map(|e| (e.id, e.listing.clone())).collect();
-            let all: Tree = RTree::bulk_load(entries.clone());
-            (categories.join().expect("index build thread"), (all, map))
+            let all: Tree = RTree::bulk_load(entries);
+            (categories.join().expect("index build thread"), all)
         });
         let demo = listings.values().filter(|l| l.demo()).count();
         tracing::debug!(

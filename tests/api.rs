@@ -263,6 +263,50 @@ async fn text_search_ignores_case_and_accents(s: &TestServer) {
     assert_eq!(fc["total"], 0);
 }
 
+async fn lists_are_short_unless_asked_for_detail(s: &TestServer) {
+    let (_, short) = s
+        .get("/api/services/nearest?lat=43.318&lon=11.331&k=3")
+        .await;
+    let (_, full) = s
+        .get("/api/services/nearest?lat=43.318&lon=11.331&k=3&detail=full")
+        .await;
+    assert_eq!(ids(&short), ids(&full));
+    let p = &short["features"][0]["properties"];
+    for key in [
+        "name",
+        "categories",
+        "address",
+        "open_now",
+        "wheelchair",
+        "distance_m",
+    ] {
+        assert!(p.get(key).is_some(), "summary lacks {key}: {p}");
+    }
+    assert!(
+        p.get("description_it").is_none(),
+        "summary carries the description"
+    );
+    let p = &full["features"][0]["properties"];
+    for key in [
+        "description_it",
+        "description_en",
+        "phone",
+        "accessibility",
+        "verified_at",
+        "distance_m",
+    ] {
+        assert!(p.get(key).is_some(), "full lacks {key}: {p}");
+    }
+    let (_, page) = s.get("/api/services?limit=2&detail=full").await;
+    assert!(
+        page["features"][0]["properties"]
+            .get("description_it")
+            .is_some()
+    );
+    let (status, e) = s.get("/api/services?detail=everything").await;
+    assert_eq!((status, e["parameter"].as_str()), (400, Some("detail")));
+}
+
 async fn one_service_has_every_public_field(s: &TestServer) {
     let (_, fc) = s.get("/api/services?q=sportello+famiglia").await;
     let id = fc["features"][0]["id"].as_i64().unwrap();
@@ -491,6 +535,7 @@ both_stores!(
     bbox_paging_covers_each_service_once,
     text_search_ignores_case_and_accents,
     one_service_has_every_public_field,
+    lists_are_short_unless_asked_for_detail,
     bad_input_is_a_400_naming_the_parameter,
     unpublish_and_publish_reach_the_index_at_once,
     a_restart_rebuilds_the_index_from_the_store,

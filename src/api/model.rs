@@ -101,18 +101,8 @@ impl<'a> ServiceFeature<'a> {
                 organisation: l.field(Field::Organisation),
                 description_it: l.field(Field::DescriptionIt),
                 description_en: l.field(Field::DescriptionEn),
-                categories: l
-                    .category_bits()
-                    .filter_map(|b| taxonomy.categories.get(b as usize))
-                    .map(|c| c.slug.as_str())
-                    .collect(),
-                target_groups: taxonomy
-                    .target_groups
-                    .iter()
-                    .enumerate()
-                    .filter(|(bit, _)| l.target_mask() & (1 << bit) != 0)
-                    .map(|(_, t)| t.slug.as_str())
-                    .collect(),
+                categories: category_slugs(l, taxonomy),
+                target_groups: target_slugs(l, taxonomy),
                 address: l.field(Field::Address),
                 phone: l.field(Field::Phone),
                 email: l.field(Field::Email),
@@ -127,8 +117,7 @@ impl<'a> ServiceFeature<'a> {
                 verified_at: l.verified_at(),
                 updated_at: l.updated_at(),
                 demo: l.demo(),
-                // Digits below a decimetre are noise, not precision.
-                distance_m: distance_m.map(|m| (m * 10.0).round() / 10.0),
+                distance_m: distance_m.map(round_distance),
             },
         }
     }
@@ -146,6 +135,136 @@ pub struct AccessibilityView<'a> {
     pub note_en: Option<&'a str>,
 }
 
+/// The properties of a service in a list: what a results list shows. The full set is
+/// one request away (`/api/services/{id}`, or `detail=full` on the list).
+#[derive(Debug, Serialize, ToSchema)]
+pub struct ServiceSummary<'a> {
+    /// Identifier.
+    pub id: i64,
+    /// Name.
+    pub name: &'a str,
+    /// The organisation that runs it.
+    pub organisation: Option<&'a str>,
+    /// Category slugs, main category first.
+    pub categories: Vec<&'a str>,
+    /// Target-group slugs; empty means everyone.
+    pub target_groups: Vec<&'a str>,
+    /// Street address.
+    pub address: Option<&'a str>,
+    /// Opening hours in OpenStreetMap `opening_hours` syntax.
+    pub opening_hours: Option<&'a str>,
+    /// Whether it is open at the request time (or `at`), Europe/Rome; null when unknown.
+    pub open_now: Option<bool>,
+    /// Wheelchair access.
+    pub wheelchair: Wheelchair,
+    /// Demonstration data, not a real listing.
+    pub demo: bool,
+    /// Geodesic distance from the query point in metres (nearest queries only).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub distance_m: Option<f64>,
+}
+
+/// A service in a list, as a GeoJSON Feature.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct SummaryFeature<'a> {
+    /// Always `Feature`.
+    #[serde(rename = "type")]
+    #[schema(example = "Feature")]
+    pub kind: &'static str,
+    /// The service's identifier.
+    pub id: i64,
+    /// Where the service is.
+    pub geometry: PointGeometry,
+    /// What the service is, in short.
+    pub properties: ServiceSummary<'a>,
+}
+
+impl<'a> SummaryFeature<'a> {
+    /// Renders a listing in short; `now` decides `open_now`.
+    pub fn new(
+        l: &'a Listing,
+        taxonomy: &'a Taxonomy,
+        now: DateTime<Utc>,
+        distance_m: Option<f64>,
+    ) -> Self {
+        let id = l.id().0;
+        Self {
+            kind: "Feature",
+            id,
+            geometry: PointGeometry {
+                kind: "Point",
+                coordinates: l.point().to_lon_lat(),
+            },
+            properties: ServiceSummary {
+                id,
+                name: l.name(),
+                organisation: l.field(Field::Organisation),
+                categories: category_slugs(l, taxonomy),
+                target_groups: target_slugs(l, taxonomy),
+                address: l.field(Field::Address),
+                opening_hours: l.hours().map(|h| h.raw()),
+                open_now: l.hours().map(|h| h.is_open_at(now)),
+                wheelchair: l.wheelchair(),
+                demo: l.demo(),
+                distance_m: distance_m.map(round_distance),
+            },
+        }
+    }
+}
+
+/// A feature of a list: short by default, complete with `detail=full`.
+#[derive(Debug, Serialize, ToSchema)]
+#[serde(untagged)]
+pub enum ListFeature<'a> {
+    /// The default.
+    Summary(SummaryFeature<'a>),
+    /// With `detail=full`.
+    Full(ServiceFeature<'a>),
+}
+
+impl<'a> ListFeature<'a> {
+    /// Renders a listing, in short or in full.
+    pub fn new(
+        full: bool,
+        l: &'a Listing,
+        taxonomy: &'a Taxonomy,
+        now: DateTime<Utc>,
+        distance_m: Option<f64>,
+    ) -> Self {
+        if full {
+            ListFeature::Full(ServiceFeature::new(l, taxonomy, now, distance_m))
+        } else {
+            ListFeature::Summary(SummaryFeature::new(l, taxonomy, now, distance_m))
+        }
+    }
+}
+
+fn category_slugs<'a>(l: &Listing, taxonomy: &'a Taxonomy) -> Vec<&'a str> {
+    l.category_bits()
+        .filter_map(|b| taxonomy.categories.get(b as usize))
+        .map(|c| c.slug.as_str())
+        .collect()
+}
+
+fn target_slugs<'a>(l: &Listing, taxonomy: &'a Taxonomy) -> Vec<&'a str> {
+    let mask = l.target_mask();
+    if mask == 0 {
+        return Vec::new();
+    }
+    taxonomy
+        .target_groups
+        .iter()
+        .enumerate()
+        .filter(|(bit, _)| mask & (1 << bit) != 0)
+        .map(|(_, t)| t.slug.as_str())
+        .collect()
+}
+
+/// Digits below a decimetre are noise, not precision.
+fn round_distance(m: f64) -> f64 {
+    (m * 10.0).round() / 10.0
+}
+
 /// A GeoJSON FeatureCollection of services.
 #[derive(Debug, Serialize, ToSchema)]
 pub struct ServiceCollection<'a> {
@@ -153,8 +272,8 @@ pub struct ServiceCollection<'a> {
     #[serde(rename = "type")]
     #[schema(example = "FeatureCollection")]
     pub kind: &'static str,
-    /// The services.
-    pub features: Vec<ServiceFeature<'a>>,
+    /// The services: short by default, complete with `detail=full`.
+    pub features: Vec<ListFeature<'a>>,
     /// How many services match in all (bounding-box queries only).
     #[serde(skip_serializing_if = "Option::is_none")]
     pub total: Option<usize>,

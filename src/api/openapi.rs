@@ -2,8 +2,8 @@
 
 use super::error::ErrorBody;
 use super::model::{
-    AccessibilityView, Health, PointGeometry, ServiceCollection, ServiceFeature, ServiceProperties,
-    TaxonomyList, Version,
+    AccessibilityView, Health, ListFeature, PointGeometry, ServiceCollection, ServiceFeature,
+    ServiceProperties, ServiceSummary, SummaryFeature, TaxonomyList, Version,
 };
 use super::public;
 use crate::domain::{Category, Wheelchair};
@@ -31,7 +31,7 @@ use utoipa::OpenApi;
         openapi_json,
     ),
     components(schemas(
-        ErrorBody, Health, Version, TaxonomyList, Category, ServiceCollection, ServiceFeature,
+        ErrorBody, Health, Version, TaxonomyList, ListFeature, SummaryFeature, ServiceSummary, Category, ServiceCollection, ServiceFeature,
         ServiceProperties, PointGeometry, AccessibilityView, Wheelchair,
     )),
     tags(

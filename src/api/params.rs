@@ -251,6 +251,19 @@ impl Params {
         Ok(mask)
     }
 
+    /// `detail`: whether list features carry every public field (`full`) or the short
+    /// form (`summary`, the default).
+    pub fn detail(&mut self) -> Result<bool, AppError> {
+        match self.take("detail").as_deref().map(str::trim) {
+            None | Some("summary") => Ok(false),
+            Some("full") => Ok(true),
+            Some(other) => Err(AppError::invalid(
+                "detail",
+                format!("must be summary or full, got {:?}", clip(other)),
+            )),
+        }
+    }
+
     /// An optional opaque page cursor.
     pub fn opt_cursor(&mut self, name: &str) -> Result<Option<i64>, AppError> {
         self.take(name)

@@ -1,6 +1,6 @@
 //! The public, read-only API: health, taxonomy and service queries.
 
-use super::model::{Health, ServiceCollection, ServiceFeature, TaxonomyList, Version};
+use super::model::{Health, ListFeature, ServiceCollection, ServiceFeature, TaxonomyList, Version};
 use super::params::{DEFAULT_K, DEFAULT_LIMIT, MAX_DISTANCE_M, MAX_K, MAX_LIMIT, Params};
 use super::{AppError, AppState, ErrorBody};
 use crate::domain::ServiceId;
@@ -42,6 +42,9 @@ pub struct NearestQuery {
     /// Evaluate `open_now` at this RFC 3339 time instead of the request time.
     #[param(example = "2026-11-23T10:30:00+01:00")]
     at: Option<DateTime<Utc>>,
+    /// `summary` (default: what a results list shows) or `full` (every public field).
+    #[param(example = "summary")]
+    detail: Option<String>,
 }
 
 /// Parameters of `GET /api/services`.
@@ -69,6 +72,8 @@ pub struct ListQuery {
     limit: Option<u32>,
     /// `next_cursor` of the previous page.
     cursor: Option<String>,
+    /// `summary` (default: what a results list shows) or `full` (every public field).
+    detail: Option<String>,
 }
 
 fn names<P: IntoParams>() -> Vec<&'static str> {
@@ -168,11 +173,12 @@ pub async fn nearest(
     let view = state.directory.index().read();
     let taxonomy = view.taxonomy();
     let filter = params.filter(taxonomy, now, false)?;
+    let full = params.detail()?;
     params.finish(&NEAREST_PARAMS)?;
     let hits = view.nearest(origin, k, &filter, max_distance);
     let features = hits
         .iter()
-        .map(|h| ServiceFeature::new(h.listing, taxonomy, now, Some(h.distance_m)))
+        .map(|h| ListFeature::new(full, h.listing, taxonomy, now, Some(h.distance_m)))
         .collect();
     Ok(geojson(ServiceCollection {
         kind: "FeatureCollection",
@@ -199,12 +205,13 @@ pub async fn list(State(state): State<AppState>, mut params: Params) -> Result<R
         .opt_usize("limit", 1, MAX_LIMIT)?
         .unwrap_or(DEFAULT_LIMIT);
     let after = params.opt_cursor("cursor")?.map(ServiceId);
+    let full = params.detail()?;
     params.finish(&LIST_PARAMS)?;
     let page = view.within(&bbox, &filter, after, limit);
     let features = page
         .listings
         .iter()
-        .map(|l| ServiceFeature::new(l, taxonomy, now, None))
+        .map(|l| ListFeature::new(full, l, taxonomy, now, None))
         .collect();
     Ok(geojson(ServiceCollection {
         kind: "FeatureCollection",
@@ -274,13 +281,14 @@ mod tests {
                 "target",
                 "max_distance_m",
                 "open_now",
-                "at"
+                "at",
+                "detail"
             ]
         );
         assert_eq!(
             *LIST_PARAMS,
             [
-                "bbox", "category", "target", "q", "open_now", "at", "limit", "cursor"
+                "bbox", "category", "target", "q", "open_now", "at", "limit", "cursor", "detail"
             ]
         );
     }

@@ -9,6 +9,7 @@ use opening_hours::localization::Country;
 use opening_hours::{Context, OpeningHours};
 use std::fmt;
 use std::sync::Arc;
+use std::sync::atomic::{AtomicU64, Ordering};
 
 /// The longest opening-hours string we accept; real ones are well under 200 characters.
 pub const MAX_HOURS_LEN: usize = 500;
@@ -32,7 +33,13 @@ pub struct Hours(Arc<HoursInner>);
 struct HoursInner {
     raw: String,
     parsed: OpeningHours,
+    /// The last answer of `is_open_at`: `(minute since the epoch << 1) | open`. Schedules
+    /// have minute resolution and many services share one, so a list of results asks the
+    /// same question again and again within a minute.
+    last: AtomicU64,
 }
+
+const NO_ANSWER: u64 = u64::MAX;
 
 impl Hours {
     /// Parses an expression such as `Mo,We 10:00-13:00; Tu 15:00-18:00`.
@@ -48,6 +55,7 @@ impl Hours {
         Ok(Self(Arc::new(HoursInner {
             raw: raw.to_string(),
             parsed,
+            last: AtomicU64::new(NO_ANSWER),
         })))
     }
 
@@ -58,8 +66,24 @@ impl Hours {
 
     /// Whether the service is open at `at`, read on the wall clock of Europe/Rome.
     pub fn is_open_at(&self, at: DateTime<Utc>) -> bool {
+        let minute = at.timestamp().div_euclid(60);
+        let key = u64::try_from(minute)
+            .ok()
+            .filter(|m| *m < (1 << 62))
+            .map(|m| m << 1);
+        let last = self.0.last.load(Ordering::Relaxed);
+        if let Some(key) = key
+            && last != NO_ANSWER
+            && last & !1 == key
+        {
+            return last & 1 == 1;
+        }
         let local = at.with_timezone(&Rome).naive_local();
-        self.0.parsed.is_open(local)
+        let open = self.0.parsed.is_open(local);
+        if let Some(key) = key {
+            self.0.last.store(key | u64::from(open), Ordering::Relaxed);
+        }
+        open
     }
 }
 

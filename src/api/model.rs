@@ -33,9 +33,11 @@ pub struct ServiceProperties<'a> {
     /// Description in English.
     pub description_en: Option<&'a str>,
     /// Category slugs (see `/api/categories`), main category first.
-    pub categories: Vec<&'a str>,
+    #[schema(value_type = Vec<String>)]
+    pub categories: Slugs<'a>,
     /// Target-group slugs (see `/api/target-groups`); empty means everyone.
-    pub target_groups: Vec<&'a str>,
+    #[schema(value_type = Vec<String>)]
+    pub target_groups: Slugs<'a>,
     /// Street address.
     pub address: Option<&'a str>,
     /// Phone number.
@@ -146,9 +148,11 @@ pub struct ServiceSummary<'a> {
     /// The organisation that runs it.
     pub organisation: Option<&'a str>,
     /// Category slugs, main category first.
-    pub categories: Vec<&'a str>,
+    #[schema(value_type = Vec<String>)]
+    pub categories: Slugs<'a>,
     /// Target-group slugs; empty means everyone.
-    pub target_groups: Vec<&'a str>,
+    #[schema(value_type = Vec<String>)]
+    pub target_groups: Slugs<'a>,
     /// Street address.
     pub address: Option<&'a str>,
     /// Opening hours in OpenStreetMap `opening_hours` syntax.
@@ -239,25 +243,64 @@ impl<'a> ListFeature<'a> {
     }
 }
 
-fn category_slugs<'a>(l: &Listing, taxonomy: &'a Taxonomy) -> Vec<&'a str> {
-    l.category_bits()
-        .filter_map(|b| taxonomy.categories.get(b as usize))
-        .map(|c| c.slug.as_str())
-        .collect()
+/// Slugs written straight from a listing's bits: a list of strings in JSON, with no
+/// vector built for it.
+#[derive(Debug, Clone, Copy)]
+pub struct Slugs<'a> {
+    bits: SlugBits,
+    list: &'a [Category],
 }
 
-fn target_slugs<'a>(l: &Listing, taxonomy: &'a Taxonomy) -> Vec<&'a str> {
-    let mask = l.target_mask();
-    if mask == 0 {
-        return Vec::new();
+#[derive(Debug, Clone, Copy)]
+enum SlugBits {
+    /// In the listing's own order (categories: the main one first).
+    Ordered([u8; 8], usize),
+    /// A bit set, in taxonomy order (target groups).
+    Mask(u32),
+}
+
+impl Serialize for Slugs<'_> {
+    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        use serde::ser::SerializeSeq;
+        let mut seq = s.serialize_seq(None)?;
+        match self.bits {
+            SlugBits::Ordered(bits, n) => {
+                for b in &bits[..n] {
+                    if let Some(c) = self.list.get(usize::from(*b)) {
+                        seq.serialize_element(&c.slug)?;
+                    }
+                }
+            }
+            SlugBits::Mask(mask) => {
+                for (bit, c) in self.list.iter().enumerate().take(32) {
+                    if mask & (1 << bit) != 0 {
+                        seq.serialize_element(&c.slug)?;
+                    }
+                }
+            }
+        }
+        seq.end()
     }
-    taxonomy
-        .target_groups
-        .iter()
-        .enumerate()
-        .filter(|(bit, _)| mask & (1 << bit) != 0)
-        .map(|(_, t)| t.slug.as_str())
-        .collect()
+}
+
+fn category_slugs<'a>(l: &Listing, taxonomy: &'a Taxonomy) -> Slugs<'a> {
+    let mut bits = [0u8; 8];
+    let mut n = 0;
+    for (slot, b) in bits.iter_mut().zip(l.category_bits()) {
+        *slot = b as u8;
+        n += 1;
+    }
+    Slugs {
+        bits: SlugBits::Ordered(bits, n),
+        list: &taxonomy.categories,
+    }
+}
+
+fn target_slugs<'a>(l: &Listing, taxonomy: &'a Taxonomy) -> Slugs<'a> {
+    Slugs {
+        bits: SlugBits::Mask(l.target_mask()),
+        list: &taxonomy.target_groups,
+    }
 }
 
 /// Digits below a decimetre are noise, not precision.

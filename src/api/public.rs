@@ -252,7 +252,8 @@ pub async fn get_one(
 
 /// Serialises a GeoJSON value with its media type (RFC 7946 §12).
 fn geojson<T: serde::Serialize>(value: T) -> Response {
-    match serde_json::to_vec(&value) {
+    let mut body = Vec::with_capacity(8 * 1024);
+    match serde_json::to_writer(&mut body, &value).map(|()| body) {
         Ok(body) => (
             [(axum::http::header::CONTENT_TYPE, "application/geo+json")],
             body,

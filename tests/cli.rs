@@ -221,3 +221,49 @@ async fn pending_imports_stay_off_the_map() {
         "pending services must not be public"
     );
 }
+
+/// The real ICCU library register from `../shared/data` (not in the repository): every row
+/// with real coordinates comes in, the placeholders and the far-away ones are reported.
+#[test]
+fn the_real_iccu_register_imports_with_its_bad_rows_reported() {
+    let file =
+        Path::new(env!("CARGO_MANIFEST_DIR")).join("../shared/data/iccu-biblioteche-italia.csv");
+    if !file.exists() {
+        use std::io::Write;
+        let _ = writeln!(
+            std::io::stderr(),
+            "ICCU import test SKIPPED: {} is absent",
+            file.display()
+        );
+        return;
+    }
+    let dir = tempfile::tempdir().unwrap();
+    let import = |area: &str| {
+        let mut c = mappatu(dir.path());
+        c.args(["--area", area, "import"]).arg(&file).args([
+            "--category",
+            "education-culture",
+            "--id-col",
+            "codice-isil",
+        ]);
+        run(&mut c)
+    };
+    let (ok, out, err) = import("italy");
+    assert!(ok, "{err}");
+    assert!(
+        out.contains("11613 rows read, 11467 imported, 0 updated, 146 skipped"),
+        "{out}"
+    );
+    assert!(err.contains("73 × no coordinates"), "{err}");
+    assert!(
+        err.contains("68 × coordinates #,# are a placeholder"),
+        "{err}"
+    );
+    // Once more: the ISIL code makes it an update, not a second copy.
+    let (ok, out, _) = import("italy");
+    assert!(ok);
+    assert!(
+        out.contains("0 imported, 11467 updated, 146 skipped"),
+        "{out}"
+    );
+}

@@ -2,31 +2,13 @@
 //!
 //! `MAPPATU_BENCH_N` changes the size (for a quick run).
 
-use chrono::Utc;
 use criterion::{Criterion, criterion_group, criterion_main};
-use mappatu::domain::{BoundingBox, Coordinates, Service, ServiceId, Status, Taxonomy};
+use mappatu::domain::{BoundingBox, Coordinates, Service, Taxonomy};
 use mappatu::index::{Filter, SpatialIndex};
 use rand::rngs::SmallRng;
 use rand::{Rng, SeedableRng};
 use std::hint::black_box;
 use std::time::Instant;
-
-fn services(n: usize, taxonomy: &Taxonomy) -> Vec<Service> {
-    let now = Utc::now();
-    mappatu::synthetic::generate(n, 42, taxonomy, &BoundingBox::siena_province())
-        .into_iter()
-        .enumerate()
-        .map(|(i, r)| Service {
-            id: ServiceId(i as i64 + 1),
-            external_id: r.external_id,
-            status: Status::Published,
-            data: r.data,
-            created_at: now,
-            updated_at: now,
-            verified_at: None,
-        })
-        .collect()
-}
 
 /// Query points where people are: near services, jittered by up to ~1 km.
 fn query_points(all: &[Service], n: usize, rng: &mut SmallRng) -> Vec<Coordinates> {
@@ -74,7 +56,7 @@ fn bench(c: &mut Criterion) {
         .unwrap_or(1_000_000);
     let taxonomy = Taxonomy::default_set();
     let t = Instant::now();
-    let all = services(n, &taxonomy);
+    let all = mappatu::synthetic::published(n, 42, &taxonomy, &BoundingBox::siena_province());
     eprintln!("generated {n} services in {:.2?}", t.elapsed());
     let mut rng = SmallRng::seed_from_u64(7);
     let points = query_points(&all, 1024, &mut rng);

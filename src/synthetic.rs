@@ -6,7 +6,9 @@
 //! record is marked `demo` and named "(sintetico)".
 
 use crate::domain::service::ServiceDraft;
-use crate::domain::{Accessibility, BoundingBox, Coordinates, Status, Taxonomy, Wheelchair};
+use crate::domain::{
+    Accessibility, BoundingBox, Coordinates, Service, ServiceId, Status, Taxonomy, Wheelchair,
+};
 use crate::store::NewService;
 use rand::rngs::SmallRng;
 use rand::{Rng, SeedableRng};
@@ -83,6 +85,25 @@ pub fn generate(
         });
     }
     out
+}
+
+/// Like [`generate`], as stored services with ids `1..=count`, for building an index
+/// without a database (benchmarks, tests).
+pub fn published(count: usize, seed: u64, taxonomy: &Taxonomy, area: &BoundingBox) -> Vec<Service> {
+    let now = chrono::Utc::now();
+    generate(count, seed, taxonomy, area)
+        .into_iter()
+        .zip(1..)
+        .map(|(r, id)| Service {
+            id: ServiceId(id),
+            external_id: r.external_id,
+            status: Status::Published,
+            data: r.data,
+            created_at: now,
+            updated_at: now,
+            verified_at: None,
+        })
+        .collect()
 }
 
 struct Town {

@@ -377,25 +377,11 @@ fn entry(frame: &Frame, l: &Arc<Listing>) -> Entry {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::domain::Status;
 
     fn index(n: usize) -> (SpatialIndex, Vec<Service>, Taxonomy) {
         let taxonomy = Taxonomy::default_set();
         let area = BoundingBox::siena_province();
-        let now = Utc::now();
-        let services: Vec<Service> = crate::synthetic::generate(n, 3, &taxonomy, &area)
-            .into_iter()
-            .enumerate()
-            .map(|(i, r)| Service {
-                id: ServiceId(i as i64 + 1),
-                external_id: r.external_id,
-                status: Status::Published,
-                data: r.data,
-                created_at: now,
-                updated_at: now,
-                verified_at: None,
-            })
-            .collect();
+        let services = crate::synthetic::published(n, 3, &taxonomy, &area);
         let idx = SpatialIndex::build(taxonomy.clone(), area.centre(), services.clone());
         (idx, services, taxonomy)
     }

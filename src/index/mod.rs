@@ -209,11 +209,6 @@ impl SpatialIndex {
         self.inner.read().taxonomy.clone()
     }
 
-    /// A published service by id.
-    pub fn get(&self, id: ServiceId) -> Option<Arc<Listing>> {
-        self.inner.read().listings.get(&id.0).cloned()
-    }
-
     /// Adds or replaces a service; removes it if it is not published.
     pub fn upsert(&self, service: Service) {
         let mut inner = self.inner.write();
@@ -503,7 +498,7 @@ mod tests {
         assert_eq!(idx.len(), 500);
         idx.remove(s.id);
         assert_eq!(idx.len(), 499);
-        assert!(idx.get(s.id).is_none());
+        assert!(idx.read().get(s.id).is_none());
         assert_ne!(
             idx.read().nearest(far, 1, &Filter::default(), None)[0]
                 .listing

@@ -2,9 +2,21 @@
 //! step. Every write goes to the store first and reaches the index only after it committed.
 
 use crate::domain::{BoundingBox, Service, ServiceId, Status, Taxonomy};
+use crate::import::ImportError;
 use crate::index::SpatialIndex;
-use crate::store::{NewService, Progress, Store, StoreError, UpsertOutcome};
+use crate::store::{Store, StoreError};
 use std::sync::Arc;
+
+/// Why the directory cannot be opened.
+#[derive(Debug, thiserror::Error)]
+pub enum DirectoryError {
+    /// The store failed.
+    #[error(transparent)]
+    Store(#[from] StoreError),
+    /// The shipped demo data set does not parse (a packaging mistake).
+    #[error("demo data: {0}")]
+    Demo(#[from] ImportError),
+}
 
 /// The directory of services of one area.
 pub struct Directory {
@@ -14,9 +26,23 @@ pub struct Directory {
 }
 
 impl Directory {
-    /// Syncs the taxonomy into the store and loads the published services into the index.
-    pub async fn open(store: Arc<dyn Store>, area: BoundingBox) -> Result<Self, StoreError> {
+    /// Syncs the taxonomy into the store, loads the Siena demo data into it when
+    /// `seed_demo` is set and the store is empty, and loads the published services into
+    /// the index.
+    pub async fn open(
+        store: Arc<dyn Store>,
+        area: BoundingBox,
+        seed_demo: bool,
+    ) -> Result<Self, DirectoryError> {
         let taxonomy = store.sync_taxonomy(&Taxonomy::default_set()).await?;
+        if seed_demo && store.count(None).await? == 0 {
+            let demo = crate::demo::services(&taxonomy, &area)?;
+            let n = demo.len();
+            store.upsert(demo, &|_| {}).await?;
+            tracing::info!(
+                "empty database: loaded {n} demonstration services of Siena (--no-demo to skip)"
+            );
+        }
         let started = std::time::Instant::now();
         let reader = store.clone();
         let index = tokio::task::spawn_blocking(move || {
@@ -52,19 +78,6 @@ impl Directory {
         &self.area
     }
 
-    /// Writes services to the store, then brings the index up to date with them.
-    pub async fn upsert(
-        &self,
-        records: Vec<NewService>,
-        progress: Progress<'_>,
-    ) -> Result<UpsertOutcome, StoreError> {
-        let outcome = self.store.upsert(records, progress).await?;
-        for id in outcome.inserted.iter().chain(&outcome.updated) {
-            self.refresh(*id).await?;
-        }
-        Ok(outcome)
-    }
-
     /// Changes a service's status (publish, unpublish, …) in the store, then in the index.
     pub async fn set_status(
         &self,
@@ -76,13 +89,5 @@ impl Directory {
             self.index.upsert(s.clone());
         }
         Ok(service)
-    }
-
-    async fn refresh(&self, id: ServiceId) -> Result<(), StoreError> {
-        match self.store.get(id).await? {
-            Some(s) => self.index.upsert(s),
-            None => self.index.remove(id),
-        }
-        Ok(())
     }
 }

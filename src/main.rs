@@ -66,18 +66,7 @@ async fn open_store(settings: &Settings) -> Result<Arc<dyn Store>> {
 async fn serve(settings: Settings) -> Result<()> {
     let started = Instant::now();
     let store = open_store(&settings).await?;
-    if settings.demo && store.count(None).await? == 0 {
-        let taxonomy = store
-            .sync_taxonomy(&mappatu::domain::Taxonomy::default_set())
-            .await?;
-        let demo = mappatu::demo::services(&taxonomy, &settings.area)?;
-        let n = demo.len();
-        store.upsert(demo, &|_| {}).await?;
-        tracing::info!(
-            "empty database: loaded {n} demonstration services of Siena (--no-demo to skip)"
-        );
-    }
-    let directory = Arc::new(Directory::open(store.clone(), settings.area).await?);
+    let directory = Arc::new(Directory::open(store.clone(), settings.area, settings.demo).await?);
     let listener = tokio::net::TcpListener::bind(settings.listen)
         .await
         .with_context(|| format!("cannot listen on {}", settings.listen))?;

@@ -113,6 +113,16 @@ fn import_reports_skips_and_a_second_import_updates() {
     assert!(err.contains("nope"), "{err}");
 }
 
+/// GET a path of a running server as JSON.
+async fn get_json(base: &str, path: &str) -> serde_json::Value {
+    reqwest::get(format!("{base}{path}"))
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap()
+}
+
 struct Server(Child);
 
 impl Drop for Server {
@@ -154,24 +164,12 @@ async fn serve_creates_the_database_and_loads_marked_demo_data() {
     let data = dir.path().join("data");
     let (_server, base) = serve(&data, &[]);
     assert!(data.join("mappatu.sqlite3").exists());
-    let health: serde_json::Value = reqwest::get(format!("{base}/api/health"))
-        .await
-        .unwrap()
-        .json()
-        .await
-        .unwrap();
+    let health = get_json(&base, "/api/health").await;
     assert_eq!(health["store"], "sqlite");
     let n = health["published_services"].as_u64().unwrap();
     assert!(n >= 20);
     assert_eq!(health["demo_services"].as_u64().unwrap(), n);
-    let fc: serde_json::Value = reqwest::get(format!(
-        "{base}/api/services/nearest?lat=43.3183&lon=11.3317&k=1"
-    ))
-    .await
-    .unwrap()
-    .json()
-    .await
-    .unwrap();
+    let fc = get_json(&base, "/api/services/nearest?lat=43.3183&lon=11.3317&k=1").await;
     let p = &fc["features"][0]["properties"];
     assert!(
         p["name"].as_str().unwrap().contains("Sportello Famiglia"),
@@ -185,12 +183,7 @@ async fn serve_creates_the_database_and_loads_marked_demo_data() {
 async fn no_demo_starts_empty_and_a_bad_database_url_is_a_clear_error() {
     let dir = tempfile::tempdir().unwrap();
     let (_server, base) = serve(dir.path(), &["--no-demo"]);
-    let health: serde_json::Value = reqwest::get(format!("{base}/api/health"))
-        .await
-        .unwrap()
-        .json()
-        .await
-        .unwrap();
+    let health = get_json(&base, "/api/health").await;
     assert_eq!(health["published_services"], 0);
 
     let (ok, _, err) =
@@ -210,12 +203,7 @@ async fn pending_imports_stay_off_the_map() {
     assert!(ok, "{err}");
     assert!(out.contains("queued for moderation"), "{out}");
     let (_server, base) = serve(dir.path(), &["--no-demo"]);
-    let health: serde_json::Value = reqwest::get(format!("{base}/api/health"))
-        .await
-        .unwrap()
-        .json()
-        .await
-        .unwrap();
+    let health = get_json(&base, "/api/health").await;
     assert_eq!(
         health["published_services"], 0,
         "pending services must not be public"

@@ -65,9 +65,10 @@ pub struct ServiceProperties<'a> {
     pub distance_m: Option<f64>,
 }
 
-/// A service as a GeoJSON Feature.
+/// A service as a GeoJSON Feature, with full (`ServiceProperties`) or short
+/// (`ServiceSummary`) properties.
 #[derive(Debug, Serialize, ToSchema)]
-pub struct ServiceFeature<'a> {
+pub struct Feature<P> {
     /// Always `Feature`.
     #[serde(rename = "type")]
     #[schema(example = "Feature")]
@@ -77,10 +78,29 @@ pub struct ServiceFeature<'a> {
     /// Where the service is.
     pub geometry: PointGeometry,
     /// What the service is.
-    pub properties: ServiceProperties<'a>,
+    pub properties: P,
 }
 
-impl<'a> ServiceFeature<'a> {
+impl<P> Feature<P> {
+    fn of(l: &Listing, properties: P) -> Self {
+        Self {
+            kind: "Feature",
+            id: l.id().0,
+            geometry: PointGeometry {
+                kind: "Point",
+                coordinates: l.point().to_lon_lat(),
+            },
+            properties,
+        }
+    }
+}
+
+/// A service with every public field.
+pub type ServiceFeature<'a> = Feature<ServiceProperties<'a>>;
+/// A service in short, as lists give it.
+pub type SummaryFeature<'a> = Feature<ServiceSummary<'a>>;
+
+impl<'a> Feature<ServiceProperties<'a>> {
     /// Renders a listing; `now` decides `open_now`. Slugs come from `taxonomy`, the one
     /// the index was built with.
     pub fn new(
@@ -89,16 +109,10 @@ impl<'a> ServiceFeature<'a> {
         now: DateTime<Utc>,
         distance_m: Option<f64>,
     ) -> Self {
-        let id = l.id().0;
-        Self {
-            kind: "Feature",
-            id,
-            geometry: PointGeometry {
-                kind: "Point",
-                coordinates: l.point().to_lon_lat(),
-            },
-            properties: ServiceProperties {
-                id,
+        Feature::of(
+            l,
+            ServiceProperties {
+                id: l.id().0,
                 name: l.name(),
                 organisation: l.field(Field::Organisation),
                 description_it: l.field(Field::DescriptionIt),
@@ -121,7 +135,7 @@ impl<'a> ServiceFeature<'a> {
                 demo: l.demo(),
                 distance_m: distance_m.map(round_distance),
             },
-        }
+        )
     }
 }
 
@@ -168,22 +182,7 @@ pub struct ServiceSummary<'a> {
     pub distance_m: Option<f64>,
 }
 
-/// A service in a list, as a GeoJSON Feature.
-#[derive(Debug, Serialize, ToSchema)]
-pub struct SummaryFeature<'a> {
-    /// Always `Feature`.
-    #[serde(rename = "type")]
-    #[schema(example = "Feature")]
-    pub kind: &'static str,
-    /// The service's identifier.
-    pub id: i64,
-    /// Where the service is.
-    pub geometry: PointGeometry,
-    /// What the service is, in short.
-    pub properties: ServiceSummary<'a>,
-}
-
-impl<'a> SummaryFeature<'a> {
+impl<'a> Feature<ServiceSummary<'a>> {
     /// Renders a listing in short; `now` decides `open_now`.
     pub fn new(
         l: &'a Listing,
@@ -191,16 +190,10 @@ impl<'a> SummaryFeature<'a> {
         now: DateTime<Utc>,
         distance_m: Option<f64>,
     ) -> Self {
-        let id = l.id().0;
-        Self {
-            kind: "Feature",
-            id,
-            geometry: PointGeometry {
-                kind: "Point",
-                coordinates: l.point().to_lon_lat(),
-            },
-            properties: ServiceSummary {
-                id,
+        Feature::of(
+            l,
+            ServiceSummary {
+                id: l.id().0,
                 name: l.name(),
                 organisation: l.field(Field::Organisation),
                 categories: category_slugs(l, taxonomy),
@@ -212,7 +205,7 @@ impl<'a> SummaryFeature<'a> {
                 demo: l.demo(),
                 distance_m: distance_m.map(round_distance),
             },
-        }
+        )
     }
 }
 

@@ -102,20 +102,16 @@ where
     I: Iterator<Item = rusqlite::Result<(i64, String)>>,
 {
     let mut out = Vec::new();
-    while let Some(next) = rows.peek() {
-        match next {
-            Ok((sid, _)) if *sid < id => {
-                rows.next();
-            }
-            Ok((sid, _)) if *sid == id => {
-                if let Some(Ok((_, slug))) = rows.next() {
-                    out.push(slug);
-                }
-            }
-            Ok(_) => break,
-            Err(_) => {
-                rows.next().transpose()?;
-            }
+    loop {
+        match rows.peek() {
+            None => break,
+            Some(Ok((sid, _))) if *sid > id => break,
+            _ => {}
+        }
+        match rows.next().expect("peeked") {
+            Ok((sid, slug)) if sid == id => out.push(slug),
+            Ok(_) => {} // An entry of a service that is not being read.
+            Err(e) => return Err(e.into()),
         }
     }
     Ok(out)

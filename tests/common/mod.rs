@@ -5,7 +5,7 @@
 
 use mappatu::api::{AppState, app};
 use mappatu::directory::Directory;
-use mappatu::domain::{BoundingBox, Taxonomy};
+use mappatu::domain::BoundingBox;
 use mappatu::store::{self, Store};
 use std::sync::Arc;
 
@@ -148,19 +148,20 @@ impl TestServer {
     pub async fn start(backend: Backend) -> Option<TestServer> {
         let db = TestDb::new(backend).await?;
         let store = store::open(&db.url).await.expect("open store");
-        let area = BoundingBox::siena_province();
-        let taxonomy = store.sync_taxonomy(&Taxonomy::default_set()).await.unwrap();
-        let demo = mappatu::demo::services(&taxonomy, &area).unwrap();
-        store.upsert(demo, &|_| {}).await.unwrap();
-        let mut server = Self::serve(store).await;
+        let mut server = Self::serve_with(store, true).await;
         server.db = Some(db);
         Some(server)
     }
 
     /// Serves an already opened store on a new port.
     pub async fn serve(store: Arc<dyn Store>) -> TestServer {
+        Self::serve_with(store, false).await
+    }
+
+    /// Serves a store, loading the demo data into it first when it is empty and `demo`.
+    async fn serve_with(store: Arc<dyn Store>, demo: bool) -> TestServer {
         let directory = Arc::new(
-            Directory::open(store.clone(), BoundingBox::siena_province())
+            Directory::open(store.clone(), BoundingBox::siena_province(), demo)
                 .await
                 .unwrap(),
         );

@@ -499,6 +499,30 @@ async fn openapi_describes_every_endpoint(s: &TestServer) {
     ] {
         assert!(paths.contains_key(p), "{p} is not described");
     }
+    // Lists document both shapes of feature, each with its own properties.
+    let schemas = &json_of(&text)["components"]["schemas"];
+    let variants: Vec<&str> = schemas["ListFeature"]["oneOf"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|v| v["$ref"].as_str().unwrap())
+        .collect();
+    let properties_of = |r: &str| {
+        let name = r.rsplit('/').next().unwrap();
+        schemas[name]["properties"]["properties"]["$ref"]
+            .as_str()
+            .unwrap()
+            .to_string()
+    };
+    let mut documented: Vec<String> = variants.iter().map(|r| properties_of(r)).collect();
+    documented.sort();
+    assert_eq!(
+        documented,
+        [
+            "#/components/schemas/ServiceProperties",
+            "#/components/schemas/ServiceSummary"
+        ]
+    );
     // Every $ref points at a component that exists.
     let json: Value = serde_json::from_str(&text).unwrap();
     let mut refs = Vec::new();
@@ -508,6 +532,10 @@ async fn openapi_describes_every_endpoint(s: &TestServer) {
         let pointer = r.trim_start_matches('#');
         assert!(json.pointer(pointer).is_some(), "dangling $ref {r}");
     }
+}
+
+fn json_of(text: &str) -> Value {
+    serde_json::from_str(text).unwrap()
 }
 
 fn collect_refs(v: &Value, out: &mut Vec<String>) {

@@ -65,10 +65,9 @@ pub struct ServiceProperties<'a> {
     pub distance_m: Option<f64>,
 }
 
-/// A service as a GeoJSON Feature, with full (`ServiceProperties`) or short
-/// (`ServiceSummary`) properties.
+/// A service as a GeoJSON Feature.
 #[derive(Debug, Serialize, ToSchema)]
-pub struct Feature<P> {
+pub struct ServiceFeature<'a> {
     /// Always `Feature`.
     #[serde(rename = "type")]
     #[schema(example = "Feature")]
@@ -78,29 +77,10 @@ pub struct Feature<P> {
     /// Where the service is.
     pub geometry: PointGeometry,
     /// What the service is.
-    pub properties: P,
+    pub properties: ServiceProperties<'a>,
 }
 
-impl<P> Feature<P> {
-    fn of(l: &Listing, properties: P) -> Self {
-        Self {
-            kind: "Feature",
-            id: l.id().0,
-            geometry: PointGeometry {
-                kind: "Point",
-                coordinates: l.point().to_lon_lat(),
-            },
-            properties,
-        }
-    }
-}
-
-/// A service with every public field.
-pub type ServiceFeature<'a> = Feature<ServiceProperties<'a>>;
-/// A service in short, as lists give it.
-pub type SummaryFeature<'a> = Feature<ServiceSummary<'a>>;
-
-impl<'a> Feature<ServiceProperties<'a>> {
+impl<'a> ServiceFeature<'a> {
     /// Renders a listing; `now` decides `open_now`. Slugs come from `taxonomy`, the one
     /// the index was built with.
     pub fn new(
@@ -109,10 +89,16 @@ impl<'a> Feature<ServiceProperties<'a>> {
         now: DateTime<Utc>,
         distance_m: Option<f64>,
     ) -> Self {
-        Feature::of(
-            l,
-            ServiceProperties {
-                id: l.id().0,
+        let id = l.id().0;
+        Self {
+            kind: "Feature",
+            id,
+            geometry: PointGeometry {
+                kind: "Point",
+                coordinates: l.point().to_lon_lat(),
+            },
+            properties: ServiceProperties {
+                id,
                 name: l.name(),
                 organisation: l.field(Field::Organisation),
                 description_it: l.field(Field::DescriptionIt),
@@ -135,7 +121,7 @@ impl<'a> Feature<ServiceProperties<'a>> {
                 demo: l.demo(),
                 distance_m: distance_m.map(round_distance),
             },
-        )
+        }
     }
 }
 
@@ -182,7 +168,24 @@ pub struct ServiceSummary<'a> {
     pub distance_m: Option<f64>,
 }
 
-impl<'a> Feature<ServiceSummary<'a>> {
+/// A service in a list, as a GeoJSON Feature.
+// Not a generic `Feature<P>` shared with `ServiceFeature`: utoipa documents every
+// instance of a generic under one name, and the description would lose the difference.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct SummaryFeature<'a> {
+    /// Always `Feature`.
+    #[serde(rename = "type")]
+    #[schema(example = "Feature")]
+    pub kind: &'static str,
+    /// The service's identifier.
+    pub id: i64,
+    /// Where the service is.
+    pub geometry: PointGeometry,
+    /// What the service is, in short.
+    pub properties: ServiceSummary<'a>,
+}
+
+impl<'a> SummaryFeature<'a> {
     /// Renders a listing in short; `now` decides `open_now`.
     pub fn new(
         l: &'a Listing,
@@ -190,10 +193,16 @@ impl<'a> Feature<ServiceSummary<'a>> {
         now: DateTime<Utc>,
         distance_m: Option<f64>,
     ) -> Self {
-        Feature::of(
-            l,
-            ServiceSummary {
-                id: l.id().0,
+        let id = l.id().0;
+        Self {
+            kind: "Feature",
+            id,
+            geometry: PointGeometry {
+                kind: "Point",
+                coordinates: l.point().to_lon_lat(),
+            },
+            properties: ServiceSummary {
+                id,
                 name: l.name(),
                 organisation: l.field(Field::Organisation),
                 categories: category_slugs(l, taxonomy),
@@ -205,7 +214,7 @@ impl<'a> Feature<ServiceSummary<'a>> {
                 demo: l.demo(),
                 distance_m: distance_m.map(round_distance),
             },
-        )
+        }
     }
 }
 

@@ -1,0 +1,111 @@
+// Filters and text search narrow the list and are written to the URL; a shared URL restores
+// filters, list and open card in a fresh browser; the back button closes the card.
+
+import { test, before, after } from 'node:test';
+import assert from 'node:assert/strict';
+import {
+  suite, getJson, waitReady, resultIds, queryOf, eventually, assertNoProblems, DESKTOP,
+} from './lib/harness.mjs';
+
+let s;
+before(async () => {
+  s = await suite();
+});
+after(async () => s?.done());
+
+const ids = (fc) => fc.features.map((f) => String(f.id)).sort();
+const sorted = (a) => [...a].sort();
+
+test('a category filter narrows the list and the URL', { timeout: 60_000 }, async () => {
+  const { page, problems } = await s.open('/', { viewport: DESKTOP });
+  const all = await resultIds(page);
+  const expected = ids(await getJson(s.base, '/api/services?category=food-aid&limit=500'));
+  assert.ok(expected.length > 0 && expected.length < all.length, 'demo data has some food aid');
+
+  await page.check('input[name=category][value=food-aid]');
+  await page.waitForURL((u) => u.searchParams.get('category') === 'food-aid');
+  await waitReady(page);
+  await eventually(async () => assert.deepEqual(sorted(await resultIds(page)), expected, 'food-aid services only'));
+  assert.match(await page.textContent('#results-count'), new RegExp(`\\b${expected.length}\\b`));
+
+  // A second category: any of the two (the API's OR), in the URL as a,b.
+  await page.check('input[name=category][value=health]');
+  await page.waitForURL((u) => (u.searchParams.get('category') ?? '').split(',').sort().join() === 'food-aid,health');
+  const both = ids(await getJson(s.base, '/api/services?category=food-aid,health&limit=500'));
+  await eventually(async () => assert.deepEqual(sorted(await resultIds(page)), both));
+
+  // Wheelchair: "yes" only (full access).
+  await page.check('#wheelchair');
+  await page.waitForURL((u) => u.searchParams.get('wheelchair') === '1');
+  const wheel = ids(await getJson(s.base, '/api/services?category=food-aid,health&wheelchair=yes&limit=500'));
+  await eventually(async () => assert.deepEqual(sorted(await resultIds(page)), wheel));
+
+  // Clearing the filters brings every service back and empties the URL's filters.
+  await page.click('#clear-filters');
+  await page.waitForURL((u) => !u.searchParams.has('category') && !u.searchParams.has('wheelchair'));
+  await eventually(async () => assert.deepEqual(sorted(await resultIds(page)), sorted(all)));
+  assert.equal(await page.isChecked('input[name=category][value=food-aid]'), false);
+  assertNoProblems(problems);
+});
+
+test('a text search narrows the list and the URL (accents ignored)', { timeout: 60_000 }, async () => {
+  const { page, problems } = await s.open('/', { viewport: DESKTOP });
+  const all = await resultIds(page);
+  const expected = ids(await getJson(s.base, '/api/services?q=carita&limit=500'));
+  assert.ok(expected.length > 0 && expected.length < all.length, `q=carita matches some: ${expected}`);
+  await page.fill('#q', 'carita');
+  // Search runs on input (debounced) or on Enter: pressing Enter covers both.
+  await page.press('#q', 'Enter');
+  await page.waitForURL((u) => u.searchParams.get('q') === 'carita');
+  await waitReady(page);
+  await eventually(async () => assert.deepEqual(sorted(await resultIds(page)), expected));
+  // No match: an empty list that says so, not an error.
+  await page.fill('#q', 'zzzqqq-nessuno');
+  await page.press('#q', 'Enter');
+  await page.waitForURL((u) => u.searchParams.get('q') === 'zzzqqq-nessuno');
+  await eventually(async () => {
+    assert.deepEqual(await resultIds(page), []);
+    assert.match(await page.textContent('#results-count'), /\b0\b|nessun/i);
+  });
+  assertNoProblems(problems);
+});
+
+test('a shared URL restores filters, list and card; back closes the card', { timeout: 60_000 }, async () => {
+  const { page, problems } = await s.open('/', { viewport: DESKTOP });
+  await page.check('input[name=category][value=listening-guidance]');
+  await page.waitForURL((u) => u.searchParams.get('category') === 'listening-guidance');
+  await page.fill('#q', 'sportello');
+  await page.press('#q', 'Enter');
+  await page.waitForURL((u) => u.searchParams.get('q') === 'sportello');
+  await waitReady(page);
+  const expected = ids(await getJson(s.base, '/api/services?category=listening-guidance&q=sportello&limit=500'));
+  await eventually(async () => assert.deepEqual(sorted(await resultIds(page)), expected));
+  const list = await resultIds(page);
+
+  // Open the first card from the list.
+  const first = page.locator('ol#results a.result-link').first();
+  const name = (await first.textContent()).trim();
+  await first.click();
+  await page.waitForURL((u) => u.searchParams.get('service') === list[0]);
+  await page.locator('#card').waitFor({ state: 'visible' });
+  assert.ok((await page.textContent('#card-title')).includes(name.split('\n')[0].trim()));
+  const shared = page.url();
+  assert.equal(queryOf(shared).category, 'listening-guidance');
+
+  // The same URL in a fresh browser context (no history, no storage).
+  const other = await s.open(new URL(shared).pathname + new URL(shared).search, { viewport: DESKTOP });
+  await other.page.locator('#card').waitFor({ state: 'visible' });
+  assert.equal(await other.page.textContent('#card-title'), await page.textContent('#card-title'));
+  assert.equal(await other.page.isChecked('input[name=category][value=listening-guidance]'), true);
+  assert.equal(await other.page.inputValue('#q'), 'sportello');
+  assert.deepEqual(await resultIds(other.page), list, 'same list in the same order');
+  assertNoProblems(other.problems, 'shared page');
+
+  // Back, in the first page, closes the card and keeps the filters.
+  await page.goBack();
+  await page.waitForURL((u) => !u.searchParams.has('service'));
+  await page.locator('#card').waitFor({ state: 'hidden' });
+  assert.equal(queryOf(page.url()).category, 'listening-guidance');
+  assert.equal(await page.isChecked('input[name=category][value=listening-guidance]'), true);
+  assertNoProblems(problems);
+});

@@ -1,0 +1,89 @@
+// Thin client for the public API. Errors become ApiError so callers can pick a message
+// in the page's language from the status and the field the server names.
+
+export class ApiError extends Error {
+  constructor(status, body) {
+    super((body && body.message) || `HTTP ${status}`);
+    this.status = status; // 0: network failure
+    this.code = body && body.error;
+    this.parameter = body && body.parameter;
+  }
+}
+
+async function request(url, options = {}) {
+  let res;
+  try {
+    res = await fetch(url, { headers: { Accept: 'application/json' }, ...options });
+  } catch (e) {
+    if (e && e.name === 'AbortError') throw e;
+    throw new ApiError(0, null);
+  }
+  let body = null;
+  try {
+    body = await res.json();
+  } catch {
+    body = null;
+  }
+  if (!res.ok) throw new ApiError(res.status, body);
+  return body;
+}
+
+export function getJson(path, params, signal) {
+  const qs = params && params.toString();
+  return request(qs ? `${path}?${qs}` : path, { signal });
+}
+
+export const categories = () => getJson('/api/categories');
+export const targetGroups = () => getJson('/api/target-groups');
+
+/**
+ * Every matching service for the map (one request for the whole area, or `bbox`).
+ * Falls back to paging /api/services when the server has no points endpoint.
+ */
+export async function points(filters, bbox, signal) {
+  const p = new URLSearchParams(filters);
+  if (bbox) p.set('bbox', bbox.map((x) => x.toFixed(5)).join(','));
+  try {
+    return await getJson('/api/services/points', p, signal);
+  } catch (e) {
+    // No such route: a 404, or /api/services/{id} refusing "points" as an id.
+    const missing = e instanceof ApiError
+      && (e.status === 404 || (e.status === 400 && e.parameter === 'id'));
+    if (!missing) throw e;
+  }
+  // Older servers: page through the list (bounded; the map is a view, not an archive).
+  p.set('limit', '500');
+  const features = [];
+  let total = 0;
+  for (let page = 0; page < 20; page++) {
+    const r = await getJson('/api/services', p, signal);
+    features.push(...r.features);
+    total = r.total ?? features.length;
+    if (!r.next_cursor) return { type: 'FeatureCollection', features, total, truncated: false };
+    p.set('cursor', r.next_cursor);
+  }
+  return { type: 'FeatureCollection', features, total, truncated: true };
+}
+
+export function nearest(filters, near, k, signal) {
+  const p = new URLSearchParams(filters);
+  p.set('lat', near.lat.toFixed(6));
+  p.set('lon', near.lon.toFixed(6));
+  p.set('k', String(k));
+  return getJson('/api/services/nearest', p, signal);
+}
+
+export const service = (id, signal) => getJson(`/api/services/${encodeURIComponent(id)}`, null, signal);
+
+export function geocode(q, signal) {
+  const p = new URLSearchParams({ q, limit: '6' });
+  return getJson('/api/geocode', p, signal);
+}
+
+export function report(id, body) {
+  return request(`/api/services/${encodeURIComponent(id)}/reports`, {
+    method: 'POST',
+    headers: { 'Content-Type': 'application/json', Accept: 'application/json' },
+    body: JSON.stringify(body),
+  });
+}

@@ -1,0 +1,750 @@
+// MappaTU citizens' map: one state object (mirrored in the URL), one render function.
+// Data (categories, map points, nearest services, the open card) is loaded on demand by
+// render() and each arrival calls render() again; stale answers are dropped by key.
+
+import * as api from './api.js';
+import { $, h } from './dom.js';
+import { applyStatic, lang, setLang, t } from './i18n.js';
+import { serviceCount } from './format.js';
+import { emptyState, filterKey, filterParams, parse, serialize } from './state.js';
+import { buildFilters, readFilters, writeFilters } from './filters.js';
+import { renderList, appendList } from './list.js';
+import { renderCard, renderCardMessage } from './card.js';
+import { clearPlaceResults, locate, searchPlace } from './place.js';
+import { initReport, resetReport } from './report.js';
+import { createMap, webglSupported } from './map.js';
+
+const PAGE = 50; // list items rendered at once
+const NEAREST_K = 100;
+const LANG_KEY = 'mappatu.lang';
+
+// ---- configuration ---------------------------------------------------------------------
+
+function readConfig() {
+  const fallbackAssets = new URL('..', import.meta.url).pathname.replace(/\/$/, '');
+  let c = {};
+  try {
+    c = JSON.parse($('mappatu-config').textContent);
+  } catch {
+    c = {};
+  }
+  const assets = c.assets || fallbackAssets;
+  return {
+    map_style: c.map_style || `${assets}/styles/blank.json`,
+    area: c.area || [10.9, 42.78, 12.0, 43.56],
+    centre: c.centre || [11.3308, 43.3188],
+    zoom: c.zoom === undefined ? 13 : c.zoom,
+    assets,
+    version: c.version || '',
+  };
+}
+
+const config = readConfig();
+
+// ---- state -----------------------------------------------------------------------------
+
+let state = parse(location.search);
+restoreNearLabel(history.state);
+
+function storedLang() {
+  try {
+    return localStorage.getItem(LANG_KEY);
+  } catch {
+    return null;
+  }
+}
+setLang(state.lang || storedLang() || 'it');
+state.lang = lang();
+if (state.lang && state.lang !== storedLang()) rememberLang(state.lang);
+
+function rememberLang(l) {
+  try {
+    localStorage.setItem(LANG_KEY, l);
+  } catch {
+    // Private mode: the URL still carries the language.
+  }
+}
+
+function restoreNearLabel(hs) {
+  if (state.near && hs && hs.near && hs.near.lat === round5(state.near.lat)
+      && hs.near.lon === round5(state.near.lon)) {
+    state.near.kind = hs.near.kind;
+    state.near.label = hs.near.label;
+  }
+}
+
+function round5(x) {
+  return Number(x.toFixed(5));
+}
+
+function historyState() {
+  return state.near
+    ? { near: { lat: round5(state.near.lat), lon: round5(state.near.lon), kind: state.near.kind, label: state.near.label } }
+    : {};
+}
+
+let lastPush = { kind: null, at: 0 };
+
+/** Applies a change. push: a new history entry (meaningful change) or replace (the same one). */
+function commit(changes, { push = true, kind = 'other' } = {}) {
+  state = { ...state, ...changes };
+  const url = `${location.pathname}${serialize(state)}${location.hash}`;
+  const now = Date.now();
+  // Typing in the search box makes one history entry, not one per pause.
+  const coalesce = kind === 'q' && lastPush.kind === 'q' && now - lastPush.at < 4000;
+  if (push && !coalesce && url !== `${location.pathname}${location.search}${location.hash}`) {
+    history.pushState(historyState(), '', url);
+  } else {
+    history.replaceState(historyState(), '', url);
+  }
+  if (push) lastPush = { kind, at: now };
+  render();
+}
+
+// ---- data ------------------------------------------------------------------------------
+
+const data = {
+  cats: null, // array
+  catMap: new Map(),
+  targets: [],
+  targetMap: new Map(),
+  taxonomyError: false,
+  points: null, // {key, fc, sorted, sortedLang, error}
+  nearest: null, // {key, items, error}
+  card: null, // {id, feature, error}
+};
+const inflight = {};
+
+function load(kind, key, fetcher, onDone) {
+  if (inflight[kind] && inflight[kind].key === key) return;
+  if (inflight[kind]) inflight[kind].ctrl.abort();
+  const ctrl = new AbortController();
+  inflight[kind] = { key, ctrl };
+  fetcher(ctrl.signal).then(
+    (value) => {
+      if (inflight[kind] && inflight[kind].key === key) inflight[kind] = null;
+      onDone(value, null);
+      render();
+    },
+    (err) => {
+      if (err && err.name === 'AbortError') return;
+      if (inflight[kind] && inflight[kind].key === key) inflight[kind] = null;
+      onDone(null, err);
+      render();
+    },
+  );
+}
+
+function loadTaxonomy() {
+  Promise.all([api.categories(), api.targetGroups()]).then(([c, g]) => {
+    data.cats = c.items || [];
+    data.catMap = new Map(data.cats.map((x) => [x.slug, x]));
+    data.targets = g.items || [];
+    data.targetMap = new Map(data.targets.map((x) => [x.slug, x]));
+    data.taxonomyError = false;
+    if (mapCtl) mapCtl.setCategories(data.cats);
+    filtersBuiltLang = null;
+    render();
+  }, () => {
+    data.taxonomyError = true;
+    data.cats = [];
+    render();
+  });
+}
+
+/** Whether the map is limited to the visible area (a huge directory sent only partly). */
+let pointsByView = false;
+
+function pointsKey() {
+  let key = filterKey(state);
+  if (pointsByView && mapCtl && !mapFailed()) key += `|${viewBbox().map((x) => x.toFixed(3)).join(',')}`;
+  return key;
+}
+
+function viewBbox() {
+  // The visible area plus a margin, so small moves need no new request.
+  const [w, s, e, n] = mapCtl.bounds();
+  const dx = (e - w) / 2;
+  const dy = (n - s) / 2;
+  return [w - dx, s - dy, e + dx, n + dy];
+}
+
+function ensurePoints() {
+  const key = pointsKey();
+  if (data.points && data.points.key === key) return;
+  const bbox = key.includes('|') ? viewBbox() : null;
+  load('points', key, (signal) => api.points(filterParams(state), bbox, signal), (fc, err) => {
+    if (err) {
+      data.points = { key, fc: null, error: err };
+      return;
+    }
+    if (fc.truncated && !bbox && mapCtl && !mapFailed()) pointsByView = true;
+    data.points = { key, fc, sorted: null, sortedLang: null, error: null };
+  });
+}
+
+function nearestKey() {
+  return `${filterKey(state)}|${state.near.lat.toFixed(6)},${state.near.lon.toFixed(6)}`;
+}
+
+function ensureNearest() {
+  const key = nearestKey();
+  if (data.nearest && data.nearest.key === key) return;
+  const near = state.near;
+  load('nearest', key, (signal) => api.nearest(filterParams(state), near, NEAREST_K, signal), (fc, err) => {
+    data.nearest = err ? { key, items: null, error: err } : { key, items: fc.features, error: null };
+  });
+}
+
+function ensureCard() {
+  const id = state.service;
+  if (data.card && data.card.id === id) return;
+  load('card', id, (signal) => api.service(id, signal), (feature, err) => {
+    data.card = { id, feature, error: err };
+  });
+}
+
+// ---- map -------------------------------------------------------------------------------
+
+let mapCtl = null;
+let mapState = 'loading'; // loading | ready | unavailable
+let mapPointsFc = null;
+let pendingFit = false; // fit the map to the origin and the nearest results once they arrive
+// With no view in the URL and no origin, the first map shows every matching service, so
+// the list (what the map shows) starts complete.
+let initialFit = !state.map && !state.near;
+let mapNoticeKey = null;
+
+function mapFailed() {
+  return mapState === 'unavailable';
+}
+
+function setMapState(s) {
+  mapState = s;
+  $('map').dataset.map = s;
+}
+
+function showMapNotice(key) {
+  mapNoticeKey = key;
+  const el = $('map-notice');
+  el.textContent = key ? t(key) : '';
+  el.hidden = !key;
+}
+
+function maplibreLoaded() {
+  return new Promise((resolve, reject) => {
+    if (window.maplibregl) {
+      resolve();
+      return;
+    }
+    const script = $('maplibre-script');
+    if (!script) {
+      reject(new Error('no MapLibre script'));
+      return;
+    }
+    script.addEventListener('load', () => (window.maplibregl ? resolve() : reject(new Error('no maplibregl'))));
+    script.addEventListener('error', () => reject(new Error('MapLibre failed to load')));
+  });
+}
+
+function mapUnavailable(noticeKey) {
+  setMapState('unavailable');
+  showMapNotice(noticeKey);
+  document.body.classList.add('no-map');
+  render();
+}
+
+async function startMap() {
+  if (!webglSupported()) {
+    mapUnavailable('map.noWebgl');
+    return;
+  }
+  try {
+    await maplibreLoaded();
+    mapCtl = createMap({
+      container: $('map'),
+      config,
+      view: state.map,
+      onPick: (p) => {
+        clearPlaceResults();
+        pendingFit = false;
+        notify(t('map.clickHint'));
+        commit({ near: { lat: p.lat, lon: p.lon, kind: 'point' } });
+      },
+      onService: (id) => openService(id),
+      onMoveEnd: (user) => {
+        if (user) {
+          pendingFit = false;
+          commit({ map: mapCtl.view() }, { push: false });
+        } else {
+          render();
+        }
+      },
+      onStatus: (s) => {
+        if (s === 'unavailable') mapUnavailable(mapNoticeKey || 'map.unavailable');
+        else setMapState(s);
+      },
+      onNotice: (key) => showMapNotice(key),
+    });
+    if (data.cats) mapCtl.setCategories(data.cats);
+    mapCtl.setLang();
+    // No view in the URL: a shared origin decides the view once its results arrive.
+    if (!state.map && state.near) pendingFit = true;
+  } catch (e) {
+    mapCtl = null;
+    mapUnavailable('map.unavailable');
+    return;
+  }
+  render();
+}
+
+// ---- rendering -------------------------------------------------------------------------
+
+let renderedLang = null;
+let filtersBuiltLang = null;
+let listKey = null;
+let listItems = [];
+let listShown = 0;
+let cardKey = null;
+let focusCard = false;
+let lastFocusedId = null;
+const collators = {};
+
+function collator() {
+  collators[lang()] ||= new Intl.Collator(lang(), { sensitivity: 'base', numeric: true });
+  return collators[lang()];
+}
+
+function sortedPoints() {
+  const p = data.points;
+  if (!p.sorted || p.sortedLang !== lang()) {
+    const c = collator();
+    p.sorted = p.fc.features.slice().sort((a, b) => c.compare(a.properties.name || '', b.properties.name || ''));
+    p.sortedLang = lang();
+  }
+  return p.sorted;
+}
+
+function haversine(lat1, lon1, lat2, lon2) {
+  const rad = Math.PI / 180;
+  const dLat = (lat2 - lat1) * rad;
+  const dLon = (lon2 - lon1) * rad;
+  const a = Math.sin(dLat / 2) ** 2 + Math.cos(lat1 * rad) * Math.cos(lat2 * rad) * Math.sin(dLon / 2) ** 2;
+  return 2 * 6371008.8 * Math.asin(Math.min(1, Math.sqrt(a)));
+}
+
+/** What the list shows now: {items, scope, mode, key} or {loading} or {error}. */
+function listModel() {
+  if (state.near && !state.q) {
+    const n = data.nearest;
+    if (!n || n.key !== nearestKey()) return { loading: true };
+    if (n.error) return { error: n.error };
+    return {
+      items: n.items, mode: 'near', key: `near|${n.key}`,
+      scope: n.items.length >= NEAREST_K ? t('results.scopeNearMax', { n: NEAREST_K }) : t('results.scopeNear'),
+    };
+  }
+  const p = data.points;
+  if (!p || (p.key !== pointsKey() && !p.key.startsWith(`${filterKey(state)}|`))) return { loading: true };
+  if (p.error) return { error: p.error };
+  if (state.near) {
+    // Words + origin: the nearest endpoint has no word search, so rank the matches here.
+    const { lat, lon } = state.near;
+    const items = p.fc.features.map((f) => {
+      const [x, y] = f.geometry.coordinates;
+      return { ...f, properties: { ...f.properties, distance_m: haversine(lat, lon, y, x) } };
+    }).sort((a, b) => a.properties.distance_m - b.properties.distance_m).slice(0, NEAREST_K);
+    return {
+      items, mode: 'near', key: `nearq|${p.key}|${lat},${lon}`,
+      scope: items.length >= NEAREST_K ? t('results.scopeNearMax', { n: NEAREST_K }) : t('results.scopeNear'),
+    };
+  }
+  const all = sortedPoints();
+  if (mapCtl && !mapFailed()) {
+    if (initialFit) return { loading: true };
+    const [w, s, e, n] = mapCtl.bounds();
+    const items = all.filter((f) => {
+      const [x, y] = f.geometry.coordinates;
+      return x >= w && x <= e && y >= s && y <= n;
+    });
+    return {
+      items, mode: 'view', key: `view|${p.key}|${[w, s, e, n].map((v) => v.toFixed(5)).join(',')}`,
+      scope: t('results.scopeView'),
+    };
+  }
+  return { items: all, mode: 'all', key: `all|${p.key}`, scope: t('results.scopeAll') };
+}
+
+function hrefFor(id) {
+  // The service first, so the link reads "?service=<id>&…"; the view is left to the map.
+  const rest = serialize({ ...state, service: null, map: null });
+  return `?service=${id}${rest ? `&${rest.slice(1)}` : ''}`;
+}
+
+function listCtx() {
+  return { lang: lang(), cats: data.catMap, hrefFor, showDistance: !!state.near };
+}
+
+function renderLanguage() {
+  if (renderedLang === lang()) return;
+  renderedLang = lang();
+  document.documentElement.lang = lang();
+  applyStatic();
+  document.title = t('title');
+  const sw = $('lang-switch');
+  sw.textContent = t('lang.other');
+  sw.lang = t('lang.otherCode');
+  sw.setAttribute('aria-label', t('lang.switchLabel'));
+  $('app-version').textContent = config.version ? t('version', { v: config.version }) : '';
+  if (mapCtl) mapCtl.setLang();
+  if (mapNoticeKey) showMapNotice(mapNoticeKey);
+  listKey = null;
+  cardKey = null;
+}
+
+function renderOrigin() {
+  const box = $('origin');
+  if (!state.near) {
+    box.hidden = true;
+    return;
+  }
+  box.hidden = false;
+  const n = state.near;
+  $('origin-label').textContent = n.kind === 'me' ? t('origin.here')
+    : n.kind === 'place' && n.label ? t('origin.place', { label: n.label })
+      : t('origin.point');
+}
+
+function renderResults() {
+  const model = listModel();
+  const ol = $('results');
+  const count = $('results-count');
+  const empty = $('results-empty');
+  const more = $('results-more');
+  if (model.loading) {
+    return false;
+  }
+  if (model.error) {
+    const key = `error|${model.error.status}|${lang()}`;
+    if (listKey !== key) {
+      listKey = key;
+      listItems = [];
+      ol.replaceChildren();
+      count.textContent = '';
+      $('results-scope').textContent = '';
+      const retry = h('button', { type: 'button', class: 'btn btn-secondary' }, t('results.retry'));
+      retry.addEventListener('click', () => {
+        data.points = null;
+        data.nearest = null;
+        render();
+      });
+      empty.replaceChildren(t(model.error.status === 400 ? 'error.invalid' : 'results.error',
+        { field: t(`field.${model.error.parameter}`) }), ' ', retry);
+      empty.hidden = false;
+      more.hidden = true;
+    }
+    return true;
+  }
+  const key = `${model.key}|${lang()}|${data.catMap.size}`;
+  if (key !== listKey) {
+    const sameData = listKey && listKey.split('|')[0] === key.split('|')[0] && listItems === model.items;
+    listKey = key;
+    listItems = model.items;
+    listShown = renderList(ol, listItems, sameData ? Math.max(listShown, PAGE) : PAGE, listCtx());
+    const text = serviceCount(listItems.length);
+    if (count.textContent !== text) count.textContent = text;
+    $('results-scope').textContent = listItems.length ? model.scope : '';
+    empty.hidden = listItems.length > 0;
+    if (!listItems.length) {
+      const clear = h('button', { type: 'button', class: 'btn btn-link' }, t('filters.clear'));
+      clear.addEventListener('click', clearFilters);
+      const hasFilters = filterKey(state) !== '';
+      empty.replaceChildren(t(model.mode === 'view' && !hasFilters ? 'results.emptyView' : 'results.empty'),
+        hasFilters ? ' ' : '', hasFilters ? clear : '');
+    }
+    updateMore();
+    // Fit the map once to the origin and its nearest services (a new or shared origin).
+    if (pendingFit && model.mode === 'near' && mapCtl && !mapFailed()) {
+      pendingFit = false;
+      const coords = [[state.near.lon, state.near.lat],
+        ...listItems.slice(0, 5).map((f) => f.geometry.coordinates)];
+      mapCtl.fit(coords);
+    }
+  }
+  return true;
+}
+
+function updateMore() {
+  const more = $('results-more');
+  const left = listItems.length - listShown;
+  more.hidden = left <= 0;
+  if (left > 0) more.textContent = t('results.more', { n: Math.min(PAGE, left) });
+}
+
+function renderCardSection() {
+  const card = $('card');
+  if (!state.service) {
+    if (!card.hidden) {
+      card.hidden = true;
+      document.body.classList.remove('card-open');
+      cardKey = null;
+    }
+    return true;
+  }
+  card.hidden = false;
+  document.body.classList.add('card-open');
+  const c = data.card;
+  if (!c || c.id !== state.service) {
+    if (cardKey !== `loading|${state.service}`) {
+      cardKey = `loading|${state.service}`;
+      renderCardMessage(t('loading'), t('card.loading'));
+      resetReport(state.service);
+      $('report-open').hidden = true;
+    }
+    return false;
+  }
+  const nearStr = state.near ? `${state.near.lat},${state.near.lon}` : '';
+  const key = `${c.id}|${lang()}|${nearStr}|${data.catMap.size}|${c.error ? c.error.status : 'ok'}`;
+  if (cardKey !== key) {
+    const sameService = cardKey && cardKey.split('|')[0] === String(c.id);
+    cardKey = key;
+    if (!sameService) resetReport(c.id);
+    if (c.error) {
+      const missing = c.error.status === 404 || c.error.status === 400;
+      renderCardMessage(t(missing ? 'card.notFoundTitle' : 'card.errorTitle'),
+        t(missing ? 'card.notFound' : 'card.error'));
+      $('report-open').hidden = true;
+    } else {
+      let dist;
+      if (state.near) {
+        const [x, y] = c.feature.geometry.coordinates;
+        const fromList = listItems.find((f) => f.properties.id === c.id);
+        dist = fromList && Number.isFinite(fromList.properties.distance_m)
+          ? fromList.properties.distance_m : haversine(state.near.lat, state.near.lon, y, x);
+      }
+      renderCard(c.feature, {
+        lang: lang(),
+        cats: data.catMap,
+        targets: data.targetMap,
+        near: state.near,
+        distance: dist,
+        coarsePointer: window.matchMedia('(pointer: coarse)').matches,
+      });
+      $('report-open').hidden = false;
+      if (mapCtl && !mapFailed() && !sameService) {
+        const [x, y] = c.feature.geometry.coordinates;
+        mapCtl.show(x, y);
+      }
+    }
+  }
+  if (focusCard) {
+    focusCard = false;
+    $('card-title').focus();
+  }
+  return true;
+}
+
+let rendering = false;
+let renderAgain = false;
+
+/** Brings the page in line with the state. Re-entrant calls (a map move fired while
+ *  rendering) run once more afterwards instead of nesting. */
+function render() {
+  if (rendering) {
+    renderAgain = true;
+    return;
+  }
+  rendering = true;
+  try {
+    do {
+      renderAgain = false;
+      renderOnce();
+    } while (renderAgain);
+  } finally {
+    rendering = false;
+  }
+}
+
+function renderOnce() {
+  renderLanguage();
+  if (data.cats && filtersBuiltLang !== lang()) {
+    filtersBuiltLang = lang();
+    buildFilters(data.cats, data.targets, state, lang());
+  } else {
+    writeFilters(state);
+  }
+  renderOrigin();
+
+  // Data this state needs (each call is a no-op when already loaded or loading).
+  ensurePoints();
+  if (state.near && !state.q) ensureNearest();
+  if (state.service) ensureCard();
+
+  if (mapCtl) {
+    if (data.points && data.points.fc && data.points.fc !== mapPointsFc) {
+      mapPointsFc = data.points.fc;
+      mapCtl.setPoints(mapPointsFc);
+      if (data.points.fc.truncated && !pointsByView) showMapNotice('map.pointsTruncated');
+    }
+    mapCtl.setOrigin(state.near);
+    mapCtl.setSelected(state.service);
+    if (initialFit && !mapFailed() && data.points && data.points.fc) {
+      initialFit = false;
+      const coords = data.points.fc.features.map((f) => f.geometry.coordinates);
+      if (coords.length) mapCtl.fit(coords, 15);
+    }
+  }
+
+  // The list waits for the map's first view (it lists what the map shows), unless the
+  // map is out of the picture.
+  const mapSettled = mapCtl || mapFailed();
+  const listDone = data.cats && mapSettled ? renderResults() : false;
+  const cardDone = renderCardSection();
+  document.documentElement.dataset.state = listDone && cardDone ? 'ready' : 'loading';
+}
+
+// ---- actions ---------------------------------------------------------------------------
+
+function notify(message) {
+  const el = $('notice');
+  // Re-setting the same text would not be announced again: clear it first.
+  if (el.textContent === message) el.textContent = '';
+  el.textContent = message;
+  el.hidden = !message;
+}
+
+function openService(id) {
+  lastFocusedId = id;
+  focusCard = true;
+  commit({ service: id });
+}
+
+function closeCard() {
+  if (!state.service) return;
+  const id = state.service;
+  commit({ service: null });
+  const link = document.querySelector(`#results li.result[data-id="${id}"] a.result-link`)
+    || document.querySelector(`#results li.result[data-id="${lastFocusedId}"] a.result-link`);
+  if (link) link.focus();
+  else $('results-heading').focus();
+}
+
+function applyFilters(kind) {
+  const f = readFilters();
+  const same = f.q === state.q && f.openNow === state.openNow && f.wheelchair === state.wheelchair
+    && f.categories.join() === state.categories.join() && f.targets.join() === state.targets.join();
+  if (same) return;
+  commit(f, { kind });
+}
+
+function clearFilters() {
+  commit({ q: '', categories: [], targets: [], openNow: false, wheelchair: false });
+  notify(t('filters.cleared'));
+}
+
+function setOrigin(near) {
+  pendingFit = true;
+  commit({ near, map: null });
+  notify(t('origin.set'));
+  $('results-heading').focus();
+}
+
+function bind() {
+  $('lang-switch').addEventListener('click', () => {
+    setLang(lang() === 'it' ? 'en' : 'it');
+    rememberLang(lang());
+    commit({ lang: lang() }, { push: false });
+  });
+
+  const filters = $('filters');
+  filters.addEventListener('submit', (e) => {
+    e.preventDefault();
+    clearTimeout(qTimer);
+    applyFilters('submit');
+  });
+  filters.addEventListener('change', (e) => {
+    if (e.target.id === 'q') return;
+    applyFilters('check');
+  });
+  let qTimer = null;
+  $('q').addEventListener('input', () => {
+    clearTimeout(qTimer);
+    qTimer = setTimeout(() => applyFilters('q'), 450);
+  });
+  $('clear-filters').addEventListener('click', clearFilters);
+
+  $('place-form').addEventListener('submit', (e) => {
+    e.preventDefault();
+    searchPlace($('place').value.trim(), (p) => setOrigin({ ...p, kind: 'place' }), notify);
+  });
+  $('near-me').addEventListener('click', () => {
+    clearPlaceResults();
+    locate((p) => {
+      const [w, s, e, n] = config.area;
+      if (p.lon < w || p.lon > e || p.lat < s || p.lat > n) notify(t('geo.outside'));
+      setOrigin({ ...p, kind: 'me' });
+    }, notify);
+  });
+  $('origin-clear').addEventListener('click', () => {
+    pendingFit = false;
+    commit({ near: null });
+    notify(t('origin.cleared'));
+    $('place').focus();
+  });
+
+  $('results').addEventListener('click', (e) => {
+    const a = e.target.closest('a.result-link');
+    if (!a || e.button !== 0 || e.ctrlKey || e.metaKey || e.shiftKey || e.altKey) return;
+    e.preventDefault();
+    openService(Number(a.closest('li.result').dataset.id));
+  });
+  $('results-more').addEventListener('click', () => {
+    const from = listShown;
+    const first = appendList($('results'), listItems, from, from + PAGE, listCtx());
+    listShown = Math.min(listItems.length, from + PAGE);
+    updateMore();
+    if (first) first.focus();
+  });
+
+  $('card-close').addEventListener('click', closeCard);
+  document.addEventListener('keydown', (e) => {
+    if (e.key !== 'Escape' || e.defaultPrevented) return;
+    if (!$('place-results').hidden && $('place-form').contains(document.activeElement)) {
+      clearPlaceResults();
+      return;
+    }
+    if (state.service) {
+      e.preventDefault();
+      closeCard();
+    }
+  });
+
+  window.addEventListener('popstate', (e) => {
+    const next = parse(location.search);
+    next.lang = lang(); // the language is a preference, not a place in history
+    const prevMap = state.map;
+    state = next;
+    restoreNearLabel(e.state);
+    if (mapCtl && !mapFailed() && state.map
+        && (!prevMap || prevMap.zoom !== state.map.zoom || prevMap.lat !== state.map.lat || prevMap.lon !== state.map.lon)) {
+      mapCtl.jumpTo(state.map);
+    }
+    clearPlaceResults();
+    render();
+  });
+
+  initReport();
+}
+
+// ---- start -----------------------------------------------------------------------------
+
+document.documentElement.dataset.state = 'loading';
+loadTaxonomy();
+bind();
+// Wide screens show the filters open; on a phone they start folded (unless some are on).
+if (window.matchMedia('(max-width: 47.99em)').matches && filterKey(state) === '') {
+  $('filters-details').open = false;
+}
+if (state.service) focusCard = true;
+render();
+startMap();

@@ -1,0 +1,54 @@
+// The filters form: builds the category and target checkboxes from the API's lists and
+// reads/writes the form from/to the state.
+
+import { h, svgIcon, $ } from './dom.js';
+import { iconPath } from './icons.js';
+import { t } from './i18n.js';
+import { label } from './list.js';
+import { activeFilterCount } from './state.js';
+
+function checkbox(name, item, lang, withIcon) {
+  const input = h('input', { type: 'checkbox', name, value: item.slug, id: `${name}-${item.slug}` });
+  const text = h('span', { class: 'check-label' }, label(item, lang));
+  let icon = null;
+  if (withIcon) {
+    icon = h('span', { class: 'chip-dot', 'aria-hidden': 'true' });
+    icon.style.backgroundColor = item.color || item.colour;
+    icon.append(svgIcon(iconPath(item.icon), 'icon icon-marker'));
+  }
+  return h('label', { class: 'check', for: `${name}-${item.slug}` }, input, icon, text);
+}
+
+/** (Re)builds the checkbox lists in the page's language, keeping the checked state. */
+export function buildFilters(categories, targets, state, lang) {
+  const catBox = $('category-list');
+  const tgtBox = $('target-list');
+  catBox.replaceChildren(...categories.map((c) => checkbox('category', c, lang, true)));
+  tgtBox.replaceChildren(...targets.map((g) => checkbox('target', g, lang, false)));
+  writeFilters(state);
+}
+
+/** Puts the state's filters into the form (after popstate, clear, first load). */
+export function writeFilters(state) {
+  const form = $('filters');
+  if (document.activeElement !== $('q') || $('q').value.trim() !== state.q) $('q').value = state.q;
+  $('open-now').checked = state.openNow;
+  $('wheelchair').checked = state.wheelchair;
+  for (const el of form.querySelectorAll('input[name=category]')) el.checked = state.categories.includes(el.value);
+  for (const el of form.querySelectorAll('input[name=target]')) el.checked = state.targets.includes(el.value);
+  const n = activeFilterCount(state);
+  $('filters-active').textContent = n ? `(${n === 1 ? t('filters.activeOne') : t('filters.active', { n })})` : '';
+}
+
+/** The filters as the form shows them now. */
+export function readFilters() {
+  const form = $('filters');
+  const checked = (name) => [...form.querySelectorAll(`input[name=${name}]:checked`)].map((el) => el.value);
+  return {
+    q: $('q').value.trim().slice(0, 200),
+    categories: checked('category'),
+    targets: checked('target'),
+    openNow: $('open-now').checked,
+    wheelchair: $('wheelchair').checked,
+  };
+}

@@ -1,0 +1,399 @@
+// The MapLibre map: services as category-coloured icons with clustering, the chosen origin,
+// the open service. Everything here is optional: when WebGL or the style is missing the
+// page keeps working without it (the caller shows the list, filters and cards anyway).
+
+import { iconPath } from './icons.js';
+import { t, lang } from './i18n.js';
+
+const SRC = 'services';
+const ORIGIN = 'origin';
+const OUR_SOURCES = new Set([SRC, ORIGIN]);
+const STYLE_TIMEOUT_MS = 6000;
+const PIXEL_RATIO = 2;
+
+/** True when the browser can give MapLibre a WebGL context. */
+export function webglSupported() {
+  try {
+    const canvas = document.createElement('canvas');
+    return !!(window.WebGL2RenderingContext && canvas.getContext('webgl2'))
+      || !!(window.WebGLRenderingContext && canvas.getContext('webgl'));
+  } catch {
+    return false;
+  }
+}
+
+function mapLocale() {
+  return lang() === 'en' ? {} : {
+    'Map.Title': 'Mappa',
+    'NavigationControl.ZoomIn': 'Ingrandisci la mappa',
+    'NavigationControl.ZoomOut': 'Rimpicciolisci la mappa',
+    'NavigationControl.ResetBearing': 'Riporta il nord in alto',
+  };
+}
+
+/** A round marker: category colour, white ring, white glyph. Returns ImageData. */
+function markerImage(colour, icon, sizeCss = 30) {
+  const size = sizeCss * PIXEL_RATIO;
+  const canvas = document.createElement('canvas');
+  canvas.width = size;
+  canvas.height = size;
+  const ctx = canvas.getContext('2d');
+  const r = size / 2;
+  ctx.beginPath();
+  ctx.arc(r, r, r - PIXEL_RATIO, 0, Math.PI * 2);
+  ctx.fillStyle = '#ffffff';
+  ctx.fill();
+  ctx.beginPath();
+  ctx.arc(r, r, r - 3 * PIXEL_RATIO, 0, Math.PI * 2);
+  ctx.fillStyle = colour;
+  ctx.fill();
+  // A thin dark outline so light map backgrounds never swallow the marker.
+  ctx.beginPath();
+  ctx.arc(r, r, r - PIXEL_RATIO * 0.75, 0, Math.PI * 2);
+  ctx.lineWidth = PIXEL_RATIO * 1.2;
+  ctx.strokeStyle = 'rgba(0,0,0,0.55)';
+  ctx.stroke();
+  const glyph = size * 0.56;
+  ctx.save();
+  ctx.translate(r - glyph / 2, r - glyph / 2);
+  ctx.scale(glyph / 24, glyph / 24);
+  ctx.strokeStyle = '#ffffff';
+  ctx.lineWidth = 2.2;
+  ctx.lineCap = 'round';
+  ctx.lineJoin = 'round';
+  ctx.stroke(new Path2D(iconPath(icon)));
+  ctx.restore();
+  return ctx.getImageData(0, 0, size, size);
+}
+
+/** A cluster bubble with its count drawn in (the offline style has no glyphs for text). */
+function clusterImage(label) {
+  const n = Number.parseFloat(label) * (/k$/.test(label) ? 1000 : 1);
+  const sizeCss = n < 10 ? 34 : n < 100 ? 40 : n < 1000 ? 46 : 52;
+  const size = sizeCss * PIXEL_RATIO;
+  const canvas = document.createElement('canvas');
+  canvas.width = size;
+  canvas.height = size;
+  const ctx = canvas.getContext('2d');
+  const r = size / 2;
+  ctx.beginPath();
+  ctx.arc(r, r, r - PIXEL_RATIO, 0, Math.PI * 2);
+  ctx.fillStyle = '#ffffff';
+  ctx.fill();
+  ctx.lineWidth = PIXEL_RATIO * 1.2;
+  ctx.strokeStyle = 'rgba(0,0,0,0.55)';
+  ctx.stroke();
+  ctx.beginPath();
+  ctx.arc(r, r, r - 4 * PIXEL_RATIO, 0, Math.PI * 2);
+  ctx.fillStyle = '#123a63';
+  ctx.fill();
+  ctx.fillStyle = '#ffffff';
+  ctx.textAlign = 'center';
+  ctx.textBaseline = 'middle';
+  const fontPx = (label.length > 3 ? 13 : 15) * PIXEL_RATIO;
+  ctx.font = `bold ${fontPx}px system-ui, -apple-system, "Segoe UI", Roboto, Arial, sans-serif`;
+  ctx.fillText(label, r, r + PIXEL_RATIO * 0.5);
+  return ctx.getImageData(0, 0, size, size);
+}
+
+/**
+ * Creates the map in `container`. Callbacks: onPick(lngLat) for a click on empty map,
+ * onService(id), onMoveEnd(userInitiated), onStatus('ready'|'unavailable'), onNotice(key|null).
+ * Throws when MapLibre cannot start (the caller treats that as "unavailable").
+ */
+export function createMap(opts) {
+  const { container, config, view, onPick, onService, onMoveEnd, onStatus, onNotice } = opts;
+  const gl = window.maplibregl;
+  const blankStyle = `${config.assets}/styles/blank.json`;
+  gl.setWorkerUrl(`${config.assets}/vendor/maplibre-gl/maplibre-gl-csp-worker.js`);
+
+  let categories = new Map(); // slug -> {colour, icon}
+  let data = { type: 'FeatureCollection', features: [] };
+  let origin = null;
+  let selected = null;
+  let styleLoaded = false;
+  let usingBlank = config.map_style === blankStyle;
+  let failed = false;
+  let ready = false;
+  let hasPoints = false;
+  let tilesNoticeShown = false;
+
+  const start = view || {
+    lon: config.centre[0], lat: config.centre[1], zoom: config.zoom ?? 12,
+  };
+  const map = new gl.Map({
+    container,
+    style: config.map_style || blankStyle,
+    center: [start.lon, start.lat],
+    zoom: start.zoom,
+    attributionControl: false,
+    dragRotate: false,
+    pitchWithRotate: false,
+    touchPitch: false,
+    maxPitch: 0,
+    locale: mapLocale(),
+    fadeDuration: 0,
+    ...(view || config.zoom != null ? {} : { bounds: config.area }),
+  });
+  map.touchZoomRotate.disableRotation();
+  map.keyboard.disableRotation();
+  map.addControl(new gl.NavigationControl({ showCompass: false }), 'top-right');
+
+  const fail = () => {
+    if (failed) return;
+    failed = true;
+    clearTimeout(timer);
+    onStatus('unavailable');
+    onNotice('map.unavailable');
+  };
+
+  const fallBackToBlank = () => {
+    if (usingBlank) {
+      fail();
+      return;
+    }
+    usingBlank = true;
+    styleLoaded = false;
+    onNotice('map.basemapDown');
+    clearTimeout(timer);
+    timer = setTimeout(() => { if (!styleLoaded) fail(); }, STYLE_TIMEOUT_MS);
+    map.setStyle(blankStyle, { diff: false });
+  };
+
+  let timer = setTimeout(() => { if (!styleLoaded) fallBackToBlank(); }, STYLE_TIMEOUT_MS);
+
+  map.on('error', (e) => {
+    if (failed) return;
+    const sourceId = e && e.sourceId;
+    if (!styleLoaded && !(sourceId && OUR_SOURCES.has(sourceId))) {
+      // The style itself (or its sprite/glyphs) could not be fetched.
+      fallBackToBlank();
+    } else if (sourceId && !OUR_SOURCES.has(sourceId) && !tilesNoticeShown) {
+      tilesNoticeShown = true;
+      onNotice('map.tilesDown');
+    }
+  });
+
+  map.on('styleimagemissing', (e) => {
+    const id = e.id;
+    if (map.hasImage(id)) return;
+    if (id.startsWith('cluster-')) {
+      map.addImage(id, clusterImage(id.slice(8)), { pixelRatio: PIXEL_RATIO });
+    } else if (id.startsWith('cat-')) {
+      const c = categories.get(id.slice(4));
+      map.addImage(id, markerImage(c ? c.colour : '#4a4a4a', c ? c.icon : ''), { pixelRatio: PIXEL_RATIO });
+    }
+  });
+
+  map.on('style.load', () => {
+    styleLoaded = true;
+    clearTimeout(timer);
+    install();
+    onNotice(usingBlank && config.map_style !== blankStyle ? 'map.basemapDown' : null);
+  });
+
+  const markReady = () => {
+    if (ready || failed) return;
+    ready = true;
+    onStatus('ready');
+  };
+  // "ready" means markers are drawn: the style is in and the points have been laid out.
+  map.on('idle', () => { if (styleLoaded && hasPoints) markReady(); });
+
+  map.on('moveend', (e) => onMoveEnd(!!(e && e.originalEvent)));
+
+  map.on('webglcontextlost', fail);
+
+  function install() {
+    if (!map.getSource(SRC)) {
+      map.addSource(SRC, {
+        type: 'geojson',
+        data,
+        cluster: true,
+        clusterRadius: 44,
+        clusterMaxZoom: 15,
+      });
+    }
+    if (!map.getSource(ORIGIN)) {
+      map.addSource(ORIGIN, { type: 'geojson', data: originData() });
+    }
+    if (!map.getLayer('svc-selected')) {
+      map.addLayer({
+        id: 'svc-selected',
+        type: 'circle',
+        source: SRC,
+        filter: selectedFilter(),
+        paint: {
+          'circle-radius': 21,
+          'circle-color': '#ffdd00',
+          'circle-stroke-color': '#0b0c0c',
+          'circle-stroke-width': 3,
+        },
+      });
+      map.addLayer({
+        id: 'svc-clusters',
+        type: 'symbol',
+        source: SRC,
+        filter: ['has', 'point_count'],
+        layout: {
+          'icon-image': ['concat', 'cluster-', ['get', 'point_count_abbreviated']],
+          'icon-allow-overlap': true,
+          'icon-ignore-placement': true,
+        },
+      });
+      map.addLayer({
+        id: 'svc-points',
+        type: 'symbol',
+        source: SRC,
+        filter: ['!', ['has', 'point_count']],
+        layout: {
+          'icon-image': ['concat', 'cat-', ['get', 'cat']],
+          'icon-allow-overlap': true,
+          'icon-ignore-placement': true,
+          'symbol-sort-key': ['get', 'rank'],
+        },
+      });
+      map.addLayer({
+        id: 'origin-halo',
+        type: 'circle',
+        source: ORIGIN,
+        paint: { 'circle-radius': 18, 'circle-color': 'rgba(179,38,30,0.25)' },
+      });
+      map.addLayer({
+        id: 'origin-dot',
+        type: 'circle',
+        source: ORIGIN,
+        paint: {
+          'circle-radius': 9,
+          'circle-color': '#b3261e',
+          'circle-stroke-color': '#ffffff',
+          'circle-stroke-width': 3,
+        },
+      });
+    }
+  }
+
+  function originData() {
+    return {
+      type: 'FeatureCollection',
+      features: origin ? [{
+        type: 'Feature', geometry: { type: 'Point', coordinates: [origin.lon, origin.lat] }, properties: {},
+      }] : [],
+    };
+  }
+
+  function selectedFilter() {
+    return ['all', ['!', ['has', 'point_count']], ['==', ['get', 'id'], selected ?? -1]];
+  }
+
+  const interactive = ['svc-clusters', 'svc-points'];
+  map.on('click', async (e) => {
+    if (failed || !styleLoaded) return;
+    const pad = 6;
+    const box = [[e.point.x - pad, e.point.y - pad], [e.point.x + pad, e.point.y + pad]];
+    const hits = map.queryRenderedFeatures(box, { layers: interactive });
+    const point = hits.find((f) => f.layer.id === 'svc-points');
+    if (point) {
+      onService(Number(point.properties.id));
+      return;
+    }
+    const cluster = hits.find((f) => f.layer.id === 'svc-clusters');
+    if (cluster) {
+      const src = map.getSource(SRC);
+      try {
+        const zoom = await src.getClusterExpansionZoom(cluster.properties.cluster_id);
+        map.easeTo({ center: cluster.geometry.coordinates, zoom: Math.min(zoom, map.getMaxZoom()) },
+          { originalEvent: e.originalEvent });
+      } catch {
+        map.easeTo({ center: cluster.geometry.coordinates, zoom: map.getZoom() + 2 },
+          { originalEvent: e.originalEvent });
+      }
+      return;
+    }
+    onPick({ lat: e.lngLat.lat, lon: e.lngLat.lng });
+  });
+  for (const layer of interactive) {
+    map.on('mouseenter', layer, () => { map.getCanvas().style.cursor = 'pointer'; });
+    map.on('mouseleave', layer, () => { map.getCanvas().style.cursor = ''; });
+  }
+
+  return {
+    map,
+    get failed() { return failed; },
+    setCategories(items) {
+      categories = new Map(items.map((c) => [c.slug, { colour: c.color || c.colour, icon: c.icon }]));
+      // Images asked for before the categories arrived were drawn grey: redraw them.
+      if (styleLoaded) {
+        for (const slug of categories.keys()) {
+          const id = `cat-${slug}`;
+          if (map.hasImage(id)) map.removeImage(id);
+        }
+        map.triggerRepaint();
+      }
+    },
+    setPoints(fc) {
+      // Only what the map needs goes to the worker: id, first category, a rank.
+      const features = fc.features.map((f, i) => ({
+        type: 'Feature',
+        geometry: f.geometry,
+        properties: { id: f.properties.id, cat: (f.properties.categories || [])[0] || '', rank: i },
+      }));
+      data = { type: 'FeatureCollection', features };
+      hasPoints = true;
+      const src = map.getSource(SRC);
+      if (src) src.setData(data);
+    },
+    setOrigin(near) {
+      origin = near;
+      const src = map.getSource(ORIGIN);
+      if (src) src.setData(originData());
+    },
+    setSelected(id) {
+      selected = id;
+      if (map.getLayer('svc-selected')) map.setFilter('svc-selected', selectedFilter());
+    },
+    /** [minLon, minLat, maxLon, maxLat] of what is visible. */
+    bounds() {
+      const b = map.getBounds();
+      return [b.getWest(), b.getSouth(), b.getEast(), b.getNorth()];
+    },
+    view() {
+      const c = map.getCenter();
+      return { zoom: map.getZoom(), lat: c.lat, lon: c.lng };
+    },
+    jumpTo(v) {
+      map.jumpTo({ center: [v.lon, v.lat], zoom: v.zoom });
+    },
+    /** Shows all of these [lon, lat] points (origin and nearest services). */
+    fit(coords, maxZoom = 16) {
+      if (!coords.length) return;
+      let [w, s, e, n] = [coords[0][0], coords[0][1], coords[0][0], coords[0][1]];
+      for (const [x, y] of coords) {
+        w = Math.min(w, x); e = Math.max(e, x); s = Math.min(s, y); n = Math.max(n, y);
+      }
+      const c = map.getContainer();
+      const pad = Math.max(20, Math.min(60, Math.min(c.clientWidth, c.clientHeight) / 8));
+      if (w === e && s === n) {
+        map.jumpTo({ center: [w, s], zoom: Math.max(map.getZoom(), Math.min(maxZoom, 15)) });
+        return;
+      }
+      map.fitBounds([[w, s], [e, n]], { padding: pad, maxZoom, duration: 0 });
+    },
+    /** Brings a point into view without changing the zoom. */
+    show(lon, lat) {
+      const b = map.getBounds();
+      if (!b.contains([lon, lat])) map.easeTo({ center: [lon, lat], duration: 300 });
+    },
+    setLang() {
+      map.getCanvas().setAttribute('aria-label', t('map.label'));
+      const zin = container.querySelector('.maplibregl-ctrl-zoom-in');
+      const zout = container.querySelector('.maplibregl-ctrl-zoom-out');
+      const labels = lang() === 'en' ? ['Zoom in', 'Zoom out'] : ['Ingrandisci la mappa', 'Rimpicciolisci la mappa'];
+      for (const [el, label] of [[zin, labels[0]], [zout, labels[1]]]) {
+        if (!el) continue;
+        el.title = label;
+        el.setAttribute('aria-label', label);
+      }
+    },
+  };
+}

@@ -4,10 +4,12 @@
 //! (or `MAPPATU_CONFIG`) fills what neither gave; defaults fill the rest.
 
 use crate::domain::BoundingBox;
+use crate::geocode::{GeocoderKind, GeocoderSettings};
 use clap::{Args, Parser, Subcommand};
 use serde::Deserialize;
 use std::net::SocketAddr;
 use std::path::{Path, PathBuf};
+use std::time::Duration;
 
 /// The default listening address.
 pub const DEFAULT_LISTEN: &str = "127.0.0.1:8080";
@@ -31,7 +33,7 @@ pub struct Cli {
 /// Settings shared by every command.
 #[derive(Debug, Args, Default)]
 pub struct GlobalArgs {
-    /// TOML file with any of: listen, database, data_dir, area, demo.
+    /// TOML file with any of: listen, database, data_dir, area, demo, map_style.
     #[arg(long, env = "MAPPATU_CONFIG", global = true, value_name = "FILE")]
     pub config: Option<PathBuf>,
     /// Database URL: sqlite://PATH or postgres://USER@HOST/DB
@@ -64,6 +66,46 @@ pub enum Command {
     Generate(GenerateArgs),
     /// Create or upgrade the database schema, then exit.
     Migrate,
+    /// List citizens' reports of problems with listings, oldest first.
+    Reports(ReportsArgs),
+}
+
+/// `mappatu reports`.
+#[derive(Debug, Args)]
+pub struct ReportsArgs {
+    /// Which reports to list.
+    #[arg(long, value_enum, default_value_t = ReportStatusFilter::Open)]
+    pub status: ReportStatusFilter,
+    /// One JSON object per line (id, service_id, service_name, kind, message, lang,
+    /// status, created_at) instead of text.
+    #[arg(long)]
+    pub json: bool,
+}
+
+/// `mappatu reports --status`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
+pub enum ReportStatusFilter {
+    /// Waiting for a moderator.
+    Open,
+    /// Acted on by a moderator.
+    Resolved,
+    /// Discarded by a moderator.
+    Dismissed,
+    /// Every report.
+    All,
+}
+
+impl ReportStatusFilter {
+    /// The status to select, `None` for all.
+    pub fn status(self) -> Option<crate::domain::ReportStatus> {
+        use crate::domain::ReportStatus;
+        match self {
+            ReportStatusFilter::Open => Some(ReportStatus::Open),
+            ReportStatusFilter::Resolved => Some(ReportStatus::Resolved),
+            ReportStatusFilter::Dismissed => Some(ReportStatus::Dismissed),
+            ReportStatusFilter::All => None,
+        }
+    }
 }
 
 /// `mappatu serve`.
@@ -75,6 +117,33 @@ pub struct ServeArgs {
     /// Do not load the Siena demonstration data into an empty database.
     #[arg(long, env = "MAPPATU_NO_DEMO")]
     pub no_demo: bool,
+    /// Base-map style URL (MapLibre style JSON), or `offline` for the built-in plain
+    /// background that needs no network
+    /// [default: https://tiles.openfreemap.org/styles/liberty]
+    #[arg(long, env = "MAPPATU_MAP_STYLE", value_name = "URL", value_parser = parse_map_style)]
+    pub map_style: Option<String>,
+    /// Serve the web app from this directory instead of the copy built into the binary,
+    /// uncached (for front-end development).
+    #[arg(long, env = "MAPPATU_FRONTEND_DIR", value_name = "DIR")]
+    pub frontend_dir: Option<PathBuf>,
+    /// Geocoder behind /api/geocode: `nominatim` (the directory's own services, streets
+    /// and towns first, then a Nominatim-compatible server) or `offline` (the directory
+    /// alone, no network) [default: nominatim]
+    #[arg(long, env = "MAPPATU_GEOCODER", value_name = "KIND", value_enum)]
+    pub geocoder: Option<GeocoderKind>,
+    /// Base URL of the Nominatim-compatible server
+    /// [default: https://nominatim.openstreetmap.org]
+    #[arg(long, env = "MAPPATU_GEOCODER_URL", value_name = "URL")]
+    pub geocoder_url: Option<String>,
+    /// User-Agent sent to the geocoder. Deployers must set their own, naming the
+    /// deployment and a contact: the public Nominatim's usage policy requires it
+    /// [default: MappaTU/VERSION (+https://github.com/mappatu/mappatu; Sportello Famiglia Siena)]
+    #[arg(long, env = "MAPPATU_GEOCODER_USER_AGENT", value_name = "TEXT")]
+    pub geocoder_user_agent: Option<String>,
+    /// Seconds a geocoder request may take; past it, the directory's own results are
+    /// answered alone [default: 3]
+    #[arg(long, env = "MAPPATU_GEOCODER_TIMEOUT", value_name = "SECONDS", value_parser = parse_timeout)]
+    pub geocoder_timeout: Option<f64>,
 }
 
 /// `mappatu import`.
@@ -167,6 +236,16 @@ pub struct FileConfig {
     pub area: Option<String>,
     /// Load the demo data into an empty database (default true).
     pub demo: Option<bool>,
+    /// See [`ServeArgs::map_style`].
+    pub map_style: Option<String>,
+    /// See [`ServeArgs::geocoder`].
+    pub geocoder: Option<GeocoderKind>,
+    /// See [`ServeArgs::geocoder_url`].
+    pub geocoder_url: Option<String>,
+    /// See [`ServeArgs::geocoder_user_agent`].
+    pub geocoder_user_agent: Option<String>,
+    /// See [`ServeArgs::geocoder_timeout`].
+    pub geocoder_timeout: Option<f64>,
 }
 
 /// Settings after merging every source.
@@ -182,6 +261,12 @@ pub struct Settings {
     pub listen: SocketAddr,
     /// Seed demo data into an empty database.
     pub demo: bool,
+    /// Base-map style URL, or `offline`.
+    pub map_style: String,
+    /// Serve the web app from disk (development).
+    pub frontend_dir: Option<PathBuf>,
+    /// The geocoder behind `/api/geocode`.
+    pub geocoder: GeocoderSettings,
 }
 
 /// Why the settings cannot be built.
@@ -222,6 +307,43 @@ impl Settings {
             }
             _ => None,
         };
+        let file_map_style = match (&file.map_style, &global.config) {
+            (Some(m), Some(path)) => {
+                Some(parse_map_style(m).map_err(|message| ConfigError::Invalid {
+                    path: path.clone(),
+                    message: format!("map_style: {message}"),
+                })?)
+            }
+            _ => None,
+        };
+        let file_timeout = match (file.geocoder_timeout, &global.config) {
+            (Some(t), Some(path)) => Some(check_timeout(t).map_err(|message| {
+                ConfigError::Invalid {
+                    path: path.clone(),
+                    message: format!("geocoder_timeout: {message}"),
+                }
+            })?),
+            _ => None,
+        };
+        let defaults = GeocoderSettings::default();
+        let geocoder = GeocoderSettings {
+            kind: serve
+                .and_then(|s| s.geocoder)
+                .or(file.geocoder)
+                .unwrap_or(defaults.kind),
+            url: serve
+                .and_then(|s| s.geocoder_url.clone())
+                .or(file.geocoder_url)
+                .unwrap_or(defaults.url),
+            user_agent: serve
+                .and_then(|s| s.geocoder_user_agent.clone())
+                .or(file.geocoder_user_agent)
+                .unwrap_or(defaults.user_agent),
+            timeout: serve
+                .and_then(|s| s.geocoder_timeout)
+                .or(file_timeout)
+                .map_or(defaults.timeout, Duration::from_secs_f64),
+        };
         let data_dir = global
             .data_dir
             .clone()
@@ -244,6 +366,12 @@ impl Settings {
                 .or(file.listen)
                 .unwrap_or_else(|| DEFAULT_LISTEN.parse().expect("valid default")),
             demo: !serve.is_some_and(|s| s.no_demo) && file.demo.unwrap_or(true),
+            map_style: serve
+                .and_then(|s| s.map_style.clone())
+                .or(file_map_style)
+                .unwrap_or_else(|| crate::assets::DEFAULT_MAP_STYLE.to_string()),
+            frontend_dir: serve.and_then(|s| s.frontend_dir.clone()),
+            geocoder,
         })
     }
 }
@@ -262,6 +390,39 @@ fn read_file(path: &Path) -> Result<FileConfig, ConfigError> {
 /// The SQLite URL of the database file in a data directory.
 pub fn sqlite_url(data_dir: &Path) -> String {
     format!("sqlite://{}", data_dir.join(SQLITE_FILE).display())
+}
+
+/// Checks `--map-style`: `offline`, an http(s) URL, or a path on this server.
+pub fn parse_map_style(s: &str) -> Result<String, String> {
+    let s = s.trim();
+    if s == crate::assets::OFFLINE_MAP_STYLE
+        || s.starts_with("https://")
+        || s.starts_with("http://")
+        || (s.starts_with('/') && !s.starts_with("//"))
+    {
+        Ok(s.to_string())
+    } else {
+        Err(format!(
+            "expected `offline`, an http(s):// URL of a MapLibre style, or a path starting with /; got {s:?}"
+        ))
+    }
+}
+
+/// Parses `--geocoder-timeout`: seconds, more than 0 and at most 60.
+fn parse_timeout(s: &str) -> Result<f64, String> {
+    let t: f64 = s
+        .trim()
+        .parse()
+        .map_err(|_| format!("expected a number of seconds, got {s:?}"))?;
+    check_timeout(t)
+}
+
+fn check_timeout(t: f64) -> Result<f64, String> {
+    if t.is_finite() && t > 0.0 && t <= 60.0 {
+        Ok(t)
+    } else {
+        Err(format!("must be more than 0 and at most 60 seconds, got {t}"))
+    }
 }
 
 /// Parses `--area`: a bounding box or a named area.

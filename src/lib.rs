@@ -6,10 +6,12 @@
 //! [`import`] and [`synthetic`] fill the store, and [`config`] reads the settings.
 
 pub mod api;
+pub mod assets;
 pub mod config;
 pub mod demo;
 pub mod directory;
 pub mod domain;
+pub mod geocode;
 pub mod import;
 pub mod index;
 pub mod store;

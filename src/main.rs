@@ -4,7 +4,7 @@ use anyhow::{Context, Result, bail};
 use clap::Parser;
 use indicatif::{ProgressBar, ProgressStyle};
 use mappatu::api::{AppState, app};
-use mappatu::config::{Cli, Command, GenerateArgs, ImportArgs, ServeArgs, Settings};
+use mappatu::config::{Cli, Command, GenerateArgs, ImportArgs, ReportsArgs, ServeArgs, Settings};
 use mappatu::directory::Directory;
 use mappatu::domain::Status;
 use mappatu::import::{ColumnMap, Format, ImportOptions};
@@ -45,7 +45,69 @@ async fn main() -> Result<()> {
             println!("database is up to date");
             Ok(())
         }
+        Some(Command::Reports(args)) => reports(settings, args).await,
     }
+}
+
+/// Prints citizens' reports to standard output, as text or one JSON object a line.
+async fn reports(settings: Settings, args: ReportsArgs) -> Result<()> {
+    use mappatu::domain::ServiceId;
+    use std::io::Write;
+    let store = open_store(&settings).await?;
+    let reports = store.reports(args.status.status()).await?;
+    let mut names: BTreeMap<ServiceId, Option<String>> = BTreeMap::new();
+    for r in &reports {
+        if !names.contains_key(&r.service_id) {
+            let name = store.get(r.service_id).await?.map(|s| s.data.name);
+            names.insert(r.service_id, name);
+        }
+    }
+    store.close().await;
+    let mut out = std::io::stdout().lock();
+    for r in &reports {
+        let name = names.get(&r.service_id).cloned().flatten();
+        if args.json {
+            let line = serde_json::json!({
+                "id": r.id.0,
+                "service_id": r.service_id.0,
+                "service_name": name,
+                "kind": r.kind.as_str(),
+                "message": r.message,
+                "lang": r.lang.as_str(),
+                "status": r.status.as_str(),
+                "created_at": r.created_at,
+            });
+            writeln!(out, "{line}")?;
+        } else {
+            writeln!(
+                out,
+                "#{} {} {} {} ({}) [{}] service {}: {}",
+                r.id,
+                r.created_at.format("%Y-%m-%d %H:%M UTC"),
+                r.status,
+                r.kind,
+                r.kind.label_en(),
+                r.lang.as_str(),
+                r.service_id,
+                terminal_safe(name.as_deref().unwrap_or("(deleted)")),
+            )?;
+            for line in r.message.as_deref().unwrap_or("").lines() {
+                writeln!(out, "    | {}", terminal_safe(line))?;
+            }
+        }
+    }
+    if !args.json {
+        writeln!(out, "{} report(s)", reports.len())?;
+    }
+    Ok(())
+}
+
+/// Text from strangers with control characters (escape sequences would drive the
+/// terminal) shown as U+FFFD. The store refuses them; this guards older or foreign rows.
+fn terminal_safe(s: &str) -> String {
+    s.chars()
+        .map(|c| if c.is_control() && c != '\t' { '\u{fffd}' } else { c })
+        .collect()
 }
 
 async fn open_store(settings: &Settings) -> Result<Arc<dyn Store>> {
@@ -78,7 +140,26 @@ async fn serve(settings: Settings) -> Result<()> {
         "MappaTU listening on http://{}",
         listener.local_addr()?
     );
-    axum::serve(listener, app(AppState { directory }))
+    let web = Arc::new(mappatu::assets::WebSettings {
+        map_style: settings.map_style.clone(),
+        area: settings.area,
+        frontend_dir: settings.frontend_dir.clone(),
+    });
+    let geocoder = mappatu::geocode::from_settings(&settings.geocoder, directory.clone())
+        .context("cannot set up the geocoder")?;
+    tracing::info!(
+        geocoder = ?settings.geocoder.kind,
+        url = %settings.geocoder.url,
+        "geocoding through /api/geocode"
+    );
+    // Connection info gives the report rate limit the client's address (memory only).
+    let service = app(AppState {
+        directory,
+        web,
+        geocoder,
+    })
+        .into_make_service_with_connect_info::<std::net::SocketAddr>();
+    axum::serve(listener, service)
         .with_graceful_shutdown(shutdown_signal())
         .await?;
     store.close().await;

@@ -494,6 +494,7 @@ async fn openapi_describes_every_endpoint(s: &TestServer) {
         "/api/target-groups",
         "/api/services",
         "/api/services/nearest",
+        "/api/services/points",
         "/api/services/{id}",
         "/api/openapi.json",
     ] {
@@ -534,6 +535,85 @@ async fn openapi_describes_every_endpoint(s: &TestServer) {
     }
 }
 
+async fn map_points_are_every_match_in_one_answer(s: &TestServer) {
+    let listed: BTreeSet<i64> = all_services(s, "")
+        .await
+        .iter()
+        .map(|f| f["id"].as_i64().unwrap())
+        .collect();
+    let (status, fc) = s.get("/api/services/points").await;
+    assert_eq!(status, 200, "{fc}");
+    assert_eq!(fc["truncated"], false);
+    assert_eq!(fc["total"].as_u64().unwrap() as usize, listed.len());
+    let points: BTreeSet<i64> = ids(&fc).into_iter().collect();
+    assert_eq!(points, listed);
+    // Short features, the same as a list's.
+    let first = &fc["features"][0]["properties"];
+    assert!(first["name"].is_string() && first["categories"].is_array());
+    assert!(first.get("description_it").is_none());
+
+    // Filters are the lists' filters.
+    let (_, food) = s.get("/api/services/points?category=food-aid").await;
+    let food_ids: BTreeSet<i64> = ids(&food).into_iter().collect();
+    let listed_food: BTreeSet<i64> = all_services(s, "&category=food-aid")
+        .await
+        .iter()
+        .map(|f| f["id"].as_i64().unwrap())
+        .collect();
+    assert!(!food_ids.is_empty() && food_ids.len() < points.len());
+    assert_eq!(food_ids, listed_food);
+    let (_, tiny) = s.get("/api/services/points?bbox=11.0,43.0,11.01,43.01").await;
+    assert_eq!(tiny["features"].as_array().unwrap().len(), 0);
+    assert_eq!(tiny["total"], 0);
+
+    let (status, err) = s.get("/api/services/points?limit=5").await;
+    assert_eq!((status, err["parameter"].as_str()), (400, Some("limit")));
+}
+
+async fn wheelchair_filter_keeps_the_accessible(s: &TestServer) {
+    let access = |fc: &Value| -> Vec<String> {
+        fc["features"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|f| f["properties"]["wheelchair"].as_str().unwrap().to_string())
+            .collect()
+    };
+    let (_, all) = s.get("/api/services/points").await;
+    let every = access(&all);
+    let count = |v: &[String], w: &str| v.iter().filter(|x| *x == w).count();
+    assert!(count(&every, "yes") > 0 && count(&every, "limited") > 0);
+    assert!(count(&every, "unknown") + count(&every, "no") > 0);
+
+    let (_, yes) = s.get("/api/services/points?wheelchair=yes").await;
+    let yes = access(&yes);
+    assert_eq!(yes.len(), count(&every, "yes"));
+    assert!(yes.iter().all(|w| w == "yes"));
+
+    let (_, limited) = s.get("/api/services?wheelchair=limited&limit=500").await;
+    let limited = access(&limited);
+    assert_eq!(
+        limited.len(),
+        count(&every, "yes") + count(&every, "limited")
+    );
+
+    let (status, near) = s
+        .get("/api/services/nearest?lat=43.318&lon=11.331&k=100&wheelchair=yes")
+        .await;
+    assert_eq!(status, 200);
+    assert_eq!(access(&near).len(), count(&every, "yes"));
+
+    for path in [
+        "/api/services/points?wheelchair=maybe",
+        "/api/services?wheelchair=",
+        "/api/services/nearest?lat=43.3&lon=11.3&wheelchair=YES!",
+    ] {
+        let (status, err) = s.get(path).await;
+        assert_eq!(status, 400, "{path}: {err}");
+        assert_eq!(err["parameter"], "wheelchair", "{path}");
+    }
+}
+
 fn json_of(text: &str) -> Value {
     serde_json::from_str(text).unwrap()
 }
@@ -568,4 +648,6 @@ both_stores!(
     unpublish_and_publish_reach_the_index_at_once,
     a_restart_rebuilds_the_index_from_the_store,
     openapi_describes_every_endpoint,
+    map_points_are_every_match_in_one_answer,
+    wheelchair_filter_keeps_the_accessible,
 );

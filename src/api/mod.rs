@@ -1,17 +1,23 @@
 //! The HTTP API: `fn app(state) -> Router`, so tests can serve it on any listener.
 
 mod error;
+pub mod geocode;
+pub mod json;
 pub mod model;
 pub mod openapi;
 pub mod params;
 pub mod public;
+pub mod ratelimit;
+pub mod reports;
 
 pub use error::{AppError, ErrorBody};
 
+use crate::assets::{WebApp, WebSettings};
 use crate::directory::Directory;
+use crate::geocode::Geocoder;
 use axum::Router;
 use axum::http::{HeaderValue, Request, StatusCode, header};
-use axum::response::{Html, IntoResponse, Response};
+use axum::response::{IntoResponse, Response};
 use axum::routing::get;
 use std::sync::Arc;
 use tower_http::catch_panic::CatchPanicLayer;
@@ -24,6 +30,10 @@ use tower_http::trace::TraceLayer;
 pub struct AppState {
     /// The directory of services.
     pub directory: Arc<Directory>,
+    /// How the web app is served (base-map style, asset source).
+    pub web: Arc<WebSettings>,
+    /// Turns text into places for `/api/geocode`.
+    pub geocoder: Arc<dyn Geocoder>,
 }
 
 /// The whole application.
@@ -35,7 +45,11 @@ pub fn app(state: AppState) -> Router {
         .route("/target-groups", get(public::target_groups))
         .route("/services", get(public::list))
         .route("/services/nearest", get(public::nearest))
+        .route("/services/points", get(public::points))
         .route("/services/{id}", get(public::get_one))
+        // POST /services/{id}/reports, with its body limit and rate limit.
+        .merge(reports::router())
+        .route("/geocode", get(geocode::geocode))
         .route("/openapi.json", get(openapi::openapi_json))
         .fallback(|| async { AppError::NotFound("no such API endpoint".into()) })
         .method_not_allowed_fallback(|| async { AppError::MethodNotAllowed })
@@ -44,10 +58,11 @@ pub fn app(state: AppState) -> Router {
             header::CACHE_CONTROL,
             HeaderValue::from_static("no-cache"),
         ));
+    let web = WebApp::new(&state.web).router();
     Router::new()
-        .route("/", get(home))
         .nest("/api", api)
         .with_state(state)
+        .merge(web)
         .layer(CompressionLayer::new())
         .layer(CatchPanicLayer::custom(panic_response))
         .layer(
@@ -56,10 +71,6 @@ pub fn app(state: AppState) -> Router {
                 tracing::info_span!("http", method = %req.method(), path = %req.uri().path())
             }),
         )
-}
-
-async fn home() -> Html<&'static str> {
-    Html(include_str!("home.html"))
 }
 
 fn panic_response(_: Box<dyn std::any::Any + Send + 'static>) -> Response {

@@ -328,6 +328,21 @@ pub struct ServiceCollection<'a> {
     pub next_cursor: Option<Option<String>>,
 }
 
+/// Every service of a map layer, in short.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct PointCollection<'a> {
+    /// Always `FeatureCollection`.
+    #[serde(rename = "type")]
+    #[schema(example = "FeatureCollection")]
+    pub kind: &'static str,
+    /// The services, by ascending id.
+    pub features: Vec<SummaryFeature<'a>>,
+    /// How many services match in all.
+    pub total: usize,
+    /// True when more services match than one answer holds: ask for a smaller box.
+    pub truncated: bool,
+}
+
 /// The service's state.
 #[derive(Debug, Serialize, ToSchema)]
 pub struct Health {

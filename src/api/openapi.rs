@@ -2,11 +2,15 @@
 
 use super::error::ErrorBody;
 use super::model::{
-    AccessibilityView, Health, ListFeature, PointGeometry, ServiceCollection, ServiceFeature,
+    AccessibilityView, Health, ListFeature, PointCollection, PointGeometry, ServiceCollection,
+    ServiceFeature,
     ServiceProperties, ServiceSummary, SummaryFeature, TaxonomyList, Version,
 };
+use super::geocode::{self, PlaceCollection, PlaceFeature, PlaceProperties};
 use super::public;
-use crate::domain::{Category, Wheelchair};
+use super::reports::{self, ReportReceipt, ReportRequest};
+use crate::domain::{Category, Lang, ReportKind, ReportStatus, Wheelchair};
+use crate::geocode::{PlaceKind, PlaceSource};
 use utoipa::OpenApi;
 
 /// The API description served at `/api/openapi.json`.
@@ -27,16 +31,23 @@ use utoipa::OpenApi;
         public::target_groups,
         public::nearest,
         public::list,
+        public::points,
         public::get_one,
+        geocode::geocode,
+        reports::create,
         openapi_json,
     ),
     components(schemas(
-        ErrorBody, Health, Version, TaxonomyList, ListFeature, SummaryFeature, ServiceSummary, Category, ServiceCollection, ServiceFeature,
+        ErrorBody, Health, Version, TaxonomyList, ListFeature, SummaryFeature, PointCollection, ServiceSummary, Category, ServiceCollection, ServiceFeature,
         ServiceProperties, PointGeometry, AccessibilityView, Wheelchair,
+        ReportRequest, ReportReceipt, ReportKind, ReportStatus, Lang,
+        PlaceCollection, PlaceFeature, PlaceProperties, PlaceKind, PlaceSource,
     )),
     tags(
         (name = "services", description = "Find services"),
         (name = "taxonomy", description = "Categories and target groups"),
+        (name = "geocoding", description = "Places for a text: addresses, streets, towns, services"),
+        (name = "reports", description = "Report a problem with a listing to the moderators"),
         (name = "status", description = "Health and API description"),
     )
 )]

@@ -6,7 +6,7 @@
 
 use super::AppError;
 use crate::domain::text::{MAX_QUERY_CHARS, TextQuery};
-use crate::domain::{BoundingBox, Coordinates, Taxonomy};
+use crate::domain::{BoundingBox, Coordinates, Taxonomy, Wheelchair};
 use crate::index::Filter;
 use axum::extract::FromRequestParts;
 use axum::http::request::Parts;
@@ -21,6 +21,8 @@ pub const DEFAULT_K: usize = 10;
 pub const MAX_LIMIT: usize = 500;
 /// The default page size of a bounding-box query.
 pub const DEFAULT_LIMIT: usize = 100;
+/// The most services one map-points answer holds.
+pub const MAX_POINTS: usize = 50_000;
 /// The largest `max_distance_m`: about the length of Italy.
 pub const MAX_DISTANCE_M: f64 = 2_000_000.0;
 /// The most values a list parameter (`category`, `target`) takes.
@@ -72,6 +74,11 @@ impl Params {
                 ),
             }),
         }
+    }
+
+    /// An optional text value, as given (decoded, not trimmed).
+    pub fn opt_text(&mut self, name: &str) -> Option<String> {
+        self.take(name)
     }
 
     /// A required finite number.
@@ -206,11 +213,26 @@ impl Params {
         } else {
             None
         };
+        let wheelchair = self
+            .take("wheelchair")
+            .map(|v| match v.trim() {
+                "yes" => Ok(Wheelchair::Yes),
+                "limited" => Ok(Wheelchair::Limited),
+                other => Err(AppError::invalid(
+                    "wheelchair",
+                    format!(
+                        "must be yes (full access) or limited (full or partial access), got {:?}",
+                        clip(other)
+                    ),
+                )),
+            })
+            .transpose()?;
         Ok(Filter {
             categories,
             targets: targets as u32,
             open_at,
             text,
+            wheelchair,
         })
     }
 

@@ -1,7 +1,12 @@
 //! The public, read-only API: health, taxonomy and service queries.
 
-use super::model::{Health, ListFeature, ServiceCollection, ServiceFeature, TaxonomyList, Version};
-use super::params::{DEFAULT_K, DEFAULT_LIMIT, MAX_DISTANCE_M, MAX_K, MAX_LIMIT, Params};
+use super::model::{
+    Health, ListFeature, PointCollection, ServiceCollection, ServiceFeature, SummaryFeature, TaxonomyList,
+    Version,
+};
+use super::params::{
+    DEFAULT_K, DEFAULT_LIMIT, MAX_DISTANCE_M, MAX_K, MAX_LIMIT, MAX_POINTS, Params,
+};
 use super::{AppError, AppState, ErrorBody};
 use crate::domain::ServiceId;
 use axum::Json;
@@ -42,6 +47,9 @@ pub struct NearestQuery {
     /// Evaluate `open_now` at this RFC 3339 time instead of the request time.
     #[param(example = "2026-11-23T10:30:00+01:00")]
     at: Option<DateTime<Utc>>,
+    /// `yes`: only services with full wheelchair access; `limited`: full or partial.
+    #[param(example = "yes")]
+    wheelchair: Option<String>,
     /// `summary` (default: what a results list shows) or `full` (every public field).
     #[param(example = "summary")]
     detail: Option<String>,
@@ -67,6 +75,9 @@ pub struct ListQuery {
     open_now: Option<bool>,
     /// Evaluate `open_now` at this RFC 3339 time instead of the request time.
     at: Option<DateTime<Utc>>,
+    /// `yes`: only services with full wheelchair access; `limited`: full or partial.
+    #[param(example = "yes")]
+    wheelchair: Option<String>,
     /// Page size, 1 to 500 (default 100).
     #[param(minimum = 1, maximum = 500)]
     limit: Option<u32>,
@@ -74,6 +85,29 @@ pub struct ListQuery {
     cursor: Option<String>,
     /// `summary` (default: what a results list shows) or `full` (every public field).
     detail: Option<String>,
+}
+
+/// Parameters of `GET /api/services/points`.
+#[derive(Debug, Deserialize, IntoParams)]
+#[into_params(parameter_in = Query)]
+#[allow(dead_code)] // Documents the parameters; `Params` parses them.
+pub struct PointsQuery {
+    /// `minLon,minLat,maxLon,maxLat` (WGS84 degrees); default: the directory's area.
+    #[param(example = "11.30,43.30,11.36,43.34")]
+    bbox: Option<String>,
+    /// Comma-separated category slugs; a service in any of them matches.
+    category: Option<String>,
+    /// Comma-separated target-group slugs; a service for any of them matches.
+    target: Option<String>,
+    /// Words to find in name, organisation or descriptions (see `/api/services`).
+    q: Option<String>,
+    /// Only services open now (Europe/Rome time, or at `at`).
+    open_now: Option<bool>,
+    /// Evaluate `open_now` at this RFC 3339 time instead of the request time.
+    at: Option<DateTime<Utc>>,
+    /// `yes`: only services with full wheelchair access; `limited`: full or partial.
+    #[param(example = "yes")]
+    wheelchair: Option<String>,
 }
 
 fn names<P: IntoParams>() -> Vec<&'static str> {
@@ -87,6 +121,7 @@ fn names<P: IntoParams>() -> Vec<&'static str> {
 /// cannot disagree.
 static NEAREST_PARAMS: LazyLock<Vec<&'static str>> = LazyLock::new(names::<NearestQuery>);
 static LIST_PARAMS: LazyLock<Vec<&'static str>> = LazyLock::new(names::<ListQuery>);
+static POINTS_PARAMS: LazyLock<Vec<&'static str>> = LazyLock::new(names::<PointsQuery>);
 
 /// Health of the service.
 #[utoipa::path(get, path = "/api/health", tag = "status",
@@ -221,6 +256,39 @@ pub async fn list(State(state): State<AppState>, mut params: Params) -> Result<R
     }))
 }
 
+/// Every published service in a bounding box that passes the filters, in one answer,
+/// for drawing a map layer: at most 50 000 (then `truncated` is true and the client
+/// should ask for a smaller box).
+#[utoipa::path(get, path = "/api/services/points", tag = "services", params(PointsQuery),
+    responses(
+        (status = 200, description = "GeoJSON FeatureCollection of short features, by ascending id, with `total` and `truncated`", body = ServiceCollection, content_type = "application/geo+json"),
+        (status = 400, description = "A parameter is malformed or out of range", body = ErrorBody),
+    ))]
+pub async fn points(
+    State(state): State<AppState>,
+    mut params: Params,
+) -> Result<Response, AppError> {
+    let area = *state.directory.area();
+    let bbox = params.opt_bbox("bbox")?.unwrap_or(area);
+    let now = params.opt_instant("at")?.unwrap_or_else(Utc::now);
+    let view = state.directory.index().read();
+    let taxonomy = view.taxonomy();
+    let filter = params.filter(taxonomy, now, true)?;
+    params.finish(&POINTS_PARAMS)?;
+    let page = view.within(&bbox, &filter, None, MAX_POINTS);
+    let features = page
+        .listings
+        .iter()
+        .map(|l| SummaryFeature::new(l, taxonomy, now, None))
+        .collect();
+    Ok(geojson(PointCollection {
+        kind: "FeatureCollection",
+        features,
+        total: page.total,
+        truncated: page.next_after.is_some(),
+    }))
+}
+
 /// One published service.
 #[utoipa::path(get, path = "/api/services/{id}", tag = "services",
     params(("id" = i64, Path, description = "Service identifier")),
@@ -283,13 +351,23 @@ mod tests {
                 "max_distance_m",
                 "open_now",
                 "at",
+                "wheelchair",
                 "detail"
             ]
         );
         assert_eq!(
             *LIST_PARAMS,
             [
-                "bbox", "category", "target", "q", "open_now", "at", "limit", "cursor", "detail"
+                "bbox",
+                "category",
+                "target",
+                "q",
+                "open_now",
+                "at",
+                "wheelchair",
+                "limit",
+                "cursor",
+                "detail"
             ]
         );
     }

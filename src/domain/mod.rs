@@ -3,11 +3,13 @@
 
 pub mod geo;
 pub mod hours;
+pub mod report;
 pub mod service;
 pub mod taxonomy;
 pub mod text;
 
 pub use self::geo::{BoundingBox, Coordinates, GeoError};
 pub use self::hours::{Hours, HoursError};
+pub use self::report::{Lang, Report, ReportDraft, ReportId, ReportKind, ReportStatus};
 pub use self::service::{Accessibility, Service, ServiceData, ServiceId, Status, Wheelchair};
 pub use self::taxonomy::{Category, TargetGroup, Taxonomy, TaxonomyError};

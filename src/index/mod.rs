@@ -14,13 +14,14 @@ mod listing;
 pub use listing::{Field, Listing};
 
 use crate::domain::text::TextQuery;
-use crate::domain::{BoundingBox, Coordinates, Service, ServiceId, Taxonomy};
+use crate::domain::{BoundingBox, Coordinates, Service, ServiceId, Taxonomy, Wheelchair};
 use chrono::{DateTime, Utc};
 use earth::{EarthBox, Frame, chord2_for_metres, metres_for_chord2};
 use parking_lot::{RwLock, RwLockReadGuard};
 use rstar::{AABB, PointDistance, RTree, RTreeObject};
 use std::collections::HashMap;
 use std::sync::Arc;
+use std::sync::atomic::{AtomicU64, Ordering};
 
 type Tree = RTree<Entry>;
 
@@ -67,6 +68,9 @@ pub struct Filter {
     pub open_at: Option<DateTime<Utc>>,
     /// Only services whose text matches.
     pub text: Option<TextQuery>,
+    /// Only services at least this accessible: `Yes` keeps full access only, `Limited`
+    /// keeps full or partial access.
+    pub wheelchair: Option<Wheelchair>,
 }
 
 impl Filter {
@@ -76,12 +80,16 @@ impl Filter {
     }
 
     fn needs_listing(&self) -> bool {
-        self.open_at.is_some() || self.text.is_some()
+        self.open_at.is_some() || self.text.is_some() || self.wheelchair.is_some()
     }
 
     fn accepts_listing(&self, l: &Listing) -> bool {
         self.open_at.is_none_or(|at| l.is_open_at(at))
             && self.text.as_ref().is_none_or(|q| l.matches(q))
+            && self.wheelchair.is_none_or(|min| match min {
+                Wheelchair::Yes => l.wheelchair() == Wheelchair::Yes,
+                _ => matches!(l.wheelchair(), Wheelchair::Yes | Wheelchair::Limited),
+            })
     }
 }
 
@@ -117,6 +125,9 @@ struct Inner {
 /// The R-tree index of published services. Cheap to share; reads run in parallel.
 pub struct SpatialIndex {
     inner: RwLock<Inner>,
+    /// Bumped by every change (under the write lock), so data derived from the index —
+    /// the offline gazetteer — can tell cheaply that it is stale.
+    generation: AtomicU64,
 }
 
 impl SpatialIndex {
@@ -186,6 +197,7 @@ impl SpatialIndex {
                 listings,
                 demo,
             }),
+            generation: AtomicU64::new(0),
         })
     }
 
@@ -212,6 +224,7 @@ impl SpatialIndex {
     /// Adds or replaces a service; removes it if it is not published.
     pub fn upsert(&self, service: Service) {
         let mut inner = self.inner.write();
+        self.generation.fetch_add(1, Ordering::Release);
         inner.remove(service.id.0);
         if service.status == crate::domain::Status::Published {
             let listing = Arc::new(Listing::new(service, &inner.taxonomy));
@@ -229,7 +242,23 @@ impl SpatialIndex {
 
     /// Removes a service, if present.
     pub fn remove(&self, id: ServiceId) {
-        self.inner.write().remove(id.0);
+        let mut inner = self.inner.write();
+        self.generation.fetch_add(1, Ordering::Release);
+        inner.remove(id.0);
+    }
+
+    /// A number that changes whenever the index's contents change.
+    pub fn generation(&self) -> u64 {
+        self.generation.load(Ordering::Acquire)
+    }
+
+    /// Every listing, in no particular order, with the [`generation`](Self::generation)
+    /// they make up. Only reference counts are copied under the read lock, so writers wait
+    /// for a few milliseconds even with a million listings.
+    pub fn snapshot(&self) -> (u64, Vec<Arc<Listing>>) {
+        let inner = self.inner.read();
+        let generation = self.generation();
+        (generation, inner.listings.values().cloned().collect())
     }
 
     /// A consistent view for queries: readers share it, and it lends listings out by

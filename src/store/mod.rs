@@ -7,7 +7,9 @@
 mod sql;
 mod sqlite_scan;
 
-use crate::domain::{Service, ServiceData, ServiceId, Status, Taxonomy};
+use crate::domain::{
+    Report, ReportDraft, ReportStatus, Service, ServiceData, ServiceId, Status, Taxonomy,
+};
 use async_trait::async_trait;
 use std::sync::Arc;
 
@@ -47,6 +49,17 @@ pub enum StoreError {
     /// Migrations could not be applied.
     #[error("migration failed: {0}")]
     Migrate(#[from] sqlx::migrate::MigrateError),
+    /// A stored report does not hold valid data (written by something else than MappaTU).
+    #[error("stored report {id} is invalid: {reason}")]
+    CorruptReport {
+        /// Row id.
+        id: i64,
+        /// What is wrong.
+        reason: String,
+    },
+    /// A report names a service that does not exist or is not published.
+    #[error("no published service has id {0}")]
+    UnknownService(ServiceId),
     /// A stored row does not hold valid data (written by something else than MappaTU).
     #[error("stored service {id} is invalid: {reason}")]
     Corrupt {
@@ -119,6 +132,14 @@ pub trait Store: Send + Sync + 'static {
         id: ServiceId,
         status: Status,
     ) -> Result<Option<Service>, StoreError>;
+
+    /// Stores a citizen's report on a published service, in one transaction, and returns
+    /// it as committed (status `open`). [`StoreError::UnknownService`] when the service
+    /// does not exist or is not published at that moment.
+    async fn add_report(&self, draft: ReportDraft) -> Result<Report, StoreError>;
+
+    /// Reports, all or with one status, oldest first.
+    async fn reports(&self, status: Option<ReportStatus>) -> Result<Vec<Report>, StoreError>;
 
     /// Closes the connection pool.
     async fn close(&self);

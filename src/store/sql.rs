@@ -7,10 +7,11 @@
 
 use super::{NewService, Progress, Store, StoreError, StoreKind, UpsertOutcome};
 use crate::domain::{
-    Accessibility, Category, Coordinates, Hours, Service, ServiceData, ServiceId, Status, Taxonomy,
+    Accessibility, Category, Coordinates, Hours, Report, ReportDraft, ReportId, ReportStatus,
+    Service, ServiceData, ServiceId, Status, Taxonomy,
 };
 use async_trait::async_trait;
-use chrono::{DateTime, Utc};
+use chrono::{DateTime, Timelike, Utc};
 use futures_util::TryStreamExt;
 use sqlx::postgres::{PgPoolOptions, Postgres};
 use sqlx::sqlite::{SqliteConnectOptions, SqliteJournalMode, SqlitePoolOptions, SqliteSynchronous};
@@ -113,6 +114,51 @@ const SELECT_CATEGORY_DEFS: &str =
     "SELECT slug, label_it, label_en, color, icon FROM categories ORDER BY position, slug";
 const SELECT_TARGET_DEFS: &str =
     "SELECT slug, label_it, label_en, color, icon FROM target_groups ORDER BY position, slug";
+
+// The service must be published when the report commits: the check and the insert are
+// one statement, so an unpublish in between cannot slip through.
+const INSERT_REPORT: &str = "INSERT INTO reports (service_id, kind, message, lang, status, \
+    created_at) SELECT $1, $2, $3, $4, 'open', $5 \
+    WHERE EXISTS (SELECT 1 FROM services WHERE id = $1 AND status = 'published') RETURNING id";
+const SELECT_REPORTS: &str = "SELECT id, service_id, kind, message, lang, status, created_at, \
+    resolved_at, resolved_by, resolution_note FROM reports ORDER BY created_at, id";
+const SELECT_REPORTS_STATUS: &str = "SELECT id, service_id, kind, message, lang, status, \
+    created_at, resolved_at, resolved_by, resolution_note FROM reports WHERE status = $1 \
+    ORDER BY created_at, id";
+
+/// One row of `reports`.
+#[derive(sqlx::FromRow)]
+struct ReportRow {
+    id: i64,
+    service_id: i64,
+    kind: String,
+    message: Option<String>,
+    lang: String,
+    status: String,
+    created_at: DateTime<Utc>,
+    resolved_at: Option<DateTime<Utc>>,
+    resolved_by: Option<i64>,
+    resolution_note: Option<String>,
+}
+
+impl TryFrom<ReportRow> for Report {
+    type Error = StoreError;
+    fn try_from(r: ReportRow) -> Result<Self, StoreError> {
+        let corrupt = |reason: String| StoreError::CorruptReport { id: r.id, reason };
+        Ok(Report {
+            id: ReportId(r.id),
+            service_id: ServiceId(r.service_id),
+            kind: r.kind.parse().map_err(corrupt)?,
+            message: r.message,
+            lang: r.lang.parse().map_err(corrupt)?,
+            status: r.status.parse().map_err(corrupt)?,
+            created_at: r.created_at,
+            resolved_at: r.resolved_at,
+            resolved_by: r.resolved_by,
+            resolution_note: r.resolution_note,
+        })
+    }
+}
 
 /// One row of [`select_services!`], decoded the same way on both backends.
 #[derive(sqlx::FromRow)]
@@ -462,6 +508,52 @@ impl Store for SqlStore {
             return Ok(None);
         }
         self.get(id).await
+    }
+
+    async fn add_report(&self, draft: ReportDraft) -> Result<Report, StoreError> {
+        // Stored at microsecond precision, as PostgreSQL keeps it, so that the answer
+        // equals what a later read returns on both backends.
+        let now = Utc::now();
+        let now = now
+            .with_nanosecond(now.nanosecond() / 1000 * 1000)
+            .unwrap_or(now);
+        let id: Option<i64> = on_pool!(self, pool => {
+            let mut tx = pool.begin().await?;
+            let id = sqlx::query_scalar(INSERT_REPORT)
+                .bind(draft.service_id().0)
+                .bind(draft.kind().as_str())
+                .bind(draft.message())
+                .bind(draft.lang().as_str())
+                .bind(now)
+                .fetch_optional(&mut *tx)
+                .await?;
+            tx.commit().await?;
+            id
+        });
+        let id = id.ok_or(StoreError::UnknownService(draft.service_id()))?;
+        Ok(Report {
+            id: ReportId(id),
+            service_id: draft.service_id(),
+            kind: draft.kind(),
+            message: draft.message().map(str::to_owned),
+            lang: draft.lang(),
+            status: ReportStatus::Open,
+            created_at: now,
+            resolved_at: None,
+            resolved_by: None,
+            resolution_note: None,
+        })
+    }
+
+    async fn reports(&self, status: Option<ReportStatus>) -> Result<Vec<Report>, StoreError> {
+        let rows: Vec<ReportRow> = on_pool!(self, pool => match status {
+            None => sqlx::query_as(SELECT_REPORTS).fetch_all(pool).await?,
+            Some(s) => sqlx::query_as(SELECT_REPORTS_STATUS)
+                .bind(s.as_str())
+                .fetch_all(pool)
+                .await?,
+        });
+        rows.into_iter().map(Report::try_from).collect()
     }
 
     async fn close(&self) {

@@ -6,6 +6,8 @@
 use mappatu::api::{AppState, app};
 use mappatu::directory::Directory;
 use mappatu::domain::BoundingBox;
+use mappatu::geocode::Geocoder;
+use mappatu::geocode::offline::OfflineGeocoder;
 use mappatu::store::{self, Store};
 use std::sync::Arc;
 
@@ -132,6 +134,9 @@ async fn drop_stale_databases(conn: &mut sqlx::PgConnection) {
     }
 }
 
+/// Builds a test server's geocoder over its directory.
+pub type MakeGeocoder = Box<dyn FnOnce(Arc<Directory>) -> Arc<dyn Geocoder> + Send>;
+
 /// A running server.
 pub struct TestServer {
     pub base: String,
@@ -146,32 +151,57 @@ impl TestServer {
     /// Starts a server on a fresh database seeded with the demo data, or `None` when the
     /// backend is unavailable (PostgreSQL only).
     pub async fn start(backend: Backend) -> Option<TestServer> {
+        Self::start_with_geocoder(backend, None).await
+    }
+
+    /// Like [`start`](Self::start), with the geocoder `make` builds over the directory
+    /// (default: the offline gazetteer alone, so no test needs the network).
+    pub async fn start_with_geocoder(
+        backend: Backend,
+        make: Option<MakeGeocoder>,
+    ) -> Option<TestServer> {
         let db = TestDb::new(backend).await?;
         let store = store::open(&db.url).await.expect("open store");
-        let mut server = Self::serve_with(store, true).await;
+        let mut server = Self::serve_with(store, true, make).await;
         server.db = Some(db);
         Some(server)
     }
 
     /// Serves an already opened store on a new port.
     pub async fn serve(store: Arc<dyn Store>) -> TestServer {
-        Self::serve_with(store, false).await
+        Self::serve_with(store, false, None).await
     }
 
     /// Serves a store, loading the demo data into it first when it is empty and `demo`.
-    async fn serve_with(store: Arc<dyn Store>, demo: bool) -> TestServer {
+    async fn serve_with(
+        store: Arc<dyn Store>,
+        demo: bool,
+        make_geocoder: Option<MakeGeocoder>,
+    ) -> TestServer {
         let directory = Arc::new(
             Directory::open(store.clone(), BoundingBox::siena_province(), demo)
                 .await
                 .unwrap(),
         );
+        let geocoder = match make_geocoder {
+            Some(make) => make(directory.clone()),
+            None => Arc::new(OfflineGeocoder::new(directory.clone())),
+        };
         let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
         let base = format!("http://{}", listener.local_addr().unwrap());
         let router = app(AppState {
             directory: directory.clone(),
+            geocoder,
+            web: Arc::new(mappatu::assets::WebSettings {
+                map_style: mappatu::assets::OFFLINE_MAP_STYLE.into(),
+                area: BoundingBox::siena_province(),
+                frontend_dir: None,
+            }),
         });
         let handle = tokio::spawn(async move {
-            axum::serve(listener, router).await.unwrap();
+            // As in main: the report rate limit reads the client's address.
+            let service = router.into_make_service_with_connect_info::<std::net::SocketAddr>();
+            axum::serve(listener, service).await.unwrap();
         });
         TestServer {
             base,

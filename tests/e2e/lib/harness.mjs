@@ -103,6 +103,8 @@ export async function startServer(opts = {}) {
     throw new Error('this mappatu build has no --map-style flag (see `mappatu serve --help`)');
   }
   args.push('--map-style', opts.mapStyle ?? 'offline');
+  // Front-end development: serve frontend/ from disk instead of the embedded copy.
+  if (process.env.MAPPATU_FRONTEND_DIR) args.push('--frontend-dir', process.env.MAPPATU_FRONTEND_DIR);
   // Geocoding stays on this machine: the offline gazetteer, when the build can choose.
   if (help.includes('--geocoder')) args.push('--geocoder', 'offline');
 
@@ -375,7 +377,21 @@ export async function suite({ server: serverOpts, browser: browserOpts, allow } 
       const p = await newPage(browser, { allow, ...opts });
       contexts.push(p.context);
       await p.page.goto(server.base + pathAndQuery);
-      if (opts.wait !== false) await waitReady(p.page);
+      if (opts.wait !== false) {
+        try {
+          await waitReady(p.page);
+        } catch (err) {
+          // Say why: what the page complained about, and what state it was left in.
+          const state = await p.page
+            .evaluate(() => `data-state=${document.documentElement.dataset.state} #map data-map=${document.getElementById('map')?.dataset.map}`)
+            .catch(() => '?');
+          throw new Error(
+            `page never became ready (${state}) at ${p.page.url()}: ${err.message.split('\n')[0]}` +
+              (p.problems.length ? `; problems:\n    ${p.problems.join('\n    ')}` : ''),
+            { cause: err },
+          );
+        }
+      }
       return p;
     },
     async done() {

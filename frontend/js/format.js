@@ -16,7 +16,7 @@ export function number(n) {
 /** "350 m", "1,2 km" (it) / "1.2 km" (en). A plain space, so the text is easy to match. */
 export function distance(m) {
   if (!Number.isFinite(m)) return '';
-  if (m < 995) return `${number(Math.max(10, Math.round(m / 10) * 10))} m`;
+  if (m < 995) return `${number(Math.round(m / 10) * 10)} m`;
   const km = m / 1000;
   if (km < 99.95) {
     return `${numberFormat({ minimumFractionDigits: 1, maximumFractionDigits: 1 }).format(km)} km`;

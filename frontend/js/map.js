@@ -139,6 +139,8 @@ export function createMap(opts) {
   map.keyboard.disableRotation();
   map.addControl(new gl.NavigationControl({ showCompass: false }), 'top-right');
 
+  const interactive = ['svc-clusters', 'svc-points'];
+
   const fail = () => {
     if (failed) return;
     failed = true;
@@ -197,8 +199,21 @@ export function createMap(opts) {
     ready = true;
     onStatus('ready');
   };
-  // "ready" means markers are drawn: the style is in and the points have been laid out.
-  map.on('idle', () => { if (styleLoaded && hasPoints) markReady(); });
+  // "ready" means markers are drawn: the first frame in which the services layers hold
+  // features (or, with nothing to show, the first idle map after the points arrived).
+  const onRender = () => {
+    if (ready || failed || !styleLoaded || !hasPoints || !map.getLayer('svc-points')) return;
+    if (data.features.length && !map.queryRenderedFeatures({ layers: interactive }).length) return;
+    try {
+      performance.mark('mappatu:markers');
+    } catch {
+      // Old browsers: the mark is only for benchmarks.
+    }
+    map.off('render', onRender);
+    markReady();
+  };
+  map.on('render', onRender);
+  map.on('idle', () => { if (styleLoaded && hasPoints && !data.features.length) onRender(); });
 
   map.on('moveend', (e) => onMoveEnd(!!(e && e.originalEvent)));
 
@@ -286,7 +301,6 @@ export function createMap(opts) {
     return ['all', ['!', ['has', 'point_count']], ['==', ['get', 'id'], selected ?? -1]];
   }
 
-  const interactive = ['svc-clusters', 'svc-points'];
   map.on('click', async (e) => {
     if (failed || !styleLoaded) return;
     const pad = 6;

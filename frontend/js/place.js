@@ -50,6 +50,7 @@ export async function searchPlace(q, onChoose, notify) {
     const kind = f.properties && f.properties.kind;
     const button = h('button', { type: 'button', class: 'place-result' },
       h('span', { class: 'place-result-label' }, labelText),
+      kind ? h('span', { class: 'visually-hidden' }, ', ') : null,
       kind ? h('span', { class: 'place-result-kind' }, t(`place.kind.${kind}`)) : null);
     button.addEventListener('click', () => {
       ul.hidden = true;

@@ -83,7 +83,8 @@ struct ClientConfig<'a> {
 #[derive(Debug)]
 pub struct WebApp {
     root: String,
-    index: String,
+    /// Rendered pages by name: `index` is `/`, `segnala` is `/segnala`, and so on.
+    pages: std::collections::HashMap<String, String>,
     frontend_dir: Option<PathBuf>,
 }
 
@@ -120,18 +121,24 @@ impl WebApp {
         let config = serde_json::to_string(&config)
             .expect("config serialises")
             .replace('<', "\\u003c");
-        let template = match &settings.frontend_dir {
-            Some(dir) => std::fs::read_to_string(dir.join("index.html")).unwrap_or_default(),
-            None => file("index.html")
-                .map(|a| String::from_utf8_lossy(a.body).into_owned())
-                .unwrap_or_default(),
-        };
-        let index = template
-            .replace("%ASSETS%", &root)
-            .replace("%CONFIG%", &config);
+        let mut pages = std::collections::HashMap::new();
+        for name in page_names(settings.frontend_dir.as_deref()) {
+            let template = match &settings.frontend_dir {
+                Some(dir) => {
+                    std::fs::read_to_string(dir.join(format!("{name}.html"))).unwrap_or_default()
+                }
+                None => file(&format!("{name}.html"))
+                    .map(|a| String::from_utf8_lossy(a.body).into_owned())
+                    .unwrap_or_default(),
+            };
+            let page = template
+                .replace("%ASSETS%", &root)
+                .replace("%CONFIG%", &config);
+            pages.insert(name, page);
+        }
         Self {
             root,
-            index,
+            pages,
             frontend_dir: settings.frontend_dir.clone(),
         }
     }
@@ -141,12 +148,27 @@ impl WebApp {
         &self.root
     }
 
-    /// Routes `/` and `/assets/…`.
+    /// Routes `/`, every other top-level page (`frontend/NAME.html` at `/NAME`), and
+    /// `/assets/…`; anything else is the `404` page.
     pub fn router<S: Clone + Send + Sync + 'static>(self) -> Router<S> {
         Router::new()
             .route("/", get(index))
+            .route("/{page}", get(page))
             .route("/assets/{hash}/{*path}", get(asset))
+            .fallback(not_found_page)
             .with_state(Arc::new(self))
+    }
+
+    fn render(&self, name: &str, status: StatusCode) -> Response {
+        match self.pages.get(name) {
+            Some(html) => {
+                let mut res = (status, axum::response::Html(html.clone())).into_response();
+                page_headers(res.headers_mut());
+                res
+            }
+            None if name != "404" => self.render("404", StatusCode::NOT_FOUND),
+            None => not_found(),
+        }
     }
 }
 
@@ -168,13 +190,45 @@ fn file(path: &str) -> Option<&'static Asset> {
         .map(|i| &FILES[i])
 }
 
-async fn index(State(app): State<Arc<WebApp>>) -> Response {
-    if app.index.is_empty() {
-        return (StatusCode::NOT_FOUND, "index.html is missing").into_response();
+/// The names of the top-level pages: `frontend/*.html` without the extension.
+fn page_names(dir: Option<&std::path::Path>) -> Vec<String> {
+    match dir {
+        Some(dir) => std::fs::read_dir(dir)
+            .map(|entries| {
+                entries
+                    .filter_map(|e| e.ok())
+                    .filter_map(|e| {
+                        e.file_name()
+                            .to_str()
+                            .and_then(|n| n.strip_suffix(".html"))
+                            .map(str::to_string)
+                    })
+                    .collect()
+            })
+            .unwrap_or_default(),
+        None => FILES
+            .iter()
+            .filter(|a| !a.path.contains('/'))
+            .filter_map(|a| a.path.strip_suffix(".html"))
+            .map(str::to_string)
+            .collect(),
     }
-    let mut res = axum::response::Html(app.index.clone()).into_response();
-    page_headers(res.headers_mut());
-    res
+}
+
+async fn index(State(app): State<Arc<WebApp>>) -> Response {
+    app.render("index", StatusCode::OK)
+}
+
+async fn page(State(app): State<Arc<WebApp>>, Path(name): Path<String>) -> Response {
+    // `/index` is `/`, and `/404` is only ever an answer.
+    if name == "index" || name == "404" {
+        return app.render("404", StatusCode::NOT_FOUND);
+    }
+    app.render(&name, StatusCode::OK)
+}
+
+async fn not_found_page(State(app): State<Arc<WebApp>>) -> Response {
+    app.render("404", StatusCode::NOT_FOUND)
 }
 
 /// Headers of the page: fresh on every visit, locked down, and no referrer — the URL
@@ -336,6 +390,10 @@ mod tests {
             area: BoundingBox::siena_province(),
             frontend_dir: None,
         });
-        assert!(!app.index.contains("</script><script>alert"));
+        assert!(
+            app.pages
+                .values()
+                .all(|p| !p.contains("</script><script>alert"))
+        );
     }
 }

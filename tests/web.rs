@@ -121,6 +121,23 @@ async fn assets_are_gzipped_once_and_cached_for_a_year() {
 }
 
 #[tokio::test]
+async fn unknown_pages_get_the_not_found_page_and_the_api_keeps_json() {
+    let s = start().await;
+    for path in ["/no-such-page", "/index", "/404", "/a/b/c"] {
+        let res = fetch(&s, path, false).await;
+        assert_eq!(res.status(), 404, "{path}");
+        assert!(
+            header(&res, "content-type").starts_with("text/html"),
+            "{path}"
+        );
+    }
+    let res = fetch(&s, "/api/no-such-endpoint", false).await;
+    assert_eq!(res.status(), 404);
+    assert!(header(&res, "content-type").starts_with("application/json"));
+    s.finish().await;
+}
+
+#[tokio::test]
 async fn api_answers_are_compressed_and_never_stale() {
     let s = start().await;
     let res = fetch(&s, "/api/services/points", true).await;

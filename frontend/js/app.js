@@ -638,6 +638,7 @@ function applyFilters(kind) {
 }
 
 function clearFilters() {
+  $('q').value = '';
   commit({ q: '', categories: [], targets: [], openNow: false, wheelchair: false });
   notify(t('filters.cleared'));
 }

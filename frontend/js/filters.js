@@ -28,10 +28,17 @@ export function buildFilters(categories, targets, state, lang) {
   writeFilters(state);
 }
 
+let writtenQ = null;
+
 /** Puts the state's filters into the form (after popstate, clear, first load). */
 export function writeFilters(state) {
   const form = $('filters');
-  if (document.activeElement !== $('q') || $('q').value.trim() !== state.q) $('q').value = state.q;
+  // The search box is written only when the state's words change (history, clear, a shared
+  // link), never on other renders: that would wipe what the user is typing.
+  if (state.q !== writtenQ) {
+    writtenQ = state.q;
+    if ($('q').value.trim() !== state.q) $('q').value = state.q;
+  }
   $('open-now').checked = state.openNow;
   $('wheelchair').checked = state.wheelchair;
   for (const el of form.querySelectorAll('input[name=category]')) el.checked = state.categories.includes(el.value);

@@ -144,6 +144,13 @@ function loadTaxonomy() {
     data.taxonomyError = false;
     if (mapCtl) mapCtl.setCategories(data.cats);
     filtersBuiltLang = null;
+    // A link may name categories or groups that no longer exist: drop them quietly.
+    const categories = state.categories.filter((x) => data.catMap.has(x));
+    const targets = state.targets.filter((x) => data.targetMap.has(x));
+    if (categories.length !== state.categories.length || targets.length !== state.targets.length) {
+      commit({ categories, targets }, { push: false });
+      return;
+    }
     render();
   }, () => {
     data.taxonomyError = true;
@@ -179,6 +186,7 @@ function ensurePoints() {
       return;
     }
     if (fc.truncated && !bbox && mapCtl && !mapFailed()) pointsByView = true;
+    mark('points');
     data.points = { key, fc, sorted: null, sortedLang: null, error: null };
   });
 }
@@ -261,6 +269,7 @@ async function startMap() {
   }
   try {
     await maplibreLoaded();
+    mark('maplibre');
     mapCtl = createMap({
       container: $('map'),
       config,
@@ -610,7 +619,6 @@ function notify(message) {
   // Re-setting the same text would not be announced again: clear it first.
   if (el.textContent === message) el.textContent = '';
   el.textContent = message;
-  el.hidden = !message;
 }
 
 function openService(id) {
@@ -737,13 +745,23 @@ function bind() {
   initReport();
 }
 
+/** Timing marks for the page speed benchmark (harmless elsewhere). */
+function mark(name) {
+  try {
+    performance.mark(`mappatu:${name}`);
+  } catch {
+    // No User Timing: nothing to record.
+  }
+}
+
 // ---- start -----------------------------------------------------------------------------
 
 document.documentElement.dataset.state = 'loading';
 loadTaxonomy();
 bind();
-// Wide screens show the filters open; on a phone they start folded (unless some are on).
-if (window.matchMedia('(max-width: 47.99em)').matches && filterKey(state) === '') {
+// Wide screens show the filters open; on a phone they start folded (the summary says how
+// many are on), so the map and the list are not pushed far down.
+if (window.matchMedia('(max-width: 47.99em)').matches) {
   $('filters-details').open = false;
 }
 if (state.service) focusCard = true;

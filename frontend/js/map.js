@@ -188,6 +188,7 @@ export function createMap(opts) {
   });
 
   map.on('style.load', () => {
+    try { performance.mark('mappatu:style'); } catch { /* timing only */ }
     styleLoaded = true;
     clearTimeout(timer);
     install();

@@ -13,6 +13,8 @@ use std::time::Duration;
 
 /// The default listening address.
 pub const DEFAULT_LISTEN: &str = "127.0.0.1:8080";
+/// The default public URL: plain HTTP on this machine (cookies are not `Secure`).
+pub const DEFAULT_PUBLIC_URL: &str = "http://127.0.0.1:8080";
 /// The default data directory, relative to the working directory.
 pub const DEFAULT_DATA_DIR: &str = "var";
 /// The SQLite file inside the data directory.
@@ -68,6 +70,8 @@ pub enum Command {
     Migrate,
     /// List citizens' reports of problems with listings, oldest first.
     Reports(ReportsArgs),
+    /// Manage moderators' and admins' accounts (add, list, disable, enable, reset-password).
+    User(crate::auth::cli::UserArgs),
 }
 
 /// `mappatu reports`.
@@ -144,6 +148,11 @@ pub struct ServeArgs {
     /// answered alone [default: 3]
     #[arg(long, env = "MAPPATU_GEOCODER_TIMEOUT", value_name = "SECONDS", value_parser = parse_timeout)]
     pub geocoder_timeout: Option<f64>,
+    /// The URL people reach the server at. When it is https://, the session cookie is
+    /// marked `Secure` (set it so behind a TLS-terminating proxy)
+    /// [default: http://127.0.0.1:8080]
+    #[arg(long, env = "MAPPATU_PUBLIC_URL", value_name = "URL", value_parser = parse_public_url)]
+    pub public_url: Option<String>,
 }
 
 /// `mappatu import`.
@@ -246,6 +255,8 @@ pub struct FileConfig {
     pub geocoder_user_agent: Option<String>,
     /// See [`ServeArgs::geocoder_timeout`].
     pub geocoder_timeout: Option<f64>,
+    /// See [`ServeArgs::public_url`].
+    pub public_url: Option<String>,
 }
 
 /// Settings after merging every source.
@@ -267,6 +278,8 @@ pub struct Settings {
     pub frontend_dir: Option<PathBuf>,
     /// The geocoder behind `/api/geocode`.
     pub geocoder: GeocoderSettings,
+    /// The URL people reach the server at (`https://` makes session cookies `Secure`).
+    pub public_url: String,
 }
 
 /// Why the settings cannot be built.
@@ -317,14 +330,27 @@ impl Settings {
             _ => None,
         };
         let file_timeout = match (file.geocoder_timeout, &global.config) {
-            (Some(t), Some(path)) => Some(check_timeout(t).map_err(|message| {
-                ConfigError::Invalid {
+            (Some(t), Some(path)) => {
+                Some(check_timeout(t).map_err(|message| ConfigError::Invalid {
                     path: path.clone(),
                     message: format!("geocoder_timeout: {message}"),
-                }
-            })?),
+                })?)
+            }
             _ => None,
         };
+        let file_public_url = match (&file.public_url, &global.config) {
+            (Some(u), Some(path)) => {
+                Some(parse_public_url(u).map_err(|message| ConfigError::Invalid {
+                    path: path.clone(),
+                    message: format!("public_url: {message}"),
+                })?)
+            }
+            _ => None,
+        };
+        let public_url = serve
+            .and_then(|s| s.public_url.clone())
+            .or(file_public_url)
+            .unwrap_or_else(|| DEFAULT_PUBLIC_URL.to_string());
         let defaults = GeocoderSettings::default();
         let geocoder = GeocoderSettings {
             kind: serve
@@ -372,6 +398,7 @@ impl Settings {
                 .unwrap_or_else(|| crate::assets::DEFAULT_MAP_STYLE.to_string()),
             frontend_dir: serve.and_then(|s| s.frontend_dir.clone()),
             geocoder,
+            public_url,
         })
     }
 }
@@ -390,6 +417,21 @@ fn read_file(path: &Path) -> Result<FileConfig, ConfigError> {
 /// The SQLite URL of the database file in a data directory.
 pub fn sqlite_url(data_dir: &Path) -> String {
     format!("sqlite://{}", data_dir.join(SQLITE_FILE).display())
+}
+
+/// Checks `--public-url`: an absolute http(s) URL.
+pub fn parse_public_url(s: &str) -> Result<String, String> {
+    let s = s.trim();
+    let lower = s.to_ascii_lowercase();
+    let rest = lower
+        .strip_prefix("https://")
+        .or_else(|| lower.strip_prefix("http://"));
+    match rest {
+        Some(host) if !host.is_empty() && !host.starts_with('/') => Ok(s.to_string()),
+        _ => Err(format!(
+            "must be an absolute http:// or https:// URL, got {s:?}"
+        )),
+    }
 }
 
 /// Checks `--map-style`: `offline`, an http(s) URL, or a path on this server.
@@ -421,7 +463,9 @@ fn check_timeout(t: f64) -> Result<f64, String> {
     if t.is_finite() && t > 0.0 && t <= 60.0 {
         Ok(t)
     } else {
-        Err(format!("must be more than 0 and at most 60 seconds, got {t}"))
+        Err(format!(
+            "must be more than 0 and at most 60 seconds, got {t}"
+        ))
     }
 }
 

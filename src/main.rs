@@ -46,6 +46,12 @@ async fn main() -> Result<()> {
             Ok(())
         }
         Some(Command::Reports(args)) => reports(settings, args).await,
+        Some(Command::User(args)) => {
+            let store = open_store(&settings).await?;
+            let outcome = mappatu::auth::cli::run(&*store, args).await;
+            store.close().await;
+            outcome
+        }
     }
 }
 
@@ -106,7 +112,13 @@ async fn reports(settings: Settings, args: ReportsArgs) -> Result<()> {
 /// terminal) shown as U+FFFD. The store refuses them; this guards older or foreign rows.
 fn terminal_safe(s: &str) -> String {
     s.chars()
-        .map(|c| if c.is_control() && c != '\t' { '\u{fffd}' } else { c })
+        .map(|c| {
+            if c.is_control() && c != '\t' {
+                '\u{fffd}'
+            } else {
+                c
+            }
+        })
         .collect()
 }
 
@@ -153,12 +165,16 @@ async fn serve(settings: Settings) -> Result<()> {
         "geocoding through /api/geocode"
     );
     // Connection info gives the report rate limit the client's address (memory only).
+    let auth = mappatu::auth::AuthState::new(mappatu::auth::AuthSettings::for_public_url(
+        &settings.public_url,
+    ));
     let service = app(AppState {
         directory,
         web,
         geocoder,
+        auth,
     })
-        .into_make_service_with_connect_info::<std::net::SocketAddr>();
+    .into_make_service_with_connect_info::<std::net::SocketAddr>();
     axum::serve(listener, service)
         .with_graceful_shutdown(shutdown_signal())
         .await?;

@@ -34,6 +34,8 @@ pub struct AppState {
     pub web: Arc<WebSettings>,
     /// Turns text into places for `/api/geocode`.
     pub geocoder: Arc<dyn Geocoder>,
+    /// Sessions' cookie settings and the login throttle.
+    pub auth: Arc<crate::auth::AuthState>,
 }
 
 /// The whole application.

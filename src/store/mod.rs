@@ -4,6 +4,8 @@
 //! on SQLite too); only the schema DDL differs, in `migrations/sqlite` and
 //! `migrations/postgres`. The backend is chosen from the database URL's scheme.
 
+mod accounts;
+mod audit;
 mod sql;
 mod sqlite_scan;
 
@@ -13,6 +15,11 @@ use crate::domain::{
 use async_trait::async_trait;
 use std::sync::Arc;
 
+pub use accounts::{AccountStore, NewSession, NewUser, SessionRecord, ThrottleRecord, User};
+pub use audit::{Actor, AuditEntry, AuditFilter, MAX_AUDIT_PAGE, NewAuditEntry, SubjectKind};
+// For the other store files, which write audit entries in their own transactions.
+#[allow(unused_imports)]
+pub(crate) use audit::{AuditConn, append_audit, db_now};
 pub use sql::SqlStore;
 
 /// Which database a store talks to.
@@ -96,7 +103,7 @@ pub type Progress<'a> = &'a (dyn Fn(u64) + Send + Sync);
 /// The persistent store of services. Every write is one transaction; a method returns
 /// only after it committed.
 #[async_trait]
-pub trait Store: Send + Sync + 'static {
+pub trait Store: AccountStore + Send + Sync + 'static {
     /// Which backend this is.
     fn kind(&self) -> StoreKind;
 

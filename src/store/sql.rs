@@ -21,14 +21,14 @@ use std::path::PathBuf;
 use std::str::FromStr;
 use std::time::Duration;
 
-enum AnyPool {
+pub(super) enum AnyPool {
     Sqlite(Pool<Sqlite>),
     Postgres(Pool<Postgres>),
 }
 
 /// A store on an sqlx connection pool.
 pub struct SqlStore {
-    pool: AnyPool,
+    pub(super) pool: AnyPool,
     /// The SQLite file, read directly by [`Store::scan_published`].
     sqlite_file: Option<PathBuf>,
 }
@@ -42,6 +42,8 @@ macro_rules! on_pool {
         }
     };
 }
+// The other store files (accounts, audit, moderation) implement their traits the same way.
+pub(super) use on_pool;
 
 /// Binds the content columns `$2..=$18` shared by INSERT and UPDATE.
 macro_rules! bind_content {

@@ -192,6 +192,7 @@ impl TestServer {
         let router = app(AppState {
             directory: directory.clone(),
             geocoder,
+            auth: Default::default(),
             web: Arc::new(mappatu::assets::WebSettings {
                 map_style: mappatu::assets::OFFLINE_MAP_STYLE.into(),
                 area: BoundingBox::siena_province(),

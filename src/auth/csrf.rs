@@ -1,0 +1,38 @@
+//! CSRF: every state-changing request carries the session's token in `X-CSRF-Token`.
+//!
+//! The cookie is `SameSite=Strict` already; the token is the second, independent guard
+//! (older browsers, same-site sub-domains). A cross-site page cannot read the token
+//! (it is only in the login/me JSON answers, which the same-origin policy hides) and
+//! cannot set a custom header without a CORS preflight, which this server never grants.
+
+use axum::http::Method;
+
+/// Whether requests with this method must carry the token: all but the safe methods.
+pub(crate) fn requires_token(method: &Method) -> bool {
+    !matches!(*method, Method::GET | Method::HEAD | Method::OPTIONS)
+}
+
+/// Compares the expected and the given token in time independent of where they differ.
+pub(crate) fn matches(expected: &str, given: &str) -> bool {
+    let (a, b) = (expected.as_bytes(), given.as_bytes());
+    if a.len() != b.len() || a.is_empty() {
+        return false;
+    }
+    a.iter().zip(b).fold(0u8, |acc, (x, y)| acc | (x ^ y)) == 0
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn tokens_and_methods() {
+        assert!(matches("abc", "abc"));
+        assert!(!matches("abc", "abd"));
+        assert!(!matches("abc", "ab"));
+        assert!(!matches("", ""));
+        assert!(!requires_token(&Method::GET));
+        assert!(requires_token(&Method::POST));
+        assert!(requires_token(&Method::DELETE));
+    }
+}

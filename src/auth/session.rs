@@ -1,0 +1,171 @@
+//! Server-side sessions: a random 256-bit token in the `mappatu_session` cookie; the
+//! store keeps only its SHA-256, with the account, the CSRF token and the times. A
+//! session ends on logout, after [`IDLE_TIMEOUT`] without a request, [`ABSOLUTE_LIFETIME`]
+//! after login, or when its account is disabled or its password reset.
+
+use super::{AuthSettings, SESSION_COOKIE};
+use crate::store::{NewSession, SessionRecord, Store, StoreError, db_now};
+use axum::http::{HeaderMap, HeaderValue, header};
+use base64::Engine;
+use base64::engine::general_purpose::URL_SAFE_NO_PAD;
+use chrono::{DateTime, TimeDelta, Utc};
+use sha2::{Digest, Sha256};
+
+/// A session ends after this long without a request.
+pub const IDLE_TIMEOUT: TimeDelta = TimeDelta::hours(8);
+/// A session ends this long after login, however active.
+pub const ABSOLUTE_LIFETIME: TimeDelta = TimeDelta::days(7);
+/// Activity is written at most this often per session (reads stay reads).
+const TOUCH_EVERY: TimeDelta = TimeDelta::minutes(1);
+/// Length of an encoded token: 32 bytes in unpadded base64url.
+const TOKEN_LEN: usize = 43;
+
+/// A fresh random 256-bit token, base64url.
+pub fn new_token() -> String {
+    // rand's thread RNG is a CSPRNG seeded from the operating system.
+    URL_SAFE_NO_PAD.encode(rand::random::<[u8; 32]>())
+}
+
+/// What the store keeps of a session token: its SHA-256, hex.
+pub fn token_hash(token: &str) -> String {
+    let digest = Sha256::digest(token.as_bytes());
+    let mut out = String::with_capacity(64);
+    for b in digest {
+        out.push_str(&format!("{b:02x}"));
+    }
+    out
+}
+
+/// The session token in the request's cookies, if it has the right shape.
+pub fn token_from_headers(headers: &HeaderMap) -> Option<&str> {
+    headers
+        .get_all(header::COOKIE)
+        .iter()
+        .filter_map(|v| v.to_str().ok())
+        .flat_map(|v| v.split(';'))
+        .filter_map(|pair| pair.trim().split_once('='))
+        .find(|(name, _)| *name == SESSION_COOKIE)
+        .map(|(_, value)| value.trim_matches('"'))
+        .filter(|t| {
+            t.len() == TOKEN_LEN
+                && t.bytes()
+                    .all(|b| b.is_ascii_alphanumeric() || b == b'-' || b == b'_')
+        })
+}
+
+/// The `Set-Cookie` value that stores a session token in the browser.
+pub fn session_cookie(token: &str, settings: &AuthSettings) -> HeaderValue {
+    let value = format!(
+        "{SESSION_COOKIE}={token}; HttpOnly; SameSite=Strict; Path=/; Max-Age={}{}",
+        ABSOLUTE_LIFETIME.num_seconds(),
+        if settings.secure_cookie {
+            "; Secure"
+        } else {
+            ""
+        }
+    );
+    HeaderValue::from_str(&value).expect("token is base64url")
+}
+
+/// The `Set-Cookie` value that removes the session cookie.
+pub fn clear_cookie(settings: &AuthSettings) -> HeaderValue {
+    let value = format!(
+        "{SESSION_COOKIE}=; HttpOnly; SameSite=Strict; Path=/; Max-Age=0{}",
+        if settings.secure_cookie {
+            "; Secure"
+        } else {
+            ""
+        }
+    );
+    HeaderValue::from_str(&value).expect("ASCII")
+}
+
+/// A session just started: the cookie token (only ever sent to the browser) and the
+/// CSRF token.
+pub struct Started {
+    /// The cookie's token.
+    pub token: String,
+    /// The CSRF token.
+    pub csrf_token: String,
+}
+
+/// Starts a session for an account.
+pub async fn start(store: &dyn Store, user_id: i64) -> Result<Started, StoreError> {
+    let token = new_token();
+    let csrf_token = new_token();
+    let now = db_now();
+    store
+        .create_session(&NewSession {
+            token_hash: token_hash(&token),
+            user_id,
+            csrf_token: csrf_token.clone(),
+            created_at: now,
+            expires_at: now + ABSOLUTE_LIFETIME,
+        })
+        .await?;
+    Ok(Started { token, csrf_token })
+}
+
+/// Whether a stored session is still valid at `now`.
+pub fn is_live(s: &SessionRecord, now: DateTime<Utc>) -> bool {
+    s.user.enabled && now < s.expires_at && now - s.last_seen_at < IDLE_TIMEOUT
+}
+
+/// The live session of a token, its activity recorded; an ended one is deleted.
+pub async fn resume(
+    store: &dyn Store,
+    token_hash: &str,
+) -> Result<Option<SessionRecord>, StoreError> {
+    let Some(session) = store.session(token_hash).await? else {
+        return Ok(None);
+    };
+    let now = db_now();
+    if !is_live(&session, now) {
+        store.delete_session(token_hash).await?;
+        return Ok(None);
+    }
+    if now - session.last_seen_at >= TOUCH_EVERY {
+        store.touch_session(token_hash, now).await?;
+    }
+    Ok(Some(session))
+}
+
+/// Removes ended sessions and stale throttle records (called now and then, at login).
+pub async fn purge(store: &dyn Store) -> Result<(), StoreError> {
+    let now = db_now();
+    let quiet = TimeDelta::from_std(super::throttle::LOCKOUT).unwrap_or(TimeDelta::minutes(15));
+    store
+        .purge_auth_state(now, now - IDLE_TIMEOUT, now - quiet)
+        .await
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn tokens_and_cookies() {
+        let t = new_token();
+        assert_eq!(t.len(), TOKEN_LEN);
+        assert_ne!(t, new_token());
+        assert_eq!(token_hash("abc").len(), 64);
+        let mut h = HeaderMap::new();
+        h.insert(
+            header::COOKIE,
+            HeaderValue::from_str(&format!("a=b; {SESSION_COOKIE}={t}; c=d")).unwrap(),
+        );
+        assert_eq!(token_from_headers(&h), Some(t.as_str()));
+        h.insert(
+            header::COOKIE,
+            HeaderValue::from_static("mappatu_session=short"),
+        );
+        assert_eq!(token_from_headers(&h), None);
+        let c = session_cookie(&t, &AuthSettings::default());
+        let c = c.to_str().unwrap();
+        assert!(c.contains("HttpOnly") && c.contains("SameSite=Strict") && !c.contains("Secure"));
+        let secure = AuthSettings {
+            secure_cookie: true,
+        };
+        assert!(session_cookie(&t, &secure).to_str().unwrap().ends_with("; Secure"));
+    }
+}

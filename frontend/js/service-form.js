@@ -619,3 +619,45 @@ function svgLock() {
   svg.append(path);
   return svg;
 }
+
+/**
+ * Fills the error summary `box` (an element with tabindex=-1) from `form.summary()` plus
+ * `extra` items ({label, message}), shows it and, when `focus`, moves the focus to it.
+ * Each item links to its field and focuses it. Hides the box when there is nothing.
+ */
+export function renderErrorSummary(box, form, { focus = false, extra = [] } = {}) {
+  const items = [...form.summary(), ...extra];
+  box.replaceChildren();
+  if (!items.length) {
+    box.hidden = true;
+    return 0;
+  }
+  const titleId = `${box.id}-title`;
+  box.setAttribute('aria-labelledby', titleId);
+  const list = h('ul', { class: 'error-list' });
+  for (const it of items) {
+    const text = `${it.label}: ${it.message}`;
+    if (it.target && it.target.id) {
+      const a = h('a', { href: `#${it.target.id}` }, text);
+      a.addEventListener('click', (e) => {
+        e.preventDefault();
+        it.target.scrollIntoView({ block: 'center' });
+        it.target.focus();
+      });
+      list.append(h('li', {}, a));
+    } else {
+      list.append(h('li', {}, text));
+    }
+  }
+  box.append(
+    h('h2', { id: titleId }, items.length === 1 ? t('sum.titleOne') : t('sum.title', { n: items.length })),
+    h('p', {}, t('sum.intro')),
+    list,
+  );
+  box.hidden = false;
+  if (focus) {
+    box.focus();
+    box.scrollIntoView({ block: 'start' });
+  }
+  return items.length;
+}

@@ -1,0 +1,28 @@
+// Small pieces shared by the submission, edit-link and moderation pages.
+
+/** Categories and target groups, as lists of items ({slug, label_it, label_en, color, icon}). */
+export async function loadTaxonomy(get) {
+  const [c, g] = await Promise.all([get('/api/categories'), get('/api/target-groups')]);
+  return { cats: (c && c.items) || [], targets: (g && g.items) || [] };
+}
+
+/** The message key (and vars) for a failed request that is not a per-field 422. */
+export function failureMessage(err) {
+  if (!err || err.status === 0) return { key: 'err.network' };
+  if (err.status === 429) {
+    const min = err.retryAfter ? Math.max(1, Math.ceil(err.retryAfter / 60)) : null;
+    return min ? { key: 'err.rateLimitedWait', vars: { n: min } } : { key: 'err.rateLimited' };
+  }
+  if (err.status === 413) return { key: 'err.tooLarge' };
+  if (err.status >= 500) return { key: 'err.server' };
+  return { key: 'err.rejected', vars: { msg: err.message } };
+}
+
+/** "3 marzo 2026, 10:15" / "3 March 2026, 10:15" in Siena's time zone. */
+export function dateTime(iso, lang) {
+  const d = new Date(iso);
+  if (Number.isNaN(d.getTime())) return iso || '';
+  return new Intl.DateTimeFormat(lang === 'en' ? 'en-GB' : 'it-IT', {
+    day: 'numeric', month: 'long', year: 'numeric', hour: '2-digit', minute: '2-digit', timeZone: 'Europe/Rome',
+  }).format(d);
+}

@@ -4,7 +4,7 @@
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import {
-  suite, closedPort, launchBrowser, newPage, getJson, waitReady, waitMap, resultIds,
+  suite, closedPort, launchBrowser, newPage, getJson, waitReady, resultIds,
   eventually, assertNoProblems, artefact, DESKTOP,
 } from './lib/harness.mjs';
 
@@ -19,11 +19,17 @@ async function assertListWorks(page, base) {
   await page.locator('ol#results a.result-link').first().click();
   await page.locator('#card').waitFor({ state: 'visible' });
   assert.ok((await page.textContent('#card-title')).trim());
-  assert.ok(await page.locator('#card-directions').isVisible(), 'directions link shown');
+  // The card's details arrive after it opens: wait for the directions link.
+  await page.locator('#card-directions').waitFor({ state: 'visible', timeout: 10_000 });
+  assert.match(await page.getAttribute('#card-directions', 'href'), /^https:\/\//);
 }
 
-async function assertMapNotice(page) {
-  await waitMap(page, 'unavailable');
+/**
+ * The notice is shown. With WebGL but no base map the app falls back to its built-in blank
+ * style and still draws the services (data-map=ready); without WebGL it is unavailable.
+ */
+async function assertMapNotice(page, states) {
+  await page.waitForFunction((ok) => ok.includes(document.getElementById('map')?.dataset.map), states, { timeout: 30_000 });
   const notice = page.locator('#map-notice');
   await notice.waitFor({ state: 'visible' });
   assert.ok((await notice.textContent()).trim().length > 10, 'the notice says what happened');
@@ -43,7 +49,7 @@ test('base map style unreachable: notice shown, list, filters and card work', { 
   assert.ok(cfg.includes(style), 'the page is configured with the unreachable style');
 
   const { page, problems } = await s.open('/', { viewport: DESKTOP });
-  await assertMapNotice(page);
+  await assertMapNotice(page, ['ready', 'unavailable']);
   await page.screenshot({ path: await artefact('desktop-style-unreachable.png') });
   await assertListWorks(page, s.base);
   assertNoProblems(problems);
@@ -57,7 +63,7 @@ test('no WebGL in the browser: notice shown, list, filters and card work', { tim
   const { page, problems } = await newPage(browser, { viewport: DESKTOP });
   await page.goto(s.base + '/');
   await waitReady(page);
-  await assertMapNotice(page);
+  await assertMapNotice(page, ['unavailable']);
   await page.screenshot({ path: await artefact('desktop-no-webgl.png') });
   await assertListWorks(page, s.base);
   assertNoProblems(problems);

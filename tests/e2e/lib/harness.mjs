@@ -11,13 +11,16 @@ import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
+import { fileURLToPath } from 'node:url';
 import { promisify } from 'node:util';
 import { chromium } from 'playwright-core';
 
 const run = promisify(execFile);
+// This folder (import.meta.dirname needs Node 20.11; this works on any Node 20).
+const HERE = path.dirname(fileURLToPath(import.meta.url));
 
 /** The repository's root (tests/e2e/lib -> ../../..). */
-export const ROOT = path.resolve(import.meta.dirname, '..', '..', '..');
+export const ROOT = path.resolve(HERE, '..', '..', '..');
 /** Where tests write screenshots and other artefacts (gitignored under target/). */
 export const ARTEFACTS = path.join(ROOT, 'target', 'e2e');
 /** The binary under test: MAPPATU_BIN, else the debug build. */
@@ -323,7 +326,7 @@ let axeSource;
  */
 export async function axeSeriousViolations(page, context = 'document') {
   axeSource ??= await readFile(
-    path.join(import.meta.dirname, '..', 'node_modules', 'axe-core', 'axe.min.js'),
+    path.join(HERE, '..', 'node_modules', 'axe-core', 'axe.min.js'),
     'utf8',
   );
   if (!(await page.evaluate(() => typeof window.axe === 'object'))) {

@@ -1,5 +1,7 @@
 //! The HTTP API: `fn app(state) -> Router`, so tests can serve it on any listener.
 
+pub mod admin;
+pub mod auth;
 mod error;
 pub mod geocode;
 pub mod json;
@@ -51,6 +53,9 @@ pub fn app(state: AppState) -> Router {
         .route("/services/{id}", get(public::get_one))
         // POST /services/{id}/reports, with its body limit and rate limit.
         .merge(reports::router())
+        // Moderators' sessions and admins' account management.
+        .merge(auth::router())
+        .merge(admin::router())
         .route("/geocode", get(geocode::geocode))
         .route("/openapi.json", get(openapi::openapi_json))
         .fallback(|| async { AppError::NotFound("no such API endpoint".into()) })

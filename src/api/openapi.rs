@@ -1,13 +1,13 @@
 //! The OpenAPI 3.1 description, generated from the handlers' annotations.
 
 use super::error::ErrorBody;
+use super::geocode::{self, PlaceCollection, PlaceFeature, PlaceProperties};
 use super::model::{
     AccessibilityView, Health, ListFeature, PointCollection, PointGeometry, ServiceCollection,
-    ServiceFeature,
-    ServiceProperties, ServiceSummary, SummaryFeature, TaxonomyList, Version,
+    ServiceFeature, ServiceProperties, ServiceSummary, SummaryFeature, TaxonomyList, Version,
 };
-use super::geocode::{self, PlaceCollection, PlaceFeature, PlaceProperties};
 use super::public;
+use super::{admin, auth};
 use super::reports::{self, ReportReceipt, ReportRequest};
 use crate::domain::{Category, Lang, ReportKind, ReportStatus, Wheelchair};
 use crate::geocode::{PlaceKind, PlaceSource};
@@ -35,9 +35,20 @@ use utoipa::OpenApi;
         public::get_one,
         geocode::geocode,
         reports::create,
+        auth::login,
+        auth::logout,
+        auth::me,
+        admin::list_users,
+        admin::create_user,
+        admin::disable_user,
+        admin::enable_user,
+        admin::reset_password,
         openapi_json,
     ),
+    modifiers(&SessionSecurity),
     components(schemas(
+        auth::LoginRequest, auth::SessionInfo, crate::auth::Role, crate::store::User,
+        admin::UserList, admin::NewUserRequest, admin::PasswordRequest,
         ErrorBody, Health, Version, TaxonomyList, ListFeature, SummaryFeature, PointCollection, ServiceSummary, Category, ServiceCollection, ServiceFeature,
         ServiceProperties, PointGeometry, AccessibilityView, Wheelchair,
         ReportRequest, ReportReceipt, ReportKind, ReportStatus, Lang,
@@ -49,9 +60,37 @@ use utoipa::OpenApi;
         (name = "geocoding", description = "Places for a text: addresses, streets, towns, services"),
         (name = "reports", description = "Report a problem with a listing to the moderators"),
         (name = "status", description = "Health and API description"),
+        (name = "auth", description = "Moderators' and admins' sessions"),
+        (name = "admin", description = "Account management (admins)"),
     )
 )]
 pub struct ApiDoc;
+
+/// The session cookie and the CSRF header, named by the `security` of the endpoints
+/// that need them.
+struct SessionSecurity;
+
+impl utoipa::Modify for SessionSecurity {
+    fn modify(&self, openapi: &mut utoipa::openapi::OpenApi) {
+        use utoipa::openapi::security::{ApiKey, ApiKeyValue, SecurityScheme};
+        let components = openapi.components.get_or_insert_with(Default::default);
+        components.add_security_scheme(
+            "session_cookie",
+            SecurityScheme::ApiKey(ApiKey::Cookie(ApiKeyValue::with_description(
+                crate::auth::SESSION_COOKIE,
+                "Set by POST /api/auth/login; HttpOnly, SameSite=Strict, Secure over HTTPS",
+            ))),
+        );
+        components.add_security_scheme(
+            "csrf_token",
+            SecurityScheme::ApiKey(ApiKey::Header(ApiKeyValue::with_description(
+                "X-CSRF-Token",
+                "The `csrf_token` of the login or /api/auth/me answer; required on every \
+                 state-changing request",
+            ))),
+        );
+    }
+}
 
 /// This description.
 #[utoipa::path(get, path = "/api/openapi.json", tag = "status",

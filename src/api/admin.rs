@@ -1,0 +1,249 @@
+//! Account management for admins: `GET/POST /api/admin/users`,
+//! `POST /api/admin/users/{id}/{disable|enable|reset-password}`. Every change is written
+//! to the audit log in the same transaction; disabling an account or resetting its
+//! password ends its sessions.
+
+use super::json::{JsonBody, MAX_BODY_BYTES};
+use super::{AppError, AppState, ErrorBody};
+use crate::auth::{Admin, Role, check_password, check_username, password};
+use crate::store::{NewUser, User};
+use axum::extract::{DefaultBodyLimit, Path, State};
+use axum::http::StatusCode;
+use axum::response::{IntoResponse, Response};
+use axum::routing::{get, post};
+use axum::{Json, Router};
+use serde::{Deserialize, Serialize};
+use utoipa::ToSchema;
+
+/// The admin routes (under `/api`).
+pub fn router() -> Router<AppState> {
+    Router::new()
+        .route("/admin/users", get(list_users).post(create_user))
+        .route("/admin/users/{id}/disable", post(disable_user))
+        .route("/admin/users/{id}/enable", post(enable_user))
+        .route("/admin/users/{id}/reset-password", post(reset_password))
+        .layer(DefaultBodyLimit::max(MAX_BODY_BYTES))
+}
+
+/// The accounts.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct UserList {
+    /// Every account, by username.
+    pub items: Vec<User>,
+}
+
+/// A new account. (No `Debug`: it holds a password.)
+#[derive(Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct NewUserRequest {
+    /// 1–64 ASCII letters, digits, `.`, `_`, `-`; unique whatever the case.
+    #[schema(example = "anna.rossi")]
+    username: String,
+    /// `moderator` or `admin`.
+    #[schema(value_type = Role)]
+    role: String,
+    /// At least 12 characters, not one character repeated.
+    #[schema(format = Password)]
+    password: String,
+}
+
+/// A new password. (No `Debug`.)
+#[derive(Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct PasswordRequest {
+    /// At least 12 characters, not one character repeated.
+    #[schema(format = Password)]
+    password: String,
+}
+
+fn conflict(parameter: Option<&str>, message: String) -> Response {
+    let body = ErrorBody {
+        error: "conflict",
+        message,
+        parameter: parameter.map(str::to_owned),
+    };
+    (StatusCode::CONFLICT, Json(body)).into_response()
+}
+
+fn user_id(id: &str) -> Result<i64, AppError> {
+    id.parse::<i64>()
+        .ok()
+        .filter(|n| *n > 0)
+        .ok_or_else(|| AppError::invalid("id", "must be a positive whole number"))
+}
+
+fn no_such_user(id: i64) -> AppError {
+    AppError::NotFound(format!("no account has id {id}"))
+}
+
+/// List the accounts (admins only).
+#[utoipa::path(get, path = "/api/admin/users", tag = "admin",
+    security(("session_cookie" = [])),
+    responses(
+        (status = 200, description = "Every account", body = UserList),
+        (status = 401, description = "No valid session", body = ErrorBody),
+        (status = 403, description = "Not an admin", body = ErrorBody),
+        (status = 503, description = "The database is not available", body = ErrorBody),
+    ))]
+pub async fn list_users(
+    Admin(_admin): Admin,
+    State(state): State<AppState>,
+) -> Result<Json<UserList>, AppError> {
+    let items = state.directory.store().users().await?;
+    Ok(Json(UserList { items }))
+}
+
+/// Add an account (admins only; audited as `user.add`).
+#[utoipa::path(post, path = "/api/admin/users", tag = "admin",
+    security(("session_cookie" = [], "csrf_token" = [])),
+    request_body(content = NewUserRequest, content_type = "application/json"),
+    responses(
+        (status = 201, description = "Created", body = User),
+        (status = 400, description = "A field is missing or invalid; `parameter` names it", body = ErrorBody),
+        (status = 401, description = "No valid session", body = ErrorBody),
+        (status = 403, description = "Not an admin, or `X-CSRF-Token` missing or wrong", body = ErrorBody),
+        (status = 409, description = "The username is taken", body = ErrorBody),
+        (status = 503, description = "The database is not available", body = ErrorBody),
+    ))]
+pub async fn create_user(
+    Admin(admin): Admin,
+    State(state): State<AppState>,
+    JsonBody(req): JsonBody<NewUserRequest>,
+) -> Result<Response, AppError> {
+    check_username(&req.username).map_err(|e| AppError::invalid("username", e))?;
+    let role: Role = req
+        .role
+        .parse()
+        .map_err(|e: String| AppError::invalid("role", e))?;
+    check_password(&req.password).map_err(|e| AppError::invalid("password", e))?;
+    let store = state.directory.store();
+    if store.user_by_name(&req.username).await?.is_some() {
+        return Ok(conflict(
+            Some("username"),
+            format!("username: {:?} is taken", req.username),
+        ));
+    }
+    let password_hash = password::hash(req.password)
+        .await
+        .map_err(|e| AppError::Store(crate::store::StoreError::Corrupt {
+            id: 0,
+            reason: e.to_string(),
+        }))?;
+    let new = NewUser {
+        username: req.username.clone(),
+        role,
+        password_hash,
+    };
+    match store.create_user(&new, &admin.actor()).await? {
+        Some(user) => {
+            tracing::info!(admin = admin.id, user = user.id, "account added");
+            Ok((StatusCode::CREATED, Json(user)).into_response())
+        }
+        None => Ok(conflict(
+            Some("username"),
+            format!("username: {:?} is taken", req.username),
+        )),
+    }
+}
+
+/// Disable an account and end its sessions (admins only; audited as `user.disable`).
+/// An admin cannot disable their own account.
+#[utoipa::path(post, path = "/api/admin/users/{id}/disable", tag = "admin",
+    security(("session_cookie" = [], "csrf_token" = [])),
+    params(("id" = i64, Path, description = "Account id")),
+    responses(
+        (status = 200, description = "Disabled", body = User),
+        (status = 400, description = "Bad id", body = ErrorBody),
+        (status = 401, description = "No valid session", body = ErrorBody),
+        (status = 403, description = "Not an admin, or `X-CSRF-Token` missing or wrong", body = ErrorBody),
+        (status = 404, description = "No such account", body = ErrorBody),
+        (status = 409, description = "An admin's own account", body = ErrorBody),
+        (status = 503, description = "The database is not available", body = ErrorBody),
+    ))]
+pub async fn disable_user(
+    Admin(admin): Admin,
+    State(state): State<AppState>,
+    Path(id): Path<String>,
+) -> Result<Response, AppError> {
+    let id = user_id(&id)?;
+    // Otherwise the last admin could lock everyone out of account management.
+    if id == admin.id {
+        return Ok(conflict(None, "you cannot disable your own account".into()));
+    }
+    let user = state
+        .directory
+        .store()
+        .set_user_enabled(id, false, &admin.actor())
+        .await?
+        .ok_or_else(|| no_such_user(id))?;
+    tracing::info!(admin = admin.id, user = id, "account disabled");
+    Ok(Json(user).into_response())
+}
+
+/// Enable a disabled account (admins only; audited as `user.enable`).
+#[utoipa::path(post, path = "/api/admin/users/{id}/enable", tag = "admin",
+    security(("session_cookie" = [], "csrf_token" = [])),
+    params(("id" = i64, Path, description = "Account id")),
+    responses(
+        (status = 200, description = "Enabled", body = User),
+        (status = 400, description = "Bad id", body = ErrorBody),
+        (status = 401, description = "No valid session", body = ErrorBody),
+        (status = 403, description = "Not an admin, or `X-CSRF-Token` missing or wrong", body = ErrorBody),
+        (status = 404, description = "No such account", body = ErrorBody),
+        (status = 503, description = "The database is not available", body = ErrorBody),
+    ))]
+pub async fn enable_user(
+    Admin(admin): Admin,
+    State(state): State<AppState>,
+    Path(id): Path<String>,
+) -> Result<Json<User>, AppError> {
+    let id = user_id(&id)?;
+    let user = state
+        .directory
+        .store()
+        .set_user_enabled(id, true, &admin.actor())
+        .await?
+        .ok_or_else(|| no_such_user(id))?;
+    tracing::info!(admin = admin.id, user = id, "account enabled");
+    Ok(Json(user))
+}
+
+/// Set an account's password and end its sessions (admins only; audited as
+/// `user.reset_password`, without the password).
+#[utoipa::path(post, path = "/api/admin/users/{id}/reset-password", tag = "admin",
+    security(("session_cookie" = [], "csrf_token" = [])),
+    params(("id" = i64, Path, description = "Account id")),
+    request_body(content = PasswordRequest, content_type = "application/json"),
+    responses(
+        (status = 200, description = "Password set; the account's sessions ended", body = User),
+        (status = 400, description = "Bad id or password; `parameter` names it", body = ErrorBody),
+        (status = 401, description = "No valid session", body = ErrorBody),
+        (status = 403, description = "Not an admin, or `X-CSRF-Token` missing or wrong", body = ErrorBody),
+        (status = 404, description = "No such account", body = ErrorBody),
+        (status = 503, description = "The database is not available", body = ErrorBody),
+    ))]
+pub async fn reset_password(
+    Admin(admin): Admin,
+    State(state): State<AppState>,
+    Path(id): Path<String>,
+    JsonBody(req): JsonBody<PasswordRequest>,
+) -> Result<Json<User>, AppError> {
+    let id = user_id(&id)?;
+    check_password(&req.password).map_err(|e| AppError::invalid("password", e))?;
+    let store = state.directory.store();
+    if store.user(id).await?.is_none() {
+        return Err(no_such_user(id));
+    }
+    let hash = password::hash(req.password)
+        .await
+        .map_err(|e| AppError::Store(crate::store::StoreError::Corrupt {
+            id,
+            reason: e.to_string(),
+        }))?;
+    let user = store
+        .set_password(id, &hash, &admin.actor())
+        .await?
+        .ok_or_else(|| no_such_user(id))?;
+    tracing::info!(admin = admin.id, user = id, "password reset");
+    Ok(Json(user))
+}

@@ -1,0 +1,283 @@
+//! Logging in and out: `POST /api/auth/login`, `POST /api/auth/logout`, `GET /api/auth/me`.
+//!
+//! Passwords are never logged; the username of a failed attempt only at debug level.
+
+use super::json::{JsonBody, MAX_BODY_BYTES};
+use super::ratelimit::ClientIp;
+use super::{AppError, AppState, ErrorBody};
+use crate::auth::session::{self, clear_cookie, session_cookie, token_from_headers, token_hash};
+use crate::auth::throttle::{LOCKOUT, wait_after};
+use crate::auth::{AuthSession, CurrentUser, MAX_PASSWORD, MAX_USERNAME, Role, password};
+use crate::store::db_now;
+use axum::extract::{DefaultBodyLimit, State};
+use axum::http::{HeaderMap, HeaderValue, StatusCode, header};
+use axum::response::{IntoResponse, Response};
+use axum::routing::{get, post};
+use axum::{Json, Router};
+use chrono::TimeDelta;
+use serde::{Deserialize, Serialize};
+use std::time::{Duration, Instant};
+use utoipa::ToSchema;
+
+/// The auth routes (under `/api`).
+pub fn router() -> Router<AppState> {
+    Router::new()
+        .route("/auth/login", post(login))
+        .route("/auth/logout", post(logout))
+        .route("/auth/me", get(me))
+        .layer(DefaultBodyLimit::max(MAX_BODY_BYTES))
+}
+
+/// Credentials. (No `Debug`: the password must not end up in a log line.)
+#[derive(Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct LoginRequest {
+    /// Username (any case).
+    #[schema(example = "anna.rossi")]
+    username: String,
+    /// Password.
+    #[schema(example = "correct horse battery staple", format = Password)]
+    password: String,
+}
+
+/// The logged-in account and the token that state-changing requests must carry in the
+/// `X-CSRF-Token` header.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct SessionInfo {
+    /// Account id.
+    pub id: i64,
+    /// Username.
+    #[schema(example = "anna.rossi")]
+    pub username: String,
+    /// Role.
+    pub role: Role,
+    /// Send it as `X-CSRF-Token` on every POST.
+    pub csrf_token: String,
+}
+
+/// Why a login was refused.
+enum Refusal {
+    App(AppError),
+    BadCredentials,
+    Throttled(Duration),
+}
+
+impl From<AppError> for Refusal {
+    fn from(e: AppError) -> Self {
+        Refusal::App(e)
+    }
+}
+
+impl From<crate::store::StoreError> for Refusal {
+    fn from(e: crate::store::StoreError) -> Self {
+        Refusal::App(AppError::Store(e))
+    }
+}
+
+impl IntoResponse for Refusal {
+    fn into_response(self) -> Response {
+        match self {
+            Refusal::App(e) => e.into_response(),
+            // One answer for an unknown username, a wrong password and a disabled
+            // account: the answer does not tell which accounts exist.
+            Refusal::BadCredentials => (
+                StatusCode::UNAUTHORIZED,
+                Json(ErrorBody {
+                    error: "invalid_credentials",
+                    message: "wrong username or password".into(),
+                    parameter: None,
+                }),
+            )
+                .into_response(),
+            Refusal::Throttled(wait) => {
+                let secs = (wait.as_secs() + u64::from(wait.subsec_nanos() > 0)).max(1);
+                let body = ErrorBody {
+                    error: "too_many_attempts",
+                    message: format!(
+                        "too many failed logins; try again in {secs} second(s)"
+                    ),
+                    parameter: None,
+                };
+                let mut res = (StatusCode::TOO_MANY_REQUESTS, Json(body)).into_response();
+                res.headers_mut()
+                    .insert(header::RETRY_AFTER, HeaderValue::from(secs));
+                res
+            }
+        }
+    }
+}
+
+/// Log in. Sets the `mappatu_session` cookie (`HttpOnly; SameSite=Strict; Path=/`, and
+/// `Secure` when the server's public URL is https) and answers the CSRF token. After 3
+/// failed attempts (per username and per client address) each attempt must wait a
+/// growing delay, after 10 the login is locked for 15 minutes: 429 with `Retry-After`.
+#[utoipa::path(post, path = "/api/auth/login", tag = "auth",
+    request_body(content = LoginRequest, content_type = "application/json"),
+    responses(
+        (status = 200, description = "Logged in; the session cookie is set", body = SessionInfo,
+            headers(("Set-Cookie" = String, description = "mappatu_session=…; HttpOnly; SameSite=Strict; Path=/"))),
+        (status = 400, description = "A field is missing, empty or too long; `parameter` names it", body = ErrorBody),
+        (status = 401, description = "Wrong username or password (one answer for both)", body = ErrorBody),
+        (status = 415, description = "The body is not `application/json`", body = ErrorBody),
+        (status = 429, description = "Too many failed attempts; see `Retry-After`", body = ErrorBody,
+            headers(("Retry-After" = u64, description = "Seconds to wait"))),
+        (status = 503, description = "The database is not available", body = ErrorBody),
+    ))]
+pub async fn login(
+    State(state): State<AppState>,
+    ClientIp(client): ClientIp,
+    headers: HeaderMap,
+    JsonBody(req): JsonBody<LoginRequest>,
+) -> Response {
+    match try_login(&state, client, &headers, req).await {
+        Ok((info, token)) => {
+            let mut res = Json(info).into_response();
+            res.headers_mut().insert(
+                header::SET_COOKIE,
+                session_cookie(&token, &state.auth.settings),
+            );
+            res
+        }
+        Err(refusal) => refusal.into_response(),
+    }
+}
+
+async fn try_login(
+    state: &AppState,
+    client: Option<std::net::IpAddr>,
+    headers: &HeaderMap,
+    req: LoginRequest,
+) -> Result<(SessionInfo, String), Refusal> {
+    if req.username.trim().is_empty() {
+        return Err(AppError::invalid("username", "must not be empty").into());
+    }
+    if req.username.len() > MAX_USERNAME {
+        return Err(AppError::invalid(
+            "username",
+            format!("must be at most {MAX_USERNAME} characters"),
+        )
+        .into());
+    }
+    if req.password.is_empty() {
+        return Err(AppError::invalid("password", "must not be empty").into());
+    }
+    if req.password.len() > MAX_PASSWORD {
+        return Err(AppError::invalid(
+            "password",
+            format!("must be at most {MAX_PASSWORD} bytes"),
+        )
+        .into());
+    }
+    let store = state.directory.store();
+    let auth = &state.auth;
+    let key = req.username.to_lowercase();
+    let started = Instant::now();
+    // Locked or waiting: refused before the password is looked at, so that guessing in
+    // parallel gains nothing.
+    auth.ip_throttle
+        .check(client, started)
+        .map_err(Refusal::Throttled)?;
+    let now = db_now();
+    if let Some(until) = store.login_throttle(&key).await?.and_then(|t| t.locked_until)
+        && until > now
+    {
+        return Err(Refusal::Throttled(
+            (until - now).to_std().unwrap_or(Duration::from_secs(1)),
+        ));
+    }
+
+    // The semaphore is never closed; without a permit the check still runs.
+    let permit = auth.hashing.acquire().await.ok();
+    let found = store.credentials(&req.username).await?;
+    let (user, hash) = match found {
+        Some((user, hash)) => (Some(user), Some(hash)),
+        None => (None, None),
+    };
+    // An unknown name is checked against a dummy hash: it takes as long as a real one.
+    let password_ok = password::verify(hash, req.password).await;
+    drop(permit);
+    let user = match user {
+        Some(u) if password_ok && u.enabled => u,
+        _ => {
+            let ip_wait = auth.ip_throttle.fail(client, Instant::now());
+            let now = db_now();
+            let quiet = TimeDelta::from_std(LOCKOUT).unwrap_or(TimeDelta::minutes(15));
+            let failures = store.record_login_failure(&key, now, now - quiet).await?;
+            let user_wait = wait_after(failures);
+            if let Some(wait) = user_wait {
+                let wait = TimeDelta::from_std(wait).unwrap_or(quiet);
+                store.lock_login(&key, now + wait).await?;
+            }
+            tracing::info!(
+                failures,
+                throttled = ip_wait.or(user_wait).is_some(),
+                "login failed"
+            );
+            tracing::debug!(username = %req.username.escape_debug(), "login failed for this username");
+            return Err(Refusal::BadCredentials);
+        }
+    };
+    store.clear_login_failures(&key).await?;
+    // A session cookie the browser already had is ended: a new login never reuses one
+    // (no session fixation).
+    if let Some(old) = token_from_headers(headers) {
+        store.delete_session(&token_hash(old)).await?;
+    }
+    if let Err(e) = session::purge(&**store).await {
+        tracing::warn!("could not purge ended sessions: {e}");
+    }
+    let started = session::start(&**store, user.id).await?;
+    tracing::info!(user = user.id, role = user.role.as_str(), "logged in");
+    Ok((
+        SessionInfo {
+            id: user.id,
+            username: user.username,
+            role: user.role,
+            csrf_token: started.csrf_token,
+        },
+        started.token,
+    ))
+}
+
+/// Log out: ends the session and removes the cookie. Needs `X-CSRF-Token`.
+#[utoipa::path(post, path = "/api/auth/logout", tag = "auth",
+    security(("session_cookie" = [], "csrf_token" = [])),
+    responses(
+        (status = 204, description = "Logged out; the cookie is removed"),
+        (status = 401, description = "No valid session", body = ErrorBody),
+        (status = 403, description = "`X-CSRF-Token` missing or wrong", body = ErrorBody),
+        (status = 503, description = "The database is not available", body = ErrorBody),
+    ))]
+pub async fn logout(
+    State(state): State<AppState>,
+    session: AuthSession,
+    user: CurrentUser,
+) -> Result<Response, AppError> {
+    state
+        .directory
+        .store()
+        .delete_session(&session.token_hash)
+        .await?;
+    tracing::info!(user = user.id, "logged out");
+    let mut res = StatusCode::NO_CONTENT.into_response();
+    res.headers_mut()
+        .insert(header::SET_COOKIE, clear_cookie(&state.auth.settings));
+    Ok(res)
+}
+
+/// The logged-in account and its CSRF token (a reloaded page gets its token here).
+#[utoipa::path(get, path = "/api/auth/me", tag = "auth",
+    security(("session_cookie" = [])),
+    responses(
+        (status = 200, description = "The session's account", body = SessionInfo),
+        (status = 401, description = "No valid session", body = ErrorBody),
+        (status = 503, description = "The database is not available", body = ErrorBody),
+    ))]
+pub async fn me(session: AuthSession) -> Json<SessionInfo> {
+    Json(SessionInfo {
+        id: session.user.id,
+        username: session.user.username,
+        role: session.user.role,
+        csrf_token: session.csrf_token,
+    })
+}

@@ -98,3 +98,51 @@ test('near= in the URL restores the origin and the order', { timeout: 60_000 }, 
   assert.ok(await page.locator('#origin').isVisible(), '#origin is shown');
   assertNoProblems(problems);
 });
+
+test('an address typed in the place search becomes the origin', { timeout: 60_000 }, async () => {
+  const { page, problems } = await s.open('/', { viewport: DESKTOP });
+  // The server's offline gazetteer knows the square; the API is the oracle for its point.
+  const geo = await getJson(s.base, '/api/geocode?q=Piazza%20del%20Campo&limit=5');
+  assert.ok(geo.features.length > 0, 'the offline gazetteer knows Piazza del Campo');
+  const [glon, glat] = geo.features[0].geometry.coordinates;
+  await page.fill('#place', 'Piazza del Campo');
+  await page.press('#place', 'Enter');
+  const choice = page.locator('ul#place-results button.place-result').first();
+  await choice.waitFor({ state: 'visible' });
+  assert.match(await choice.textContent(), /Piazza del Campo/);
+  await choice.click();
+  await page.waitForURL((u) => u.searchParams.has('near'));
+  const [lat, lon] = queryOf(page.url()).near.split(',').map(Number);
+  assert.ok(Math.abs(lat - glat) < 1e-4 && Math.abs(lon - glon) < 1e-4, `near=${lat},${lon} is the square (${glat},${glon})`);
+  const nearest = await getJson(s.base, `/api/services/nearest?lat=${lat}&lon=${lon}&k=3`);
+  await eventually(async () => {
+    assert.deepEqual((await resultIds(page)).slice(0, 3), nearest.features.map((f) => String(f.id)));
+  });
+  assert.match(await page.textContent('#origin'), /Piazza del Campo/, '#origin names the chosen place');
+  assertNoProblems(problems);
+});
+
+test('"near me" uses the browser position; a refusal is explained', { timeout: 60_000 }, async () => {
+  const here = { latitude: 43.3352, longitude: 11.3012 };
+  const granted = await s.open('/', {
+    viewport: DESKTOP,
+    context: { geolocation: here, permissions: ['geolocation'] },
+  });
+  await granted.page.click('#near-me');
+  await granted.page.waitForURL((u) => u.searchParams.has('near'));
+  const [lat, lon] = queryOf(granted.page.url()).near.split(',').map(Number);
+  assert.ok(Math.abs(lat - here.latitude) < 1e-3 && Math.abs(lon - here.longitude) < 1e-3, `near=${lat},${lon}`);
+  const nearest = await getJson(s.base, `/api/services/nearest?lat=${lat}&lon=${lon}&k=1`);
+  await eventually(async () => assert.equal((await resultIds(granted.page))[0], String(nearest.features[0].id)));
+  assertNoProblems(granted.problems);
+
+  // No permission: the page says so in #notice and sets no origin.
+  const refused = await s.open('/', { viewport: DESKTOP, context: { permissions: [] } });
+  await refused.page.click('#near-me');
+  await eventually(async () => {
+    const notice = (await refused.page.textContent('#notice')).trim();
+    assert.ok(notice.length > 10, `#notice explains the refusal: "${notice}"`);
+  });
+  assert.ok(!new URL(refused.page.url()).searchParams.has('near'));
+  assertNoProblems(refused.problems);
+});

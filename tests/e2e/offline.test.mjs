@@ -5,7 +5,7 @@ import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import {
   suite, closedPort, launchBrowser, newPage, getJson, waitReady, resultIds,
-  eventually, assertNoProblems, artefact, DESKTOP,
+  eventually, assertNoProblems, artefact, axeSeriousViolations, formatViolations, DESKTOP,
 } from './lib/harness.mjs';
 
 /** List, filter and card still work: the part of the page that needs no map. */
@@ -65,6 +65,8 @@ test('no WebGL in the browser: notice shown, list, filters and card work', { tim
   await waitReady(page);
   await assertMapNotice(page, ['unavailable']);
   await page.screenshot({ path: await artefact('desktop-no-webgl.png') });
+  const v = await axeSeriousViolations(page);
+  assert.equal(v.length, 0, `no-map view: serious/critical axe violations:\n    ${formatViolations(v)}`);
   await assertListWorks(page, s.base);
   assertNoProblems(problems);
 });

@@ -203,6 +203,8 @@ function isLocal(url) {
  * @param {{width:number,height:number}} [opts.viewport]
  * @param {(url: string) => boolean} [opts.allow] expected failures (e.g. an unreachable style)
  * @param {string} [opts.locale] browser locale (default it-IT: the app's default language)
+ * @param {boolean} [opts.isMobile] phone emulation (touch, meta viewport)
+ * @param {object} [opts.context] more options for browser.newContext (geolocation, ...)
  */
 export async function newPage(browser, opts = {}) {
   const allow = opts.allow ?? (() => false);
@@ -213,6 +215,8 @@ export async function newPage(browser, opts = {}) {
     reducedMotion: 'reduce',
     isMobile: !!opts.isMobile,
     hasTouch: !!opts.isMobile,
+    // Anything else a test needs (geolocation, permissions, ...).
+    ...(opts.context ?? {}),
   });
   context.setDefaultTimeout(15_000);
   const problems = [];

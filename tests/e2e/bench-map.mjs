@@ -10,9 +10,11 @@
 //            moment `#map` gets data-map="ready" (watched by a MutationObserver installed
 //            before the page's own scripts run).
 //   list     time from navigation start to `<html data-state="ready">` (list rendered).
-//   bytes    the page's own transferred bytes: headers + encoded bodies of every response
-//            (document, scripts, styles, worker, API, fonts, images), base-map tiles excluded
-//            (counted apart; the offline style has none).
+//   bytes    the page's own transferred bytes: Resource Timing transferSize (headers +
+//            encoded body) of the document and every resource it loaded (scripts, styles,
+//            the map worker's script, API answers, icons), base-map tiles excluded (counted
+//            apart; the offline style has none). Playwright's request list is checked
+//            against it so that nothing goes uncounted.
 //
 //   node tests/e2e/bench-map.mjs [--count 10000] [--runs 5] [--viewport 1280x800]
 //   scripts/e2e.sh --bench [same flags]       # builds the release binary first
@@ -65,16 +67,9 @@ async function measure(browser, base) {
   const context = await browser.newContext({ viewport: { width: VW, height: VH }, locale: 'it-IT' });
   await context.addInitScript(OBSERVER);
   const page = await context.newPage();
-  const sizes = [];
-  context.on('requestfinished', (req) => {
-    sizes.push(
-      req.sizes().then((s) => ({
-        url: req.url(),
-        type: req.resourceType(),
-        bytes: s.responseHeadersSize + s.responseBodySize,
-      })),
-    );
-  });
+  // Every request Playwright sees, to check that Resource Timing missed none.
+  const seen = new Set();
+  context.on('requestfinished', (req) => seen.add(req.url()));
   const errors = [];
   page.on('pageerror', (e) => errors.push(e.message));
   await page.goto(base + '/', { waitUntil: 'load', timeout: 60_000 });
@@ -94,16 +89,28 @@ async function measure(browser, base) {
   const t = await page.evaluate(() => {
     const mark = performance.getEntriesByName('mappatu:markers')[0];
     const nav = performance.getEntriesByType('navigation')[0];
+    // transferSize: response headers + encoded body, 0 when served from a cache (a fresh
+    // context has none). The document's own Resource Timing includes the map worker's
+    // script; requests made inside the worker would not be here (the app makes none: its
+    // data is fetched by the page and handed to MapLibre).
+    const entries = [nav, ...performance.getEntriesByType('resource')].map((e) => ({
+      url: e.name,
+      type: e.initiatorType,
+      bytes: e.transferSize,
+    }));
     return {
       ...window.__benchMarks,
       markersMark: mark ? mark.startTime : null,
       domContentLoaded: nav?.domContentLoadedEventEnd,
-      load: nav?.loadEventEnd,
+      entries,
     };
   });
-  const all = await Promise.all(sizes);
   await context.close();
   if (t.mapUnavailable) throw new Error(`the map was unavailable: ${errors.join('; ')}`);
+  const all = t.entries;
+  const timed = new Set(all.map((e) => e.url));
+  const missed = [...seen].filter((u) => !timed.has(u) && !u.startsWith('data:'));
+  if (missed.length) console.warn(`  not in Resource Timing (not counted): ${missed.join(', ')}`);
   const own = all.filter((r) => !isTile(r.url, base));
   const byType = {};
   for (const r of own) byType[r.type] = (byType[r.type] ?? 0) + r.bytes;

@@ -73,7 +73,7 @@ const it = {
   'f.privateNote': 'Questi dati non compaiono sulla mappa: li vedono solo i moderatori del Comune, per contattarvi su questa richiesta.',
   'f.contact_name': 'Nome e cognome del referente',
   'f.contact_email': 'Email del referente',
-  'f.contactEmailHelp': 'Vi scriveremo qui quando la richiesta sarà decisa.',
+  'f.contactEmailHelp': 'Vi scriveremo qui quando la richiesta sarà decisa. Serve l\'email o il telefono.',
   'f.contact_phone': 'Telefono del referente',
   'f.consent': 'Acconsento al trattamento dei dati personali del referente per gestire questa richiesta',
   'f.consentHelp': 'Come usiamo questi dati:',
@@ -135,6 +135,12 @@ const it = {
   'err.hours': 'Correggi gli orari segnati qui sopra.',
   'err.consent': 'Per inviare la richiesta serve il consenso al trattamento dei dati del referente.',
   'err.invalidField': 'Valore non valido.',
+  'err.tooMany': 'Ne puoi scegliere al massimo {max}.',
+  'err.emailOrPhone': 'Serve almeno uno tra email e telefono del referente.',
+  'err.phone': 'Scrivi un numero di telefono: solo cifre, spazi e + - . / ( ).',
+  'err.hoursSyntax': 'Orario non valido nella sintassi di OpenStreetMap (dettaglio tecnico: {detail}).',
+  'err.coordsServer': 'Posizione non valida (dettaglio tecnico: {detail}).',
+  'err.other': 'Valore non accettato (dettaglio tecnico: {detail}).',
   'err.code.required': 'Questo campo è obbligatorio.',
   'err.code.too_long': 'Il testo è troppo lungo (al massimo {max} caratteri).',
   'err.code.invalid': 'Valore non valido.',
@@ -182,6 +188,7 @@ const it = {
   'stato.empty': 'Scrivi il codice di controllo.',
   'stato.notFound': 'Nessuna richiesta con questo codice. Controlla di averlo scritto bene.',
   'stato.result': 'Richiesta {code}',
+  'stato.kind.label': 'Tipo di richiesta',
   'stato.kind.new': 'Nuovo servizio',
   'stato.kind.change': 'Proposta di modifica',
   'stato.service': 'Servizio',
@@ -289,7 +296,7 @@ const en = {
   'f.privateNote': 'These details never appear on the map: only the municipality\'s moderators see them, to contact you about this request.',
   'f.contact_name': 'Contact person\'s full name',
   'f.contact_email': 'Contact person\'s email',
-  'f.contactEmailHelp': 'We will write here when the request is decided.',
+  'f.contactEmailHelp': 'We will write here when the request is decided. Give the email or the phone.',
   'f.contact_phone': 'Contact person\'s phone',
   'f.consent': 'I consent to the processing of the contact person\'s personal data to handle this request',
   'f.consentHelp': 'How we use these details:',
@@ -348,6 +355,12 @@ const en = {
   'err.hours': 'Correct the hours marked above.',
   'err.consent': 'To send the request we need the consent to process the contact person\'s details.',
   'err.invalidField': 'Invalid value.',
+  'err.tooMany': 'You can choose {max} at most.',
+  'err.emailOrPhone': 'Give at least the contact person\'s email or phone.',
+  'err.phone': 'Type a phone number: digits, spaces and + - . / ( ) only.',
+  'err.hoursSyntax': 'Invalid hours in OpenStreetMap syntax (technical detail: {detail}).',
+  'err.coordsServer': 'Invalid position (technical detail: {detail}).',
+  'err.other': 'Value not accepted (technical detail: {detail}).',
   'err.code.required': 'This field is required.',
   'err.code.too_long': 'The text is too long ({max} characters at most).',
   'err.code.invalid': 'Invalid value.',
@@ -393,6 +406,7 @@ const en = {
   'stato.empty': 'Type the tracking code.',
   'stato.notFound': 'No request has this code. Check that you typed it correctly.',
   'stato.result': 'Request {code}',
+  'stato.kind.label': 'Kind of request',
   'stato.kind.new': 'New service',
   'stato.kind.change': 'Change proposal',
   'stato.service': 'Service',
@@ -447,8 +461,17 @@ export function t(key, vars) {
   return s;
 }
 
+/** "3 marzo 2026, 10:15" / "3 March 2026, 10:15" in Siena's time zone. */
+export function formatDate(iso, l = lang()) {
+  const d = new Date(iso);
+  if (Number.isNaN(d.getTime())) return iso || '';
+  return new Intl.DateTimeFormat(l === 'en' ? 'en-GB' : 'it-IT', {
+    day: 'numeric', month: 'long', year: 'numeric', hour: '2-digit', minute: '2-digit', timeZone: 'Europe/Rome',
+  }).format(d);
+}
+
 /**
- * Swaps the texts under `root`: `[data-i18n]` text, `[data-i18n-attr="attr:key;…"]`
+ * Swaps the texts under `root`: `[data-i18n]` text (with `data-i18n-vars` JSON), `[data-date]` dates, `[data-i18n-attr="attr:key;…"]`
  * attributes, `[data-text-it][data-text-en]` text from data (e.g. category labels), and
  * `[data-lang-block]` blocks shown only in their language (long texts such as the privacy
  * notice).
@@ -460,7 +483,10 @@ export function applyPage(root = document) {
     if (root.matches && root.matches(sel)) list.unshift(root);
     return list;
   };
-  for (const el of all('[data-i18n]')) el.textContent = t(el.dataset.i18n);
+  for (const el of all('[data-i18n]')) {
+    el.textContent = t(el.dataset.i18n, el.dataset.i18nVars ? JSON.parse(el.dataset.i18nVars) : undefined);
+  }
+  for (const el of all('[data-date]')) el.textContent = formatDate(el.dataset.date, l);
   for (const el of all('[data-i18n-attr]')) {
     for (const pair of el.dataset.i18nAttr.split(';')) {
       const [attr, key] = pair.split(':');
@@ -469,4 +495,26 @@ export function applyPage(root = document) {
   }
   for (const el of all('[data-text-it]')) el.textContent = l === 'en' ? el.dataset.textEn : el.dataset.textIt;
   for (const el of all('[data-lang-block]')) el.hidden = el.dataset.langBlock !== l;
+}
+
+/**
+ * An element whose text is `t(key, vars)` and follows language changes (`applyPage`).
+ * Values in `vars` are data and end up as text, never markup.
+ */
+export function tEl(tag, key, vars, attrs = {}) {
+  const el = document.createElement(tag);
+  for (const [k, v] of Object.entries(attrs)) if (v != null) el.setAttribute(k, String(v));
+  el.dataset.i18n = key;
+  if (vars) el.dataset.i18nVars = JSON.stringify(vars);
+  el.textContent = t(key, vars);
+  return el;
+}
+
+/** A `<time>` showing an ISO date in the page's language (follows language changes). */
+export function dateEl(iso) {
+  const el = document.createElement('time');
+  el.dateTime = iso || '';
+  el.dataset.date = iso || '';
+  el.textContent = formatDate(iso);
+  return el;
 }

@@ -50,21 +50,50 @@ export function fieldKey(path) {
   return k;
 }
 
+// The server's limits (src/domain/service.rs `limits`, src/domain/submission.rs).
 const LIMITS = {
   name: 200,
-  organisation: 200,
+  organisation: 300,
   description_it: 4000,
   description_en: 4000,
   address: 300,
-  phone: 60,
+  phone: 40,
   email: 254,
   website: 500,
-  'accessibility.note_it': 1000,
-  'accessibility.note_en': 1000,
+  'accessibility.note_it': 4000,
+  'accessibility.note_en': 4000,
   'contact.name': 200,
   'contact.email': 254,
-  'contact.phone': 60,
+  'contact.phone': 40,
 };
+
+// The server writes its per-field messages in English; known ones are shown translated.
+const SERVER_MESSAGES = [
+  [/^is required/, () => ({ key: 'err.required' })],
+  [/longer than (\d+)/, (m) => ({ key: 'err.code.too_long', vars: { max: m[1] } })],
+  [/at least one category/, () => ({ key: 'err.chooseCategory' })],
+  [/at most (\d+) (categories|entries)/, (m) => ({ key: 'err.tooMany', vars: { max: m[1] } })],
+  [/unknown (category|target group)|unknown entry/, () => ({ key: 'err.code.unknown_category' })],
+  [/phone number is required|email address or a phone/, () => ({ key: 'err.emailOrPhone' })],
+  [/must be a phone number/, () => ({ key: 'err.phone' })],
+  [/must be an email address/, () => ({ key: 'err.email' })],
+  [/must be a web address/, () => ({ key: 'err.website' })],
+  [/outside the directory's area/, () => ({ key: 'err.outsideArea' })],
+  [/consent/, () => ({ key: 'err.consent' })],
+  [/must be one of yes, limited, no, unknown/, () => ({ key: 'err.code.invalid' })],
+];
+
+/** A server message ({field, message}) as an error the form can show in either language. */
+export function serverError(key, message) {
+  const msg = String(message || '');
+  for (const [re, make] of SERVER_MESSAGES) {
+    const m = re.exec(msg);
+    if (m) return make(m);
+  }
+  if (key === 'opening_hours') return { key: 'err.hoursSyntax', vars: { detail: msg } };
+  if (key === 'geometry') return { key: 'err.coordsServer', vars: { detail: msg } };
+  return { key: 'err.other', vars: { detail: msg } };
+}
 
 const idOf = (prefix, key) => `${prefix}-${key.replace(/\./g, '-')}`;
 
@@ -241,7 +270,7 @@ export function createServiceForm(opts) {
         svgLock(), h('span', { 'data-i18n': 'f.secPrivate' })),
       h('p', { class: 'private-note', 'data-i18n': 'f.privateNote' }),
       text('contact.name', { required: true, autocomplete: 'name' }),
-      text('contact.email', { required: true, type: 'email', autocomplete: 'email', help: 'f.contactEmailHelp', spellcheck: 'false' }),
+      text('contact.email', { type: 'email', autocomplete: 'email', help: 'f.contactEmailHelp', spellcheck: 'false' }),
       text('contact.phone', { type: 'tel', autocomplete: 'tel' })));
   }
   if (opts.withConsent) {
@@ -455,8 +484,8 @@ export function createServiceForm(opts) {
     if (hours.problems().length) add('opening_hours', { key: 'err.hours' });
     if (opts.withContact) {
       if (!p.contact.name) add('contact.name', { key: 'err.required' });
-      if (!p.contact.email) add('contact.email', { key: 'err.required' });
-      else if (!/^[^\s@]+@[^\s@]+\.[^\s@]+$/.test(p.contact.email)) add('contact.email', { key: 'err.email' });
+      if (!p.contact.email && !p.contact.phone) add('contact.email', { key: 'err.emailOrPhone' });
+      else if (p.contact.email && !/^[^\s@]+@[^\s@]+\.[^\s@]+$/.test(p.contact.email)) add('contact.email', { key: 'err.email' });
     }
     if (opts.withConsent && !p.consent) add('consent', { key: 'err.consent' });
     showErrors(found);
@@ -476,7 +505,7 @@ export function createServiceForm(opts) {
     for (const f of list || []) {
       const k = fieldKey(f.field || f.parameter || f.path);
       if (!map.has(k)) map.set(k, []);
-      map.get(k).push({ text: f.message, code: f.code, max: f.max });
+      map.get(k).push(serverError(k, f.message));
     }
     return map;
   }
@@ -536,7 +565,9 @@ export function createServiceForm(opts) {
       },
     };
     if (opts.withContact) {
-      props.contact = { name: val('contact.name') || '', email: val('contact.email') || '', phone: val('contact.phone') };
+      props.contact = { name: val('contact.name') || '', email: val('contact.email'), phone: val('contact.phone') };
+      // The language the municipality writes back in.
+      props.lang = lang();
     }
     if (opts.withConsent) props.consent = consentBox.checked;
     if (honeypot) props[HONEYPOT] = honeypot.value;

@@ -549,7 +549,11 @@ function renderCardSection() {
       $('report-open').hidden = false;
       if (mapCtl && !mapFailed() && !sameService) {
         const [x, y] = c.feature.geometry.coordinates;
-        mapCtl.show(x, y);
+        // On wide screens the card floats over the right of the map.
+        const card = $('card').getBoundingClientRect();
+        const mapBox = $('map').getBoundingClientRect();
+        const cover = card.left > mapBox.left + 100 ? Math.max(0, mapBox.right - card.left) : 0;
+        mapCtl.show(x, y, cover);
       }
     }
   }
@@ -600,10 +604,12 @@ function renderOnce() {
     if (data.points && data.points.fc && data.points.fc !== mapPointsFc) {
       mapPointsFc = data.points.fc;
       mapCtl.setPoints(mapPointsFc);
-      if (data.points.fc.truncated && !pointsByView) showMapNotice('map.pointsTruncated');
+      if (data.points.fc.truncated) showMapNotice('map.pointsTruncated');
+      else if (mapNoticeKey === 'map.pointsTruncated') showMapNotice(null);
     }
     mapCtl.setOrigin(state.near);
-    mapCtl.setSelected(state.service);
+    const open = state.service && data.card && data.card.id === state.service && data.card.feature;
+    mapCtl.setSelected(open || null);
     if (initialFit && !mapFailed() && data.points && data.points.fc) {
       initialFit = false;
       const coords = data.points.fc.features.map((f) => f.geometry.coordinates);
@@ -616,6 +622,10 @@ function renderOnce() {
   const mapSettled = mapCtl || mapFailed();
   const listDone = data.cats && mapSettled ? renderResults() : false;
   const cardDone = renderCardSection();
+  const c = data.card;
+  const cardName = state.service && c && c.id === state.service && c.feature && c.feature.properties.name;
+  const title = cardName ? `${cardName} – ${t('title')}` : t('title');
+  if (document.title !== title) document.title = title;
   document.documentElement.dataset.state = listDone && cardDone ? 'ready' : 'loading';
 }
 
@@ -714,6 +724,15 @@ function bind() {
     e.preventDefault();
     openService(Number(a.closest('li.result').dataset.id));
   });
+  // The list item under the pointer or the keyboard focus is ringed on the map.
+  const hover = (e) => {
+    const li = e.target.closest && e.target.closest('li.result');
+    if (mapCtl && !mapFailed()) mapCtl.setHover(li ? Number(li.dataset.id) : null);
+  };
+  $('results').addEventListener('mouseover', hover);
+  $('results').addEventListener('focusin', hover);
+  $('results').addEventListener('mouseleave', () => mapCtl && mapCtl.setHover(null));
+  $('results').addEventListener('focusout', () => mapCtl && mapCtl.setHover(null));
   $('results-more').addEventListener('click', () => {
     const from = listShown;
     const first = appendList($('results'), listItems, from, from + PAGE, listCtx());

@@ -7,7 +7,8 @@ import { t, lang } from './i18n.js';
 
 const SRC = 'services';
 const ORIGIN = 'origin';
-const OUR_SOURCES = new Set([SRC, ORIGIN]);
+const FOCUS = 'focus';
+const OUR_SOURCES = new Set([SRC, ORIGIN, FOCUS]);
 const STYLE_TIMEOUT_MS = 6000;
 const PIXEL_RATIO = 2;
 
@@ -110,7 +111,9 @@ export function createMap(opts) {
   let categories = new Map(); // slug -> {colour, icon}
   let data = { type: 'FeatureCollection', features: [] };
   let origin = null;
-  let selected = null;
+  let selected = null; // the open service's feature
+  let hovered = null; // id
+  let byId = new Map();
   let styleLoaded = false;
   let usingBlank = config.map_style === blankStyle;
   let failed = false;
@@ -140,6 +143,7 @@ export function createMap(opts) {
   map.addControl(new gl.NavigationControl({ showCompass: false }), 'top-right');
 
   const interactive = ['svc-clusters', 'svc-points'];
+  const clickable = ['focus-icon', ...interactive];
 
   const fail = () => {
     if (failed) return;
@@ -233,19 +237,10 @@ export function createMap(opts) {
     if (!map.getSource(ORIGIN)) {
       map.addSource(ORIGIN, { type: 'geojson', data: originData() });
     }
-    if (!map.getLayer('svc-selected')) {
-      map.addLayer({
-        id: 'svc-selected',
-        type: 'circle',
-        source: SRC,
-        filter: selectedFilter(),
-        paint: {
-          'circle-radius': 21,
-          'circle-color': '#ffdd00',
-          'circle-stroke-color': '#0b0c0c',
-          'circle-stroke-width': 3,
-        },
-      });
+    if (!map.getSource(FOCUS)) {
+      map.addSource(FOCUS, { type: 'geojson', data: focusData() });
+    }
+    if (!map.getLayer('svc-points')) {
       map.addLayer({
         id: 'svc-clusters',
         type: 'symbol',
@@ -267,6 +262,29 @@ export function createMap(opts) {
           'icon-allow-overlap': true,
           'icon-ignore-placement': true,
           'symbol-sort-key': ['get', 'rank'],
+        },
+      });
+      // The open service and the one under the pointer in the list, drawn over any
+      // cluster so they can always be seen.
+      map.addLayer({
+        id: 'focus-ring',
+        type: 'circle',
+        source: FOCUS,
+        paint: {
+          'circle-radius': 21,
+          'circle-color': ['case', ['==', ['get', 'role'], 'sel'], '#ffdd00', 'rgba(255,255,255,0.85)'],
+          'circle-stroke-color': '#0b0c0c',
+          'circle-stroke-width': 3,
+        },
+      });
+      map.addLayer({
+        id: 'focus-icon',
+        type: 'symbol',
+        source: FOCUS,
+        layout: {
+          'icon-image': ['concat', 'cat-', ['get', 'cat']],
+          'icon-allow-overlap': true,
+          'icon-ignore-placement': true,
         },
       });
       map.addLayer({
@@ -298,16 +316,33 @@ export function createMap(opts) {
     };
   }
 
-  function selectedFilter() {
-    return ['all', ['!', ['has', 'point_count']], ['==', ['get', 'id'], selected ?? -1]];
+  function focusFeature(f, role) {
+    return {
+      type: 'Feature',
+      geometry: f.geometry,
+      properties: { id: f.properties.id, cat: (f.properties.categories || [])[0] || '', role },
+    };
+  }
+
+  function focusData() {
+    const features = [];
+    const h = hovered !== null && byId.get(hovered);
+    if (h && !(selected && selected.properties.id === hovered)) features.push(focusFeature(h, 'hover'));
+    if (selected) features.push(focusFeature(selected, 'sel'));
+    return { type: 'FeatureCollection', features };
+  }
+
+  function updateFocus() {
+    const src = map.getSource(FOCUS);
+    if (src) src.setData(focusData());
   }
 
   map.on('click', async (e) => {
     if (failed || !styleLoaded) return;
     const pad = 6;
     const box = [[e.point.x - pad, e.point.y - pad], [e.point.x + pad, e.point.y + pad]];
-    const hits = map.queryRenderedFeatures(box, { layers: interactive });
-    const point = hits.find((f) => f.layer.id === 'svc-points');
+    const hits = map.queryRenderedFeatures(box, { layers: clickable });
+    const point = hits.find((f) => f.layer.id === 'focus-icon' || f.layer.id === 'svc-points');
     if (point) {
       onService(Number(point.properties.id));
       return;
@@ -354,6 +389,7 @@ export function createMap(opts) {
         properties: { id: f.properties.id, cat: (f.properties.categories || [])[0] || '', rank: i },
       }));
       data = { type: 'FeatureCollection', features };
+      byId = new Map(fc.features.map((f) => [f.properties.id, f]));
       hasPoints = true;
       const src = map.getSource(SRC);
       if (src) src.setData(data);
@@ -363,9 +399,18 @@ export function createMap(opts) {
       const src = map.getSource(ORIGIN);
       if (src) src.setData(originData());
     },
-    setSelected(id) {
-      selected = id;
-      if (map.getLayer('svc-selected')) map.setFilter('svc-selected', selectedFilter());
+    /** The open service (a feature with geometry and categories), or null. */
+    setSelected(feature) {
+      const id = feature ? feature.properties.id : null;
+      if ((selected ? selected.properties.id : null) === id) return;
+      selected = feature;
+      updateFocus();
+    },
+    /** Rings the service the pointer or focus is on in the list (null: none). */
+    setHover(id) {
+      if (hovered === id) return;
+      hovered = id;
+      updateFocus();
     },
     /** [minLon, minLat, maxLon, maxLat] of what is visible. */
     bounds() {
@@ -394,10 +439,20 @@ export function createMap(opts) {
       }
       map.fitBounds([[w, s], [e, n]], { padding: pad, maxZoom, duration: 0 });
     },
-    /** Brings a point into view without changing the zoom. */
-    show(lon, lat) {
-      const b = map.getBounds();
-      if (!b.contains([lon, lat])) map.easeTo({ center: [lon, lat], duration: 300 });
+    /**
+     * Brings a point into view without changing the zoom, moving the map as little as
+     * possible; `coverRight` pixels on the right are hidden (by the card).
+     */
+    show(lon, lat, coverRight = 0) {
+      const c = map.getContainer();
+      const w = c.clientWidth;
+      const hgt = c.clientHeight;
+      const margin = 48;
+      const right = Math.max(margin * 2, w - coverRight - margin);
+      const p = map.project([lon, lat]);
+      const dx = p.x < margin ? p.x - margin : p.x > right ? p.x - right : 0;
+      const dy = p.y < margin ? p.y - margin : p.y > hgt - margin ? p.y - (hgt - margin) : 0;
+      if (dx || dy) map.panBy([dx, dy], { duration: 300 });
     },
     setLang() {
       map.getCanvas().setAttribute('aria-label', t('map.label'));

@@ -25,6 +25,13 @@ command -v node >/dev/null && command -v npm >/dev/null || {
     exit 1
 }
 
+# playwright-core 1.65 needs Node.js 20 or later (Debian 12's own nodejs is 18).
+node_major=$(node -p 'process.versions.node.split(".")[0]')
+if [ "$node_major" -lt 20 ]; then
+    echo "e2e: Node.js $(node --version) is too old; playwright-core needs 20 or later" >&2
+    exit 1
+fi
+
 bench=
 if [ "${1:-}" = "--bench" ]; then
     bench=1

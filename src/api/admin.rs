@@ -123,12 +123,12 @@ pub async fn create_user(
             format!("username: {:?} is taken", req.username),
         ));
     }
-    let password_hash = password::hash(req.password)
-        .await
-        .map_err(|e| AppError::Store(crate::store::StoreError::Corrupt {
+    let password_hash = password::hash(req.password).await.map_err(|e| {
+        AppError::Store(crate::store::StoreError::Corrupt {
             id: 0,
             reason: e.to_string(),
-        }))?;
+        })
+    })?;
     let new = NewUser {
         username: req.username.clone(),
         role,
@@ -234,12 +234,12 @@ pub async fn reset_password(
     if store.user(id).await?.is_none() {
         return Err(no_such_user(id));
     }
-    let hash = password::hash(req.password)
-        .await
-        .map_err(|e| AppError::Store(crate::store::StoreError::Corrupt {
+    let hash = password::hash(req.password).await.map_err(|e| {
+        AppError::Store(crate::store::StoreError::Corrupt {
             id,
             reason: e.to_string(),
-        }))?;
+        })
+    })?;
     let user = store
         .set_password(id, &hash, &admin.actor())
         .await?

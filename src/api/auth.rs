@@ -93,9 +93,7 @@ impl IntoResponse for Refusal {
                 let secs = (wait.as_secs() + u64::from(wait.subsec_nanos() > 0)).max(1);
                 let body = ErrorBody {
                     error: "too_many_attempts",
-                    message: format!(
-                        "too many failed logins; try again in {secs} second(s)"
-                    ),
+                    message: format!("too many failed logins; try again in {secs} second(s)"),
                     parameter: None,
                 };
                 let mut res = (StatusCode::TOO_MANY_REQUESTS, Json(body)).into_response();
@@ -162,11 +160,9 @@ async fn try_login(
         return Err(AppError::invalid("password", "must not be empty").into());
     }
     if req.password.len() > MAX_PASSWORD {
-        return Err(AppError::invalid(
-            "password",
-            format!("must be at most {MAX_PASSWORD} bytes"),
-        )
-        .into());
+        return Err(
+            AppError::invalid("password", format!("must be at most {MAX_PASSWORD} bytes")).into(),
+        );
     }
     let store = state.directory.store();
     let auth = &state.auth;
@@ -178,7 +174,10 @@ async fn try_login(
         .check(client, started)
         .map_err(Refusal::Throttled)?;
     let now = db_now();
-    if let Some(until) = store.login_throttle(&key).await?.and_then(|t| t.locked_until)
+    if let Some(until) = store
+        .login_throttle(&key)
+        .await?
+        .and_then(|t| t.locked_until)
         && until > now
     {
         return Err(Refusal::Throttled(

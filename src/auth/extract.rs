@@ -110,7 +110,10 @@ impl AuthSession {
         if csrf::matches(&self.csrf_token, given) {
             Ok(())
         } else {
-            tracing::info!(user = self.user.id, "request refused: CSRF token missing or wrong");
+            tracing::info!(
+                user = self.user.id,
+                "request refused: CSRF token missing or wrong"
+            );
             Err(AuthError::Csrf)
         }
     }

@@ -206,7 +206,12 @@ mod tests {
     #[test]
     fn passwords() {
         assert!(check_password("correct horse battery").is_ok());
-        for bad in ["short", "aaaaaaaaaaaaaaaa", "tab\there-password", &"ab".repeat(600)] {
+        for bad in [
+            "short",
+            "aaaaaaaaaaaaaaaa",
+            "tab\there-password",
+            &"ab".repeat(600),
+        ] {
             assert!(check_password(bad).is_err(), "{bad}");
         }
     }

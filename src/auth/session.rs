@@ -166,6 +166,11 @@ mod tests {
         let secure = AuthSettings {
             secure_cookie: true,
         };
-        assert!(session_cookie(&t, &secure).to_str().unwrap().ends_with("; Secure"));
+        assert!(
+            session_cookie(&t, &secure)
+                .to_str()
+                .unwrap()
+                .ends_with("; Secure")
+        );
     }
 }

@@ -193,6 +193,7 @@ impl TestServer {
             directory: directory.clone(),
             geocoder,
             auth: Default::default(),
+            notifier: Arc::new(mappatu::notify::Notifier::log_only()),
             web: Arc::new(mappatu::assets::WebSettings {
                 map_style: mappatu::assets::OFFLINE_MAP_STYLE.into(),
                 area: BoundingBox::siena_province(),
@@ -227,6 +228,35 @@ impl TestServer {
         let json = serde_json::from_str(&text)
             .unwrap_or_else(|e| panic!("{path_and_query}: body is not JSON ({e}): {text}"));
         (status, json)
+    }
+
+    /// Adds an account straight through the store (audited as done by `cli`).
+    pub async fn create_user(
+        &self,
+        name: &str,
+        role: mappatu::auth::Role,
+        password: &str,
+    ) -> mappatu::store::User {
+        let new = mappatu::store::NewUser {
+            username: name.to_string(),
+            role,
+            password_hash: mappatu::auth::password::hash(password.to_string())
+                .await
+                .unwrap(),
+        };
+        self.store
+            .create_user(&new, &mappatu::store::Actor::cli())
+            .await
+            .unwrap()
+            .expect("username is free")
+    }
+
+    /// A client that keeps cookies, like a browser.
+    pub fn cookie_client(&self) -> reqwest::Client {
+        reqwest::Client::builder()
+            .cookie_store(true)
+            .build()
+            .unwrap()
     }
 
     /// Stops the server and removes its database.

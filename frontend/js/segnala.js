@@ -88,7 +88,9 @@ function showSuccess(res) {
   $('tracking-code').textContent = code;
   const statusUrl = `/stato?code=${encodeURIComponent(code)}`;
   $('status-link').href = statusUrl;
-  const edit = res.edit_link || res.edit_url || null;
+  // The edit token goes in the fragment (never sent to the server, so never logged),
+  // after the tracking code that leads the edit page to the listing once it is published.
+  const edit = res.edit_token ? `/modifica#${code}.${res.edit_token}` : (res.edit_link || null);
   if (edit) {
     const url = new URL(edit, location.origin).href;
     $('edit-link').href = url;

@@ -785,9 +785,9 @@ function mark(name) {
 document.documentElement.dataset.state = 'loading';
 loadTaxonomy();
 bind();
-// Wide screens show the filters open; on a phone they start folded (the summary says how
-// many are on), so the map and the list are not pushed far down.
-if (window.matchMedia('(max-width: 47.99em)').matches) {
+// The filters start folded (the summary says how many are on), so the list is on the first
+// screen; a link that arrives with filters on shows them open on wide screens.
+if (filterKey(state) === '' || window.matchMedia('(max-width: 47.99em)').matches) {
   $('filters-details').open = false;
 }
 if (state.service) focusCard = true;

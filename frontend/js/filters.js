@@ -45,6 +45,7 @@ export function writeFilters(state) {
   for (const el of form.querySelectorAll('input[name=target]')) el.checked = state.targets.includes(el.value);
   const n = activeFilterCount(state);
   $('filters-active').textContent = n ? `(${n === 1 ? t('filters.activeOne') : t('filters.active', { n })})` : '';
+  $('clear-filters').hidden = n === 0;
 }
 
 /** The filters as the form shows them now. */

@@ -153,6 +153,15 @@ pub struct ServeArgs {
     /// [default: http://127.0.0.1:8080]
     #[arg(long, env = "MAPPATU_PUBLIC_URL", value_name = "URL", value_parser = parse_public_url)]
     pub public_url: Option<String>,
+    /// SMTP server for the emails to submitters: smtp://[USER:PASSWORD@]HOST:PORT (add
+    /// ?tls=required for STARTTLS) or smtps://… for TLS. Without it, messages are only
+    /// logged (recipients masked) and the status page is the channel.
+    #[arg(long, env = "MAPPATU_SMTP_URL", value_name = "URL", hide_env_values = true)]
+    pub smtp_url: Option<String>,
+    /// Sender of the emails to submitters, e.g. "MappaTU <mappatu@comune.siena.it>"
+    /// [default: MappaTU <mappatu@localhost>]
+    #[arg(long, env = "MAPPATU_MAIL_FROM", value_name = "ADDRESS")]
+    pub mail_from: Option<String>,
 }
 
 /// `mappatu import`.
@@ -257,6 +266,10 @@ pub struct FileConfig {
     pub geocoder_timeout: Option<f64>,
     /// See [`ServeArgs::public_url`].
     pub public_url: Option<String>,
+    /// See [`ServeArgs::smtp_url`] (holds a password: keep the file private).
+    pub smtp_url: Option<String>,
+    /// See [`ServeArgs::mail_from`].
+    pub mail_from: Option<String>,
 }
 
 /// Settings after merging every source.
@@ -280,6 +293,11 @@ pub struct Settings {
     pub geocoder: GeocoderSettings,
     /// The URL people reach the server at (`https://` makes session cookies `Secure`).
     pub public_url: String,
+    /// SMTP server for emails to submitters (may hold a password: print it with
+    /// `store::redact_url`); `None`: messages are logged only.
+    pub smtp_url: Option<String>,
+    /// Sender of the emails to submitters.
+    pub mail_from: Option<String>,
 }
 
 /// Why the settings cannot be built.
@@ -399,6 +417,12 @@ impl Settings {
             frontend_dir: serve.and_then(|s| s.frontend_dir.clone()),
             geocoder,
             public_url,
+            smtp_url: serve
+                .and_then(|s| s.smtp_url.clone())
+                .or(file.smtp_url),
+            mail_from: serve
+                .and_then(|s| s.mail_from.clone())
+                .or(file.mail_from),
         })
     }
 }

@@ -78,6 +78,18 @@ impl Directory {
         &self.area
     }
 
+    /// Brings the index in step with the store for one service, after a write to the
+    /// store committed: a published service is added or replaced, any other (or a missing
+    /// one) is removed. Returns the service as stored.
+    pub async fn refresh(&self, id: ServiceId) -> Result<Option<Service>, StoreError> {
+        let service = self.store.get(id).await?;
+        match &service {
+            Some(s) => self.index.upsert(s.clone()),
+            None => self.index.remove(id),
+        }
+        Ok(service)
+    }
+
     /// Changes a service's status (publish, unpublish, …) in the store, then in the index.
     pub async fn set_status(
         &self,

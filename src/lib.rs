@@ -15,5 +15,7 @@ pub mod domain;
 pub mod geocode;
 pub mod import;
 pub mod index;
+pub mod moderation;
+pub mod notify;
 pub mod store;
 pub mod synthetic;

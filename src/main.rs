@@ -168,11 +168,22 @@ async fn serve(settings: Settings) -> Result<()> {
     let auth = mappatu::auth::AuthState::new(mappatu::auth::AuthSettings::for_public_url(
         &settings.public_url,
     ));
+    let notifier = mappatu::notify::Notifier::new(
+        settings.smtp_url.as_deref(),
+        settings.mail_from.as_deref(),
+        Some(&settings.public_url),
+    )
+    .context("cannot set up email notifications")?;
+    match &settings.smtp_url {
+        Some(url) => tracing::info!(smtp = %store::redact_url(url), "emails to submitters through SMTP"),
+        None => tracing::info!("no --smtp-url: emails to submitters are logged, not sent"),
+    }
     let service = app(AppState {
         directory,
         web,
         geocoder,
         auth,
+        notifier: Arc::new(notifier),
     })
     .into_make_service_with_connect_info::<std::net::SocketAddr>();
     axum::serve(listener, service)

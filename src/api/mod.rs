@@ -6,11 +6,13 @@ mod error;
 pub mod geocode;
 pub mod json;
 pub mod model;
+pub mod moderation;
 pub mod openapi;
 pub mod params;
 pub mod public;
 pub mod ratelimit;
 pub mod reports;
+pub mod submissions;
 
 pub use error::{AppError, ErrorBody};
 
@@ -38,6 +40,8 @@ pub struct AppState {
     pub geocoder: Arc<dyn Geocoder>,
     /// Sessions' cookie settings and the login throttle.
     pub auth: Arc<crate::auth::AuthState>,
+    /// Emails to submitters (or log lines when no SMTP server is configured).
+    pub notifier: Arc<crate::notify::Notifier>,
 }
 
 /// The whole application.
@@ -56,6 +60,9 @@ pub fn app(state: AppState) -> Router {
         // Moderators' sessions and admins' account management.
         .merge(auth::router())
         .merge(admin::router())
+        // Asking to be listed, change proposals, and the moderators' queue and actions.
+        .merge(submissions::router())
+        .merge(moderation::router())
         .route("/geocode", get(geocode::geocode))
         .route("/openapi.json", get(openapi::openapi_json))
         .fallback(|| async { AppError::NotFound("no such API endpoint".into()) })

@@ -7,7 +7,7 @@ use super::model::{
     ServiceFeature, ServiceProperties, ServiceSummary, SummaryFeature, TaxonomyList, Version,
 };
 use super::public;
-use super::{admin, auth};
+use super::{admin, auth, moderation, submissions};
 use super::reports::{self, ReportReceipt, ReportRequest};
 use crate::domain::{Category, Lang, ReportKind, ReportStatus, Wheelchair};
 use crate::geocode::{PlaceKind, PlaceSource};
@@ -43,10 +43,39 @@ use utoipa::OpenApi;
         admin::disable_user,
         admin::enable_user,
         admin::reset_password,
+        submissions::create,
+        submissions::status,
+        submissions::propose,
+        moderation::get_queue,
+        moderation::get_item,
+        moderation::approve,
+        moderation::reject,
+        moderation::request_changes,
+        moderation::merge,
+        moderation::resolve_item,
+        moderation::dismiss_item,
+        moderation::resolve_report,
+        moderation::dismiss_report,
+        moderation::get_service,
+        moderation::edit_service,
+        moderation::unpublish,
+        moderation::republish,
+        moderation::verify,
+        moderation::audit,
         openapi_json,
     ),
     modifiers(&SessionSecurity),
     components(schemas(
+        submissions::SubmissionReceipt, submissions::SubmissionStatusView, submissions::InvalidBody,
+        crate::domain::service::FieldError, crate::domain::submission::SubmissionKind,
+        crate::domain::submission::SubmissionStatus, crate::domain::submission::Contact,
+        moderation::ReasonRequest, moderation::MessageRequest, moderation::MergeRequest,
+        moderation::NoteRequest, moderation::DecisionView, moderation::AuditPage,
+        crate::store::AuditEntry,
+        crate::moderation::queue::Queue, crate::moderation::queue::QueueItem,
+        crate::moderation::queue::QueueCounts, crate::moderation::queue::ItemKind,
+        crate::moderation::queue::SubmissionView, crate::moderation::queue::ReportView,
+        crate::moderation::duplicates::Nearby, crate::moderation::diff::FieldChange,
         auth::LoginRequest, auth::SessionInfo, crate::auth::Role, crate::store::User,
         admin::UserList, admin::NewUserRequest, admin::PasswordRequest,
         ErrorBody, Health, Version, TaxonomyList, ListFeature, SummaryFeature, PointCollection, ServiceSummary, Category, ServiceCollection, ServiceFeature,
@@ -62,6 +91,8 @@ use utoipa::OpenApi;
         (name = "status", description = "Health and API description"),
         (name = "auth", description = "Moderators' and admins' sessions"),
         (name = "admin", description = "Account management (admins)"),
+        (name = "submissions", description = "Ask to be listed, follow a request, propose changes through a listing's edit link"),
+        (name = "moderation", description = "The moderators' queue and actions (session + X-CSRF-Token); the audit log (admins)"),
     )
 )]
 pub struct ApiDoc;

@@ -5,6 +5,7 @@ pub mod geo;
 pub mod hours;
 pub mod report;
 pub mod service;
+pub mod submission;
 pub mod taxonomy;
 pub mod text;
 

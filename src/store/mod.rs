@@ -6,6 +6,7 @@
 
 mod accounts;
 mod audit;
+mod moderation;
 mod sql;
 mod sqlite_scan;
 
@@ -20,6 +21,7 @@ pub use audit::{Actor, AuditEntry, AuditFilter, MAX_AUDIT_PAGE, NewAuditEntry, S
 // For the other store files, which write audit entries in their own transactions.
 #[allow(unused_imports)]
 pub(crate) use audit::{AuditConn, append_audit, db_now};
+pub use moderation::{Decision, ModerationError, ModerationStore, service_snapshot};
 pub use sql::SqlStore;
 
 /// Which database a store talks to.
@@ -103,7 +105,7 @@ pub type Progress<'a> = &'a (dyn Fn(u64) + Send + Sync);
 /// The persistent store of services. Every write is one transaction; a method returns
 /// only after it committed.
 #[async_trait]
-pub trait Store: AccountStore + Send + Sync + 'static {
+pub trait Store: AccountStore + ModerationStore + Send + Sync + 'static {
     /// Which backend this is.
     fn kind(&self) -> StoreKind;
 

@@ -1,0 +1,678 @@
+//! The moderators' API: the queue, decisions on submissions and reports, actions on
+//! listings, and (admins only) the audit log. Every route takes the [`Moderator`] or
+//! [`Admin`] extractor first, so an unauthenticated request (401), a POST without the
+//! session's CSRF token (403) or an under-privileged one (403) is refused before its body
+//! is read, and changes nothing.
+//!
+//! Queue item ids are namespaced: `s-12` is submission 12 and `r-5` report 5 (a bare
+//! number is a submission). Reports can also be closed at `/api/moderation/reports/{id}/…`.
+
+use super::submissions::{JsonValue, MAX_SUBMISSION_BYTES, Problem};
+use super::{AppError, AppState, ErrorBody};
+use crate::auth::{Admin, Moderator};
+use crate::domain::service::FieldError;
+use crate::domain::submission::{SubmissionId, check_reason};
+use crate::domain::{ReportId, ReportStatus, ServiceId};
+use crate::moderation::queue::{
+    self, ItemKind, ItemRef, Queue, QueueItem, ReportView, SubmissionView,
+};
+use crate::moderation::{self as actions, ActionError};
+use crate::store::{
+    AuditEntry, AuditFilter, Decision, MAX_AUDIT_PAGE, SubjectKind, service_snapshot,
+};
+use axum::extract::{DefaultBodyLimit, Path, Query, State};
+use axum::response::{IntoResponse, Response};
+use axum::routing::{get, post};
+use axum::{Json, Router};
+use chrono::{DateTime, Utc};
+use serde::{Deserialize, Serialize};
+use serde_json::Value;
+use std::collections::HashMap;
+use utoipa::{IntoParams, ToSchema};
+
+/// The moderation routes (under `/api`).
+pub fn router() -> Router<AppState> {
+    Router::new()
+        .route("/moderation/queue", get(get_queue))
+        .route("/moderation/items/{id}", get(get_item))
+        .route("/moderation/items/{id}/approve", post(approve))
+        .route("/moderation/items/{id}/reject", post(reject))
+        .route(
+            "/moderation/items/{id}/request-changes",
+            post(request_changes),
+        )
+        .route("/moderation/items/{id}/merge", post(merge))
+        .route("/moderation/items/{id}/resolve", post(resolve_item))
+        .route("/moderation/items/{id}/dismiss", post(dismiss_item))
+        .route("/moderation/reports/{id}/resolve", post(resolve_report))
+        .route("/moderation/reports/{id}/dismiss", post(dismiss_report))
+        .route("/moderation/services/{id}", get(get_service))
+        .route("/moderation/services/{id}/edit", post(edit_service))
+        .route("/moderation/services/{id}/unpublish", post(unpublish))
+        .route("/moderation/services/{id}/republish", post(republish))
+        .route("/moderation/services/{id}/verify", post(verify))
+        .route("/moderation/audit", get(audit))
+        .layer(DefaultBodyLimit::max(MAX_SUBMISSION_BYTES))
+}
+
+impl From<ActionError> for Problem {
+    fn from(e: ActionError) -> Self {
+        match e {
+            ActionError::NotFound(m) => Problem::App(AppError::NotFound(m)),
+            ActionError::Conflict(m) => Problem::Conflict(m),
+            ActionError::Invalid(fields) => Problem::Invalid(fields),
+            ActionError::Store(e) => Problem::App(AppError::Store(e)),
+        }
+    }
+}
+
+/// `{"reason": "…"}`: why (required for a rejection, optional elsewhere).
+#[derive(Debug, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct ReasonRequest {
+    /// Plain text, at most 2000 characters; the submitter sees a rejection's reason.
+    reason: Option<String>,
+}
+
+/// `{"message": "…"}`: what the submitter should change.
+#[derive(Debug, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct MessageRequest {
+    /// Plain text, at most 2000 characters; the submitter sees it.
+    message: Option<String>,
+}
+
+/// `{"into": service_id}`: the published listing a duplicate is merged into.
+#[derive(Debug, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct MergeRequest {
+    /// The listing's id.
+    into: i64,
+}
+
+/// `{"note": "…"}`: a moderator's note on closing a report (optional).
+#[derive(Debug, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct NoteRequest {
+    /// Plain text, at most 2000 characters.
+    note: Option<String>,
+}
+
+/// A decision on a submission.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct DecisionView {
+    /// The submission as committed.
+    pub submission: SubmissionView,
+    /// The listing published, changed or merged into, as committed (with its status).
+    #[schema(value_type = Option<Object>)]
+    pub service: Option<Value>,
+}
+
+impl From<&Decision> for DecisionView {
+    fn from(d: &Decision) -> Self {
+        DecisionView {
+            submission: SubmissionView::from(&d.submission),
+            service: d.service.as_ref().map(service_snapshot),
+        }
+    }
+}
+
+/// A page of the audit log.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct AuditPage {
+    /// Entries, newest first.
+    pub items: Vec<AuditEntry>,
+    /// Pass as `before_id` for the next page; null on the last.
+    pub next_before_id: Option<i64>,
+}
+
+/// Parameters of `GET /api/moderation/queue`.
+#[derive(Debug, Deserialize, IntoParams)]
+#[into_params(parameter_in = Query)]
+#[allow(dead_code)] // Documents the parameters; the handler parses them.
+pub struct QueueQuery {
+    /// Only items of this kind: `new`, `change` or `report`.
+    kind: Option<String>,
+}
+
+/// Parameters of `GET /api/moderation/audit`.
+#[derive(Debug, Deserialize, IntoParams)]
+#[into_params(parameter_in = Query)]
+#[allow(dead_code)] // Documents the parameters; the handler parses them.
+pub struct AuditQuery {
+    /// The acting username, or `cli`.
+    actor: Option<String>,
+    /// The action, e.g. `submission.approve`, `service.unpublish`, `user.add`.
+    action: Option<String>,
+    /// `user`, `submission`, `service` or `report`.
+    subject_kind: Option<String>,
+    /// The subject's id.
+    subject_id: Option<i64>,
+    /// The listing concerned.
+    service_id: Option<i64>,
+    /// At or after this RFC 3339 time.
+    from: Option<DateTime<Utc>>,
+    /// Before this RFC 3339 time.
+    to: Option<DateTime<Utc>>,
+    /// Entries older than this id (paging).
+    before_id: Option<i64>,
+    /// 1 to 500 (default 100).
+    limit: Option<u32>,
+}
+
+fn positive(name: &str, raw: &str) -> Result<i64, Problem> {
+    raw.parse::<i64>()
+        .ok()
+        .filter(|n| *n > 0)
+        .ok_or_else(|| AppError::invalid(name, "must be a positive whole number").into())
+}
+
+fn item_ref(raw: &str) -> Result<ItemRef, Problem> {
+    raw.parse::<ItemRef>()
+        .map_err(|m| AppError::invalid("id", m).into())
+}
+
+fn submission_ref(raw: &str) -> Result<SubmissionId, Problem> {
+    match item_ref(raw)? {
+        ItemRef::Submission(id) => Ok(id),
+        ItemRef::Report(_) => Err(Problem::Conflict(
+            "this action applies to submissions (s-N); reports are resolved or dismissed".into(),
+        )),
+    }
+}
+
+fn report_ref(raw: &str) -> Result<ReportId, Problem> {
+    match item_ref(raw)? {
+        ItemRef::Report(id) => Ok(id),
+        ItemRef::Submission(_) => Err(Problem::Conflict(
+            "resolve and dismiss apply to reports (r-N)".into(),
+        )),
+    }
+}
+
+fn optional_text(field: &str, text: Option<String>) -> Result<Option<String>, Problem> {
+    match text.as_deref().map(str::trim) {
+        None | Some("") => Ok(None),
+        Some(t) => check_reason(field, Some(t))
+            .map(Some)
+            .map_err(|e| Problem::Invalid(vec![e])),
+    }
+}
+
+fn required_text(field: &str, text: Option<String>) -> Result<String, Problem> {
+    check_reason(field, text.as_deref()).map_err(|e: FieldError| Problem::Invalid(vec![e]))
+}
+
+/// The queue: pending new listings and change proposals and open reports, oldest first,
+/// with counts per kind; each item with its map point, nearby possible duplicates and,
+/// for change proposals, the field-by-field diff.
+#[utoipa::path(get, path = "/api/moderation/queue", tag = "moderation",
+    security(("session_cookie" = [])),
+    params(QueueQuery),
+    responses(
+        (status = 200, description = "The queue", body = Queue),
+        (status = 401, description = "Not logged in", body = ErrorBody),
+    ))]
+pub async fn get_queue(
+    Moderator(_user): Moderator,
+    State(state): State<AppState>,
+    Query(q): Query<HashMap<String, String>>,
+) -> Result<Json<Queue>, Problem> {
+    let mut only = None;
+    for (k, v) in &q {
+        match k.as_str() {
+            "kind" => {
+                only = Some(match v.as_str() {
+                    "new" => ItemKind::New,
+                    "change" => ItemKind::Change,
+                    "report" => ItemKind::Report,
+                    _ => {
+                        return Err(
+                            AppError::invalid("kind", "must be new, change or report").into()
+                        );
+                    }
+                })
+            }
+            other => {
+                return Err(AppError::BadParameter {
+                    code: "unknown_parameter",
+                    parameter: other.to_string(),
+                    message: "is not a parameter of this endpoint".into(),
+                }
+                .into());
+            }
+        }
+    }
+    Ok(Json(queue::build(&state.directory, only).await?))
+}
+
+/// One item (`s-N` or `r-N`), decided or not.
+#[utoipa::path(get, path = "/api/moderation/items/{id}", tag = "moderation",
+    security(("session_cookie" = [])),
+    params(("id" = String, Path, description = "s-N (submission) or r-N (report)")),
+    responses(
+        (status = 200, description = "The item", body = QueueItem),
+        (status = 401, description = "Not logged in", body = ErrorBody),
+        (status = 404, description = "No such item", body = ErrorBody),
+    ))]
+pub async fn get_item(
+    Moderator(_user): Moderator,
+    State(state): State<AppState>,
+    Path(id): Path<String>,
+) -> Result<Json<QueueItem>, Problem> {
+    let r = item_ref(&id)?;
+    queue::item(&state.directory, r)
+        .await?
+        .map(Json)
+        .ok_or_else(|| AppError::NotFound(format!("no item {r}")).into())
+}
+
+fn decided(state: &AppState, d: Decision) -> Response {
+    state.notifier.submission_decided(&d.submission);
+    Json(DecisionView::from(&d)).into_response()
+}
+
+/// Approve a pending submission: it is published at once (a new listing appears in the
+/// API and on the map; a change is applied to the live listing). The optional body is the
+/// moderator's edited Feature, checked like a submission (422 lists every problem).
+#[utoipa::path(post, path = "/api/moderation/items/{id}/approve", tag = "moderation",
+    security(("session_cookie" = [], "csrf_token" = [])),
+    params(("id" = String, Path, description = "s-N")),
+    request_body(content = Option<Object>, content_type = "application/json",
+        description = "Optional: the edited listing as a GeoJSON Feature"),
+    responses(
+        (status = 200, description = "Published", body = DecisionView),
+        (status = 401, description = "Not logged in", body = ErrorBody),
+        (status = 403, description = "Missing or wrong X-CSRF-Token", body = ErrorBody),
+        (status = 404, description = "No such submission", body = ErrorBody),
+        (status = 409, description = "Already decided", body = ErrorBody),
+        (status = 422, description = "The (edited) listing is invalid", body = super::submissions::InvalidBody),
+    ))]
+pub async fn approve(
+    Moderator(user): Moderator,
+    State(state): State<AppState>,
+    Path(id): Path<String>,
+    body: Result<JsonValue, Problem>,
+) -> Result<Response, Problem> {
+    let id = submission_ref(&id)?;
+    let edited: Option<Value> = body?.optional()?;
+    let d = actions::approve(&state.directory, id, edited.as_ref(), &user.actor()).await?;
+    tracing::info!(submission = id.0, moderator = %user.username, "submission approved");
+    Ok(decided(&state, d))
+}
+
+/// Reject a pending submission with a reason the submitter sees.
+#[utoipa::path(post, path = "/api/moderation/items/{id}/reject", tag = "moderation",
+    security(("session_cookie" = [], "csrf_token" = [])),
+    params(("id" = String, Path, description = "s-N")),
+    request_body(content = ReasonRequest, content_type = "application/json"),
+    responses(
+        (status = 200, description = "Rejected", body = DecisionView),
+        (status = 401, description = "Not logged in", body = ErrorBody),
+        (status = 403, description = "Missing or wrong X-CSRF-Token", body = ErrorBody),
+        (status = 409, description = "Already decided", body = ErrorBody),
+        (status = 422, description = "No reason", body = super::submissions::InvalidBody),
+    ))]
+pub async fn reject(
+    Moderator(user): Moderator,
+    State(state): State<AppState>,
+    Path(id): Path<String>,
+    body: Result<JsonValue, Problem>,
+) -> Result<Response, Problem> {
+    let id = submission_ref(&id)?;
+    let req: ReasonRequest = body?.required()?;
+    let reason = required_text("reason", req.reason)?;
+    let d = actions::reject(&state.directory, id, &reason, &user.actor()).await?;
+    Ok(decided(&state, d))
+}
+
+/// Ask the submitter of a pending submission for changes (they see the message).
+#[utoipa::path(post, path = "/api/moderation/items/{id}/request-changes", tag = "moderation",
+    security(("session_cookie" = [], "csrf_token" = [])),
+    params(("id" = String, Path, description = "s-N")),
+    request_body(content = MessageRequest, content_type = "application/json"),
+    responses(
+        (status = 200, description = "Changes requested", body = DecisionView),
+        (status = 401, description = "Not logged in", body = ErrorBody),
+        (status = 403, description = "Missing or wrong X-CSRF-Token", body = ErrorBody),
+        (status = 409, description = "Already decided", body = ErrorBody),
+        (status = 422, description = "No message", body = super::submissions::InvalidBody),
+    ))]
+pub async fn request_changes(
+    Moderator(user): Moderator,
+    State(state): State<AppState>,
+    Path(id): Path<String>,
+    body: Result<JsonValue, Problem>,
+) -> Result<Response, Problem> {
+    let id = submission_ref(&id)?;
+    let req: MessageRequest = body?.required()?;
+    let message = required_text("message", req.message)?;
+    let d = actions::request_changes(&state.directory, id, &message, &user.actor()).await?;
+    Ok(decided(&state, d))
+}
+
+/// Merge a pending submission into an existing published listing (its duplicate): the
+/// listing keeps its fields and takes what it lacked from the submission.
+#[utoipa::path(post, path = "/api/moderation/items/{id}/merge", tag = "moderation",
+    security(("session_cookie" = [], "csrf_token" = [])),
+    params(("id" = String, Path, description = "s-N")),
+    request_body(content = MergeRequest, content_type = "application/json"),
+    responses(
+        (status = 200, description = "Merged", body = DecisionView),
+        (status = 401, description = "Not logged in", body = ErrorBody),
+        (status = 403, description = "Missing or wrong X-CSRF-Token", body = ErrorBody),
+        (status = 404, description = "No such submission or listing", body = ErrorBody),
+        (status = 409, description = "Already decided, or the listing is not published", body = ErrorBody),
+    ))]
+pub async fn merge(
+    Moderator(user): Moderator,
+    State(state): State<AppState>,
+    Path(id): Path<String>,
+    body: Result<JsonValue, Problem>,
+) -> Result<Response, Problem> {
+    let id = submission_ref(&id)?;
+    let req: MergeRequest = body?.required()?;
+    if req.into <= 0 {
+        return Err(AppError::invalid("into", "must be a positive whole number").into());
+    }
+    let d = actions::merge(&state.directory, id, ServiceId(req.into), &user.actor()).await?;
+    Ok(decided(&state, d))
+}
+
+async fn close_report(
+    state: &AppState,
+    user: &crate::auth::CurrentUser,
+    id: ReportId,
+    status: ReportStatus,
+    body: Result<JsonValue, Problem>,
+) -> Result<Json<ReportView>, Problem> {
+    let req: Option<NoteRequest> = body?.optional()?;
+    let note = optional_text("note", req.and_then(|r| r.note))?;
+    let r =
+        actions::close_report(&state.directory, id, status, note.as_deref(), &user.actor()).await?;
+    Ok(Json(ReportView::from(&r)))
+}
+
+/// Resolve an open report (`r-N`): the problem was dealt with. Optional `{"note"}`.
+#[utoipa::path(post, path = "/api/moderation/items/{id}/resolve", tag = "moderation",
+    security(("session_cookie" = [], "csrf_token" = [])),
+    params(("id" = String, Path, description = "r-N")),
+    request_body(content = Option<NoteRequest>, content_type = "application/json"),
+    responses(
+        (status = 200, description = "Resolved", body = ReportView),
+        (status = 401, description = "Not logged in", body = ErrorBody),
+        (status = 403, description = "Missing or wrong X-CSRF-Token", body = ErrorBody),
+        (status = 409, description = "Already closed", body = ErrorBody),
+    ))]
+pub async fn resolve_item(
+    Moderator(user): Moderator,
+    State(state): State<AppState>,
+    Path(id): Path<String>,
+    body: Result<JsonValue, Problem>,
+) -> Result<Json<ReportView>, Problem> {
+    let id = report_ref(&id)?;
+    close_report(&state, &user, id, ReportStatus::Resolved, body).await
+}
+
+/// Dismiss an open report (`r-N`): nothing to do. Optional `{"note"}`.
+#[utoipa::path(post, path = "/api/moderation/items/{id}/dismiss", tag = "moderation",
+    security(("session_cookie" = [], "csrf_token" = [])),
+    params(("id" = String, Path, description = "r-N")),
+    request_body(content = Option<NoteRequest>, content_type = "application/json"),
+    responses(
+        (status = 200, description = "Dismissed", body = ReportView),
+        (status = 401, description = "Not logged in", body = ErrorBody),
+        (status = 403, description = "Missing or wrong X-CSRF-Token", body = ErrorBody),
+        (status = 409, description = "Already closed", body = ErrorBody),
+    ))]
+pub async fn dismiss_item(
+    Moderator(user): Moderator,
+    State(state): State<AppState>,
+    Path(id): Path<String>,
+    body: Result<JsonValue, Problem>,
+) -> Result<Json<ReportView>, Problem> {
+    let id = report_ref(&id)?;
+    close_report(&state, &user, id, ReportStatus::Dismissed, body).await
+}
+
+/// Resolve an open report by its numeric id. Optional `{"note"}`.
+#[utoipa::path(post, path = "/api/moderation/reports/{id}/resolve", tag = "moderation",
+    security(("session_cookie" = [], "csrf_token" = [])),
+    params(("id" = i64, Path, description = "Report id")),
+    request_body(content = Option<NoteRequest>, content_type = "application/json"),
+    responses(
+        (status = 200, description = "Resolved", body = ReportView),
+        (status = 404, description = "No such report", body = ErrorBody),
+        (status = 409, description = "Already closed", body = ErrorBody),
+    ))]
+pub async fn resolve_report(
+    Moderator(user): Moderator,
+    State(state): State<AppState>,
+    Path(id): Path<String>,
+    body: Result<JsonValue, Problem>,
+) -> Result<Json<ReportView>, Problem> {
+    let id = ReportId(positive("id", &id)?);
+    close_report(&state, &user, id, ReportStatus::Resolved, body).await
+}
+
+/// Dismiss an open report by its numeric id. Optional `{"note"}`.
+#[utoipa::path(post, path = "/api/moderation/reports/{id}/dismiss", tag = "moderation",
+    security(("session_cookie" = [], "csrf_token" = [])),
+    params(("id" = i64, Path, description = "Report id")),
+    request_body(content = Option<NoteRequest>, content_type = "application/json"),
+    responses(
+        (status = 200, description = "Dismissed", body = ReportView),
+        (status = 404, description = "No such report", body = ErrorBody),
+        (status = 409, description = "Already closed", body = ErrorBody),
+    ))]
+pub async fn dismiss_report(
+    Moderator(user): Moderator,
+    State(state): State<AppState>,
+    Path(id): Path<String>,
+    body: Result<JsonValue, Problem>,
+) -> Result<Json<ReportView>, Problem> {
+    let id = ReportId(positive("id", &id)?);
+    close_report(&state, &user, id, ReportStatus::Dismissed, body).await
+}
+
+/// A listing whatever its status (published, unpublished, …), as a Feature with its
+/// `status` and `verified_at`.
+#[utoipa::path(get, path = "/api/moderation/services/{id}", tag = "moderation",
+    security(("session_cookie" = [])),
+    params(("id" = i64, Path, description = "Listing id")),
+    responses(
+        (status = 200, description = "The listing", body = Object),
+        (status = 404, description = "No such listing", body = ErrorBody),
+    ))]
+pub async fn get_service(
+    Moderator(_user): Moderator,
+    State(state): State<AppState>,
+    Path(id): Path<String>,
+) -> Result<Json<Value>, Problem> {
+    let id = ServiceId(positive("id", &id)?);
+    let s = state
+        .directory
+        .store()
+        .get(id)
+        .await?
+        .ok_or_else(|| AppError::NotFound(format!("no listing has id {id}")))?;
+    Ok(Json(service_snapshot(&s)))
+}
+
+/// Edit a listing: the body is the whole listing as a GeoJSON Feature (as
+/// `GET /api/services/{id}` returns it; server-owned fields are ignored). A published
+/// listing changes in the API and on the map at once.
+#[utoipa::path(post, path = "/api/moderation/services/{id}/edit", tag = "moderation",
+    security(("session_cookie" = [], "csrf_token" = [])),
+    params(("id" = i64, Path, description = "Listing id")),
+    request_body(content = Object, content_type = "application/json"),
+    responses(
+        (status = 200, description = "Edited", body = Object),
+        (status = 404, description = "No such listing", body = ErrorBody),
+        (status = 422, description = "Every invalid field", body = super::submissions::InvalidBody),
+    ))]
+pub async fn edit_service(
+    Moderator(user): Moderator,
+    State(state): State<AppState>,
+    Path(id): Path<String>,
+    body: Result<JsonValue, Problem>,
+) -> Result<Json<Value>, Problem> {
+    let id = ServiceId(positive("id", &id)?);
+    let feature: Value = body?.required()?;
+    let s = actions::edit_service(&state.directory, id, &feature, &user.actor()).await?;
+    Ok(Json(service_snapshot(&s)))
+}
+
+async fn set_published(
+    state: &AppState,
+    user: &crate::auth::CurrentUser,
+    id: &str,
+    published: bool,
+    body: Result<JsonValue, Problem>,
+) -> Result<Json<Value>, Problem> {
+    let id = ServiceId(positive("id", id)?);
+    let req: Option<ReasonRequest> = body?.optional()?;
+    let reason = optional_text("reason", req.and_then(|r| r.reason))?;
+    let s = actions::set_published(
+        &state.directory,
+        id,
+        published,
+        reason.as_deref(),
+        &user.actor(),
+    )
+    .await?;
+    Ok(Json(service_snapshot(&s)))
+}
+
+/// Take a published listing off the API and the map. Optional `{"reason"}`.
+#[utoipa::path(post, path = "/api/moderation/services/{id}/unpublish", tag = "moderation",
+    security(("session_cookie" = [], "csrf_token" = [])),
+    params(("id" = i64, Path, description = "Listing id")),
+    request_body(content = Option<ReasonRequest>, content_type = "application/json"),
+    responses(
+        (status = 200, description = "Unpublished", body = Object),
+        (status = 404, description = "No such listing", body = ErrorBody),
+        (status = 409, description = "Not published", body = ErrorBody),
+    ))]
+pub async fn unpublish(
+    Moderator(user): Moderator,
+    State(state): State<AppState>,
+    Path(id): Path<String>,
+    body: Result<JsonValue, Problem>,
+) -> Result<Json<Value>, Problem> {
+    set_published(&state, &user, &id, false, body).await
+}
+
+/// Put an unpublished listing back. Optional `{"reason"}`.
+#[utoipa::path(post, path = "/api/moderation/services/{id}/republish", tag = "moderation",
+    security(("session_cookie" = [], "csrf_token" = [])),
+    params(("id" = i64, Path, description = "Listing id")),
+    request_body(content = Option<ReasonRequest>, content_type = "application/json"),
+    responses(
+        (status = 200, description = "Published again", body = Object),
+        (status = 404, description = "No such listing", body = ErrorBody),
+        (status = 409, description = "Not unpublished", body = ErrorBody),
+    ))]
+pub async fn republish(
+    Moderator(user): Moderator,
+    State(state): State<AppState>,
+    Path(id): Path<String>,
+    body: Result<JsonValue, Problem>,
+) -> Result<Json<Value>, Problem> {
+    set_published(&state, &user, &id, true, body).await
+}
+
+/// Mark a listing's data as confirmed by a person now (sets `verified_at`).
+#[utoipa::path(post, path = "/api/moderation/services/{id}/verify", tag = "moderation",
+    security(("session_cookie" = [], "csrf_token" = [])),
+    params(("id" = i64, Path, description = "Listing id")),
+    responses(
+        (status = 200, description = "Verified", body = Object),
+        (status = 404, description = "No such listing", body = ErrorBody),
+    ))]
+pub async fn verify(
+    Moderator(user): Moderator,
+    State(state): State<AppState>,
+    Path(id): Path<String>,
+) -> Result<Json<Value>, Problem> {
+    let id = ServiceId(positive("id", &id)?);
+    let s = actions::verify(&state.directory, id, &user.actor()).await?;
+    Ok(Json(service_snapshot(&s)))
+}
+
+/// The audit log, newest first, filtered (admins only): who did what, when, to which
+/// listing, with the state before and after and the reason.
+#[utoipa::path(get, path = "/api/moderation/audit", tag = "moderation",
+    security(("session_cookie" = [])),
+    params(AuditQuery),
+    responses(
+        (status = 200, description = "A page of entries", body = AuditPage),
+        (status = 400, description = "A parameter is invalid", body = ErrorBody),
+        (status = 401, description = "Not logged in", body = ErrorBody),
+        (status = 403, description = "Not an admin", body = ErrorBody),
+    ))]
+pub async fn audit(
+    Admin(_admin): Admin,
+    State(state): State<AppState>,
+    Query(q): Query<HashMap<String, String>>,
+) -> Result<Json<AuditPage>, Problem> {
+    let mut f = AuditFilter::default();
+    let int = |k: &str, v: &str| positive(k, v);
+    let time = |k: &str, v: &str| -> Result<DateTime<Utc>, Problem> {
+        DateTime::parse_from_rfc3339(v)
+            .map(|t| t.with_timezone(&Utc))
+            .map_err(|_| AppError::invalid(k, "must be an RFC 3339 time").into())
+    };
+    for (k, v) in &q {
+        match k.as_str() {
+            "actor" => f.actor = Some(v.clone()),
+            "action" => f.action = Some(v.clone()),
+            "subject_kind" => {
+                f.subject_kind = Some(match v.as_str() {
+                    "user" => SubjectKind::User,
+                    "submission" => SubjectKind::Submission,
+                    "service" => SubjectKind::Service,
+                    "report" => SubjectKind::Report,
+                    _ => {
+                        return Err(AppError::invalid(
+                            "subject_kind",
+                            "must be user, submission, service or report",
+                        )
+                        .into());
+                    }
+                })
+            }
+            "subject_id" => f.subject_id = Some(int(k, v)?),
+            "service_id" => f.service_id = Some(int(k, v)?),
+            "before_id" => f.before_id = Some(int(k, v)?),
+            "from" => f.from = Some(time(k, v)?),
+            "to" => f.to = Some(time(k, v)?),
+            "limit" => {
+                f.limit = v
+                    .parse::<u32>()
+                    .ok()
+                    .filter(|n| (1..=MAX_AUDIT_PAGE).contains(n))
+                    .ok_or_else(|| {
+                        AppError::invalid("limit", "must be a whole number from 1 to 500")
+                    })?
+            }
+            other => {
+                return Err(AppError::BadParameter {
+                    code: "unknown_parameter",
+                    parameter: other.to_string(),
+                    message: "is not a parameter of this endpoint".into(),
+                }
+                .into());
+            }
+        }
+    }
+    let limit = if f.limit == 0 { 100 } else { f.limit } as usize;
+    let items = state.directory.store().audit_entries(&f).await?;
+    let next_before_id = (items.len() == limit)
+        .then(|| items.last().map(|e| e.id))
+        .flatten();
+    Ok(Json(AuditPage {
+        items,
+        next_before_id,
+    }))
+}

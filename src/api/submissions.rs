@@ -1,0 +1,443 @@
+//! Asking to be listed: `POST /api/submissions`, `GET /api/submissions/{code}`, and change
+//! proposals through a listing's private edit link, `POST /api/listings/{id}/proposals`.
+//!
+//! Privacy: the submitter's contact is stored for the moderators and never returned by
+//! these endpoints nor logged (email addresses appear masked). The client's address is
+//! used only by the in-memory rate limit.
+
+use super::json::{BodyError, parse};
+use super::ratelimit::{ClientIp, RateLimiter};
+use super::{AppError, AppState, ErrorBody};
+use crate::domain::ServiceId;
+use crate::domain::service::FieldError;
+use crate::domain::submission::{
+    EditToken, SubmissionKind, SubmissionStatus, TrackingCode, check_submission, hash_token,
+};
+use axum::body::Bytes;
+use axum::extract::rejection::{BytesRejection, FailedToBufferBody};
+use axum::extract::{DefaultBodyLimit, FromRequest, Path, Request, State};
+use axum::http::{HeaderMap, HeaderValue, StatusCode, header};
+use axum::response::{IntoResponse, Response};
+use axum::routing::{get, post};
+use axum::{Extension, Json, Router};
+use chrono::{DateTime, Utc};
+use serde::Serialize;
+use serde_json::Value;
+use std::sync::Arc;
+use std::time::{Duration, Instant};
+use utoipa::ToSchema;
+
+/// The largest submission or moderation body: every field at its longest fits.
+pub const MAX_SUBMISSION_BYTES: usize = 128 * 1024;
+/// How many submissions (new listings and change proposals) one client may send per
+/// [`SUBMISSION_WINDOW`].
+pub const SUBMISSIONS_PER_WINDOW: usize = 10;
+/// The sliding window of the submission rate limit.
+pub const SUBMISSION_WINDOW: Duration = Duration::from_secs(60 * 60);
+
+/// What the submission endpoints keep between requests, in memory only.
+pub struct SubmissionsState {
+    limiter: RateLimiter,
+}
+
+impl Default for SubmissionsState {
+    fn default() -> Self {
+        Self {
+            limiter: RateLimiter::new(SUBMISSIONS_PER_WINDOW, SUBMISSION_WINDOW),
+        }
+    }
+}
+
+/// The submission routes (under `/api`), with their body limit and rate limiter.
+pub fn router() -> Router<AppState> {
+    Router::new()
+        .route("/submissions", post(create))
+        .route("/submissions/{code}", get(status))
+        .route("/listings/{id}/proposals", post(propose))
+        .layer(DefaultBodyLimit::max(MAX_SUBMISSION_BYTES))
+        .layer(Extension(Arc::new(SubmissionsState::default())))
+}
+
+/// Every way a submission or moderation request can fail, as a JSON answer.
+#[derive(Debug)]
+pub enum Problem {
+    /// A parameter or the store (see [`AppError`]).
+    App(AppError),
+    /// The body is not JSON, not an object, or of the wrong media type.
+    Body(BodyError),
+    /// The body is larger than [`MAX_SUBMISSION_BYTES`]: 413.
+    TooLarge,
+    /// Fields are invalid: 422 with every problem.
+    Invalid(Vec<FieldError>),
+    /// Too many requests from this client: 429.
+    RateLimited(Duration),
+    /// No credentials: 401.
+    Unauthenticated(String),
+    /// Credentials that do not open this resource: 403.
+    Forbidden(String),
+    /// The subject's state does not allow the action: 409.
+    Conflict(String),
+}
+
+impl From<AppError> for Problem {
+    fn from(e: AppError) -> Self {
+        Problem::App(e)
+    }
+}
+
+impl From<crate::store::StoreError> for Problem {
+    fn from(e: crate::store::StoreError) -> Self {
+        Problem::App(AppError::Store(e))
+    }
+}
+
+/// The 422 answer: every field at fault.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct InvalidBody {
+    /// Always `invalid`.
+    #[schema(example = "invalid")]
+    pub error: &'static str,
+    /// A summary naming every field at fault.
+    pub message: String,
+    /// Each problem: the field (`properties.name`, `geometry.coordinates`,
+    /// `properties.contact.email`, …) and what is wrong with it.
+    pub fields: Vec<FieldError>,
+}
+
+fn error(status: StatusCode, code: &'static str, message: String) -> Response {
+    let body = ErrorBody {
+        error: code,
+        message,
+        parameter: None,
+    };
+    (status, Json(body)).into_response()
+}
+
+impl IntoResponse for Problem {
+    fn into_response(self) -> Response {
+        match self {
+            Problem::App(e) => e.into_response(),
+            Problem::Body(e) => e.into_response(),
+            Problem::TooLarge => {
+                let body = ErrorBody {
+                    error: "payload_too_large",
+                    message: format!("body: is larger than {MAX_SUBMISSION_BYTES} bytes"),
+                    parameter: Some("body".into()),
+                };
+                (StatusCode::PAYLOAD_TOO_LARGE, Json(body)).into_response()
+            }
+            Problem::Invalid(fields) => {
+                let message = fields
+                    .iter()
+                    .map(ToString::to_string)
+                    .collect::<Vec<_>>()
+                    .join("; ");
+                let body = InvalidBody {
+                    error: "invalid",
+                    message,
+                    fields,
+                };
+                (StatusCode::UNPROCESSABLE_ENTITY, Json(body)).into_response()
+            }
+            Problem::RateLimited(wait) => {
+                let secs = (wait.as_secs() + u64::from(wait.subsec_nanos() > 0)).max(1);
+                let mut res = error(
+                    StatusCode::TOO_MANY_REQUESTS,
+                    "rate_limited",
+                    format!(
+                        "too many submissions from this connection; try again in {} minute(s)",
+                        secs.div_ceil(60)
+                    ),
+                );
+                res.headers_mut()
+                    .insert(header::RETRY_AFTER, HeaderValue::from(secs));
+                res
+            }
+            Problem::Unauthenticated(m) => error(StatusCode::UNAUTHORIZED, "unauthenticated", m),
+            Problem::Forbidden(m) => error(StatusCode::FORBIDDEN, "forbidden", m),
+            Problem::Conflict(m) => error(StatusCode::CONFLICT, "conflict", m),
+        }
+    }
+}
+
+/// A JSON request body read as a whole; `None` when the body is empty (no media type is
+/// needed then). Non-empty bodies must be `application/json`.
+pub struct JsonValue(pub Option<Bytes>);
+
+impl<S: Send + Sync> FromRequest<S> for JsonValue {
+    type Rejection = Problem;
+
+    async fn from_request(req: Request, state: &S) -> Result<Self, Problem> {
+        let json = is_json(req.headers());
+        let bytes = Bytes::from_request(req, state).await.map_err(|e| match e {
+            BytesRejection::FailedToBufferBody(FailedToBufferBody::LengthLimitError(_)) => {
+                Problem::TooLarge
+            }
+            _ => Problem::Body(BodyError::Unreadable),
+        })?;
+        if bytes.iter().all(u8::is_ascii_whitespace) {
+            return Ok(JsonValue(None));
+        }
+        // Also what keeps cross-site HTML forms (no CORS preflight) from posting here.
+        if !json {
+            return Err(Problem::Body(BodyError::UnsupportedMediaType));
+        }
+        Ok(JsonValue(Some(bytes)))
+    }
+}
+
+impl JsonValue {
+    /// The body as a JSON object; an empty body is an error.
+    pub fn required<T: serde::de::DeserializeOwned>(self) -> Result<T, Problem> {
+        match self.0 {
+            Some(b) => parse(&b).map_err(Problem::Body),
+            None => Err(Problem::Body(BodyError::Invalid {
+                code: "missing_body",
+                field: "body".into(),
+                message: "is required: a JSON object".into(),
+            })),
+        }
+    }
+
+    /// The body as a JSON object, or `None` when empty.
+    pub fn optional<T: serde::de::DeserializeOwned>(self) -> Result<Option<T>, Problem> {
+        match self.0 {
+            Some(b) => parse(&b).map(Some).map_err(Problem::Body),
+            None => Ok(None),
+        }
+    }
+}
+
+fn is_json(headers: &HeaderMap) -> bool {
+    let Some(value) = headers
+        .get(header::CONTENT_TYPE)
+        .and_then(|v| v.to_str().ok())
+    else {
+        return false;
+    };
+    let essence = value.split(';').next().unwrap_or("").trim();
+    essence.eq_ignore_ascii_case("application/json")
+        || essence.eq_ignore_ascii_case("application/geo+json")
+}
+
+/// The answer to an accepted submission or change proposal.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct SubmissionReceipt {
+    /// Ten characters to follow the submission with; it shows the status only.
+    #[schema(example = "7KQ2MX9FHD")]
+    pub tracking_code: String,
+    /// Always `pending`.
+    pub status: SubmissionStatus,
+    /// Where to read the status.
+    #[schema(example = "/api/submissions/7KQ2MX9FHD")]
+    pub status_url: String,
+    /// New listings only: the listing's private edit token, shown this once (and sent by
+    /// email); it opens `POST /api/listings/{id}/proposals` once the listing is published.
+    /// Keep it secret.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub edit_token: Option<String>,
+}
+
+/// What the holder of a tracking code may read.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct SubmissionStatusView {
+    /// The tracking code.
+    pub tracking_code: String,
+    /// `new` or `change`.
+    pub kind: SubmissionKind,
+    /// Where it is.
+    pub status: SubmissionStatus,
+    /// The proposed listing's name.
+    pub name: String,
+    /// The moderator's reason (rejected) or message (changes requested).
+    pub reason: Option<String>,
+    /// The listing, once published or merged (or the one a change is for).
+    pub service_id: Option<i64>,
+    /// When it was sent.
+    pub created_at: DateTime<Utc>,
+    /// When a moderator decided.
+    pub decided_at: Option<DateTime<Utc>>,
+}
+
+fn receipt(code: &TrackingCode, token: Option<&EditToken>) -> SubmissionReceipt {
+    SubmissionReceipt {
+        tracking_code: code.to_string(),
+        status: SubmissionStatus::Pending,
+        status_url: format!("/api/submissions/{code}"),
+        edit_token: token.map(|t| t.secret().to_string()),
+    }
+}
+
+/// Ask for a service to be listed. The body is a GeoJSON Feature shaped like
+/// `GET /api/services/{id}` (server-owned fields are ignored) plus
+/// `properties.contact` `{name, email, phone}` (private: moderators only; name and an
+/// email or phone required), `properties.consent: true`, optional `properties.lang`
+/// (`it`|`en`, for the messages to the submitter) and the honeypot
+/// `properties.website_url`, which must be absent or empty. Answers 201 only once the
+/// submission is stored; 422 lists every problem. 10 submissions per client per hour.
+#[utoipa::path(post, path = "/api/submissions", tag = "submissions",
+    request_body(content = Object, content_type = "application/json",
+        description = "GeoJSON Feature with properties.contact and properties.consent"),
+    responses(
+        (status = 201, description = "Stored, waiting for a moderator", body = SubmissionReceipt),
+        (status = 400, description = "Not a JSON object", body = ErrorBody),
+        (status = 413, description = "Body larger than 128 KiB", body = ErrorBody),
+        (status = 415, description = "Not application/json", body = ErrorBody),
+        (status = 422, description = "Every invalid field", body = InvalidBody),
+        (status = 429, description = "Too many submissions from this client", body = ErrorBody),
+        (status = 503, description = "The database is not available", body = ErrorBody),
+    ))]
+pub async fn create(
+    State(state): State<AppState>,
+    Extension(subs): Extension<Arc<SubmissionsState>>,
+    ClientIp(client): ClientIp,
+    body: Result<JsonValue, Problem>,
+) -> Result<Response, Problem> {
+    let value: Value = body?.required()?;
+    let dir = &state.directory;
+    let checked = check_submission(
+        &value,
+        SubmissionKind::New,
+        None,
+        &dir.taxonomy(),
+        dir.area(),
+    )
+    .map_err(Problem::Invalid)?;
+    subs.limiter
+        .check(client, Instant::now())
+        .map_err(Problem::RateLimited)?;
+    let code = TrackingCode::generate();
+    let token = EditToken::generate();
+    if checked.honeypot {
+        // Bots learn nothing from the answer: it looks like a stored submission.
+        tracing::info!("submission discarded: honeypot field filled");
+        return Ok((StatusCode::CREATED, Json(receipt(&code, Some(&token)))).into_response());
+    }
+    let stored = dir
+        .store()
+        .add_submission(&checked.submission, &code, Some(&token.hash()))
+        .await?;
+    tracing::info!(
+        submission = stored.id.0,
+        "new listing submitted; waiting for a moderator"
+    );
+    state.notifier.submission_received(&stored, Some(&token));
+    Ok((StatusCode::CREATED, Json(receipt(&code, Some(&token)))).into_response())
+}
+
+/// A submission's status, for whoever holds its tracking code (any case; spaces and
+/// dashes are ignored). The private contact is never shown.
+#[utoipa::path(get, path = "/api/submissions/{code}", tag = "submissions",
+    params(("code" = String, Path, description = "Tracking code")),
+    responses(
+        (status = 200, description = "The status", body = SubmissionStatusView),
+        (status = 400, description = "Not a tracking code", body = ErrorBody),
+        (status = 404, description = "No submission has this code", body = ErrorBody),
+    ))]
+pub async fn status(
+    State(state): State<AppState>,
+    Path(code): Path<String>,
+) -> Result<Json<SubmissionStatusView>, Problem> {
+    let code = TrackingCode::parse(&code).ok_or_else(|| {
+        AppError::invalid("code", "must be a tracking code of 10 letters and digits")
+    })?;
+    let s = state
+        .directory
+        .store()
+        .submission_by_code(&code)
+        .await?
+        .ok_or_else(|| AppError::NotFound("no submission has this tracking code".into()))?;
+    Ok(Json(SubmissionStatusView {
+        tracking_code: s.tracking_code.to_string(),
+        kind: s.kind,
+        status: s.status,
+        name: s.data.name,
+        reason: s.reason,
+        service_id: s.service_id.map(|i| i.0),
+        created_at: s.created_at,
+        decided_at: s.decided_at,
+    }))
+}
+
+/// Propose changes to a published listing through its private edit link: the listing's
+/// edit token in `Authorization: Bearer <token>` and the whole listing as a Feature (as for
+/// `POST /api/submissions`, with contact and consent). The proposal waits in the
+/// moderators' queue with a diff against the live listing, which does not change until a
+/// moderator approves. A tracking code is not an edit token.
+#[utoipa::path(post, path = "/api/listings/{id}/proposals", tag = "submissions",
+    params(("id" = i64, Path, description = "Listing id")),
+    request_body(content = Object, content_type = "application/json",
+        description = "GeoJSON Feature with properties.contact and properties.consent"),
+    responses(
+        (status = 201, description = "Stored, waiting for a moderator", body = SubmissionReceipt),
+        (status = 401, description = "No edit token", body = ErrorBody),
+        (status = 403, description = "The token does not open this listing", body = ErrorBody),
+        (status = 413, description = "Body larger than 128 KiB", body = ErrorBody),
+        (status = 422, description = "Every invalid field", body = InvalidBody),
+        (status = 429, description = "Too many submissions from this client", body = ErrorBody),
+    ))]
+pub async fn propose(
+    State(state): State<AppState>,
+    Extension(subs): Extension<Arc<SubmissionsState>>,
+    ClientIp(client): ClientIp,
+    Path(id): Path<String>,
+    headers: HeaderMap,
+    body: Result<JsonValue, Problem>,
+) -> Result<Response, Problem> {
+    let id = id
+        .parse::<i64>()
+        .ok()
+        .filter(|n| *n > 0)
+        .map(ServiceId)
+        .ok_or_else(|| AppError::invalid("id", "must be a positive whole number"))?;
+    let token = headers
+        .get(header::AUTHORIZATION)
+        .and_then(|v| v.to_str().ok())
+        .and_then(|v| {
+            v.strip_prefix("Bearer ")
+                .or_else(|| v.strip_prefix("bearer "))
+        })
+        .map(str::trim)
+        .filter(|t| !t.is_empty())
+        .ok_or_else(|| {
+            Problem::Unauthenticated(
+                "Authorization: Bearer <edit token> is required to propose changes".into(),
+            )
+        })?;
+    let dir = &state.directory;
+    // The token is checked before the body is looked at: a wrong one learns nothing.
+    if dir.store().edit_token_service(&hash_token(token)).await? != Some(id) {
+        tracing::info!(service = id.0, "change proposal refused: wrong edit token");
+        return Err(Problem::Forbidden(
+            "this edit token does not open this listing".into(),
+        ));
+    }
+    let value: Value = body?.required()?;
+    let checked = check_submission(
+        &value,
+        SubmissionKind::Change,
+        Some(id),
+        &dir.taxonomy(),
+        dir.area(),
+    )
+    .map_err(Problem::Invalid)?;
+    subs.limiter
+        .check(client, Instant::now())
+        .map_err(Problem::RateLimited)?;
+    let code = TrackingCode::generate();
+    if checked.honeypot {
+        tracing::info!("change proposal discarded: honeypot field filled");
+        return Ok((StatusCode::CREATED, Json(receipt(&code, None))).into_response());
+    }
+    let stored = dir
+        .store()
+        .add_submission(&checked.submission, &code, None)
+        .await?;
+    tracing::info!(
+        submission = stored.id.0,
+        service = id.0,
+        "change proposal submitted"
+    );
+    state.notifier.submission_received(&stored, None);
+    Ok((StatusCode::CREATED, Json(receipt(&code, None))).into_response())
+}

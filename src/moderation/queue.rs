@@ -1,0 +1,322 @@
+//! The moderators' queue: pending new listings, pending change proposals and open
+//! citizens' reports, oldest first, each with what a moderator needs to decide — a point
+//! for the map preview, nearby possible duplicates, and for a change proposal the
+//! field-by-field diff against the live listing.
+//!
+//! Item ids are namespaced: `s-12` is submission 12, `r-5` is report 5 (a bare number
+//! names a submission).
+
+use super::diff::{FieldChange, diff};
+use super::duplicates::{Nearby, nearby};
+use crate::directory::Directory;
+use crate::domain::submission::{
+    Contact, Submission, SubmissionId, SubmissionKind, SubmissionStatus, feature_json,
+};
+use crate::domain::{Lang, Report, ReportId, ReportKind, ReportStatus, ServiceId};
+use crate::store::{StoreError, service_snapshot};
+use chrono::{DateTime, Utc};
+use serde::Serialize;
+use serde_json::Value;
+use std::fmt;
+use std::str::FromStr;
+use utoipa::ToSchema;
+
+/// Which item a queue id names.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum ItemRef {
+    /// A submission (new listing or change proposal).
+    Submission(SubmissionId),
+    /// A citizen's report.
+    Report(ReportId),
+}
+
+impl FromStr for ItemRef {
+    type Err = String;
+    fn from_str(s: &str) -> Result<Self, String> {
+        let (kind, n) = match s.split_once('-') {
+            Some((k, n)) => (k, n),
+            None => ("s", s),
+        };
+        let n = n
+            .parse::<i64>()
+            .ok()
+            .filter(|n| *n > 0)
+            .ok_or("must be s-N (a submission) or r-N (a report), N a positive whole number")?;
+        match kind {
+            "s" => Ok(ItemRef::Submission(SubmissionId(n))),
+            "r" => Ok(ItemRef::Report(ReportId(n))),
+            _ => Err("must be s-N (a submission) or r-N (a report)".into()),
+        }
+    }
+}
+
+impl fmt::Display for ItemRef {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            ItemRef::Submission(id) => write!(f, "s-{id}"),
+            ItemRef::Report(id) => write!(f, "r-{id}"),
+        }
+    }
+}
+
+/// What a queue item is.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, ToSchema)]
+#[serde(rename_all = "snake_case")]
+pub enum ItemKind {
+    /// A new listing asking to be published.
+    New,
+    /// A change proposal for a published listing.
+    Change,
+    /// A citizen's report on a listing.
+    Report,
+}
+
+/// A submission as moderators see it, private contact included.
+#[derive(Debug, Clone, Serialize, ToSchema)]
+pub struct SubmissionView {
+    /// Submission id.
+    pub id: i64,
+    /// `new` or `change`.
+    pub kind: SubmissionKind,
+    /// Where it is.
+    pub status: SubmissionStatus,
+    /// The proposed listing, a GeoJSON Feature.
+    #[schema(value_type = Object)]
+    pub feature: Value,
+    /// The submitter's private contact.
+    pub contact: Contact,
+    /// The language to write to the submitter in.
+    pub lang: Lang,
+    /// The moderator's reason or message, once decided.
+    pub reason: Option<String>,
+    /// When it was sent.
+    pub created_at: DateTime<Utc>,
+    /// When it was decided.
+    pub decided_at: Option<DateTime<Utc>>,
+}
+
+impl From<&Submission> for SubmissionView {
+    fn from(s: &Submission) -> Self {
+        SubmissionView {
+            id: s.id.0,
+            kind: s.kind,
+            status: s.status,
+            feature: feature_json(&s.data),
+            contact: s.contact.clone(),
+            lang: s.lang,
+            reason: s.reason.clone(),
+            created_at: s.created_at,
+            decided_at: s.decided_at,
+        }
+    }
+}
+
+/// A citizen's report as moderators see it.
+#[derive(Debug, Clone, Serialize, ToSchema)]
+pub struct ReportView {
+    /// Report id.
+    pub id: i64,
+    /// What is wrong.
+    pub kind: ReportKind,
+    /// The citizen's words (plain text).
+    pub message: Option<String>,
+    /// The language it was written in.
+    pub lang: Lang,
+    /// `open`, `resolved` or `dismissed`.
+    pub status: ReportStatus,
+    /// When it was sent.
+    pub created_at: DateTime<Utc>,
+    /// The moderator's note, once closed.
+    pub resolution_note: Option<String>,
+}
+
+impl From<&Report> for ReportView {
+    fn from(r: &Report) -> Self {
+        ReportView {
+            id: r.id.0,
+            kind: r.kind,
+            message: r.message.clone(),
+            lang: r.lang,
+            status: r.status,
+            created_at: r.created_at,
+            resolution_note: r.resolution_note.clone(),
+        }
+    }
+}
+
+/// One item of the queue.
+#[derive(Debug, Clone, Serialize, ToSchema)]
+pub struct QueueItem {
+    /// `s-N` for a submission, `r-N` for a report: use it in `/api/moderation/items/{id}/…`.
+    #[schema(example = "s-12")]
+    pub id: String,
+    /// New listing, change proposal or report.
+    pub kind: ItemKind,
+    /// When it arrived.
+    pub created_at: DateTime<Utc>,
+    /// The name to show: the proposed name, or the reported listing's.
+    pub title: String,
+    /// Where to show it on the map preview: `[longitude, latitude]`.
+    pub point: [f64; 2],
+    /// The listing concerned (a change's or a report's).
+    pub service_id: Option<i64>,
+    /// The submission (new listings and change proposals).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub submission: Option<SubmissionView>,
+    /// The report (reports only).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub report: Option<ReportView>,
+    /// The live listing (change proposals and reports), with its status.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    #[schema(value_type = Option<Object>)]
+    pub live: Option<Value>,
+    /// Published listings within 200 m, nearest first; `possible_duplicate` flags the ones
+    /// with a similar name.
+    pub duplicates: Vec<Nearby>,
+    /// For change proposals: every field that differs from the live listing.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub diff: Option<Vec<FieldChange>>,
+}
+
+/// How many items of each kind wait.
+#[derive(Debug, Clone, Default, Serialize, ToSchema)]
+pub struct QueueCounts {
+    /// New listings.
+    pub new: usize,
+    /// Change proposals.
+    pub change: usize,
+    /// Open reports.
+    pub report: usize,
+    /// All of them.
+    pub total: usize,
+}
+
+/// The queue.
+#[derive(Debug, Clone, Serialize, ToSchema)]
+pub struct Queue {
+    /// Counts per kind (of the whole queue, whatever the `kind` filter).
+    pub counts: QueueCounts,
+    /// The items, oldest first.
+    pub items: Vec<QueueItem>,
+}
+
+/// The whole queue, or only the items of one kind, oldest first.
+pub async fn build(dir: &Directory, only: Option<ItemKind>) -> Result<Queue, StoreError> {
+    let subs = dir
+        .store()
+        .submissions(Some(SubmissionStatus::Pending))
+        .await?;
+    let reports = dir.store().reports(Some(ReportStatus::Open)).await?;
+    let mut counts = QueueCounts::default();
+    for s in &subs {
+        match s.kind {
+            SubmissionKind::New => counts.new += 1,
+            SubmissionKind::Change => counts.change += 1,
+        }
+    }
+    counts.report = reports.len();
+    counts.total = counts.new + counts.change + counts.report;
+    let mut items = Vec::with_capacity(counts.total);
+    for s in &subs {
+        let item = submission_item(dir, s).await?;
+        if only.is_none_or(|k| k == item.kind) {
+            items.push(item);
+        }
+    }
+    if only.is_none_or(|k| k == ItemKind::Report) {
+        for r in &reports {
+            items.push(report_item(dir, r).await?);
+        }
+    }
+    items.sort_by(|a, b| a.created_at.cmp(&b.created_at).then(a.id.cmp(&b.id)));
+    Ok(Queue { counts, items })
+}
+
+/// One item, whatever its state (decided items too).
+pub async fn item(dir: &Directory, r: ItemRef) -> Result<Option<QueueItem>, StoreError> {
+    match r {
+        ItemRef::Submission(id) => match dir.store().submission(id).await? {
+            Some(s) => Ok(Some(submission_item(dir, &s).await?)),
+            None => Ok(None),
+        },
+        ItemRef::Report(id) => match dir.store().report(id).await? {
+            Some(rep) => Ok(Some(report_item(dir, &rep).await?)),
+            None => Ok(None),
+        },
+    }
+}
+
+async fn submission_item(dir: &Directory, s: &Submission) -> Result<QueueItem, StoreError> {
+    let (kind, live) = match s.kind {
+        SubmissionKind::New => (ItemKind::New, None),
+        SubmissionKind::Change => {
+            let live = match s.service_id {
+                Some(id) => dir.store().get(id).await?,
+                None => None,
+            };
+            (ItemKind::Change, live)
+        }
+    };
+    // A new listing is compared with everything around it; a change with everything but
+    // itself (a decided new listing with its own published self too).
+    let exclude: Option<ServiceId> = s.service_id;
+    Ok(QueueItem {
+        id: ItemRef::Submission(s.id).to_string(),
+        kind,
+        created_at: s.created_at,
+        title: s.data.name.clone(),
+        point: s.data.point.to_lon_lat(),
+        service_id: s.service_id.map(|i| i.0),
+        submission: Some(SubmissionView::from(s)),
+        report: None,
+        diff: live.as_ref().map(|l| diff(&l.data, &s.data)),
+        live: live.as_ref().map(service_snapshot),
+        duplicates: nearby(dir.index(), s.data.point, &s.data.name, exclude),
+    })
+}
+
+async fn report_item(dir: &Directory, r: &Report) -> Result<QueueItem, StoreError> {
+    let live = dir.store().get(r.service_id).await?;
+    let (title, point) = match &live {
+        Some(l) => (l.data.name.clone(), l.data.point.to_lon_lat()),
+        None => (
+            format!("#{}", r.service_id),
+            dir.area().centre().to_lon_lat(),
+        ),
+    };
+    Ok(QueueItem {
+        id: ItemRef::Report(r.id).to_string(),
+        kind: ItemKind::Report,
+        created_at: r.created_at,
+        title,
+        point,
+        service_id: Some(r.service_id.0),
+        submission: None,
+        report: Some(ReportView::from(r)),
+        live: live.as_ref().map(service_snapshot),
+        duplicates: Vec::new(),
+        diff: None,
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn item_ids() {
+        assert_eq!(
+            "s-12".parse::<ItemRef>(),
+            Ok(ItemRef::Submission(SubmissionId(12)))
+        );
+        assert_eq!(
+            "12".parse::<ItemRef>(),
+            Ok(ItemRef::Submission(SubmissionId(12)))
+        );
+        assert_eq!("r-5".parse::<ItemRef>(), Ok(ItemRef::Report(ReportId(5))));
+        for bad in ["x-1", "s-0", "r-", "s-1.5", ""] {
+            assert!(bad.parse::<ItemRef>().is_err(), "{bad}");
+        }
+        assert_eq!(ItemRef::Report(ReportId(5)).to_string(), "r-5");
+    }
+}

@@ -282,8 +282,10 @@ async function startMap() {
       },
       onService: (id) => openService(id),
       onMoveEnd: (user) => {
-        if (user) {
-          pendingFit = false;
+        if (user) pendingFit = false;
+        // The view goes in the URL once the user has moved the map; after that it follows
+        // every move (so a stale view is never shared).
+        if (user || state.map) {
           commit({ map: mapCtl.view() }, { push: false });
         } else {
           render();
@@ -385,7 +387,7 @@ function listModel() {
     });
     return {
       items, mode: 'view', key: `view|${p.key}|${[w, s, e, n].map((v) => v.toFixed(5)).join(',')}`,
-      scope: t('results.scopeView'),
+      scope: t('results.scopeView'), elsewhere: all,
     };
   }
   return { items: all, mode: 'all', key: `all|${p.key}`, scope: t('results.scopeAll') };
@@ -471,7 +473,16 @@ function renderResults() {
     if (count.textContent !== text) count.textContent = text;
     $('results-scope').textContent = listItems.length ? model.scope : '';
     empty.hidden = listItems.length > 0;
-    if (!listItems.length) {
+    if (!listItems.length && model.elsewhere && model.elsewhere.length) {
+      // Matches exist, just not here: offer to show them rather than a dead end.
+      const all = model.elsewhere;
+      const show = h('button', { type: 'button', class: 'btn btn-secondary' }, t('results.showAll'));
+      show.addEventListener('click', () => {
+        mapCtl.fit(all.map((f) => f.geometry.coordinates), 15);
+        $('results-heading').focus();
+      });
+      empty.replaceChildren(h('p', null, t('results.elsewhere', { n: all.length })), show);
+    } else if (!listItems.length) {
       const clear = h('button', { type: 'button', class: 'btn btn-link' }, t('filters.clear'));
       clear.addEventListener('click', clearFilters);
       const hasFilters = filterKey(state) !== '';

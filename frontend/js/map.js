@@ -205,10 +205,10 @@ export function createMap(opts) {
     onStatus('ready');
   };
   // "ready" means markers are drawn: the first frame in which the services layers hold
-  // features (or, with nothing to show, the first idle map after the points arrived).
-  const onRender = () => {
+  // features (or, with none in view, the first idle map after the points arrived).
+  const onRender = (e, settled = false) => {
     if (ready || failed || !styleLoaded || !hasPoints || !map.getLayer('svc-points')) return;
-    if (data.features.length && !map.queryRenderedFeatures({ layers: interactive }).length) return;
+    if (!settled && !map.queryRenderedFeatures({ layers: interactive }).length) return;
     try {
       performance.mark('mappatu:markers');
     } catch {
@@ -218,7 +218,8 @@ export function createMap(opts) {
     markReady();
   };
   map.on('render', onRender);
-  map.on('idle', () => { if (styleLoaded && hasPoints && !data.features.length) onRender(); });
+  // Nothing to draw in this view (no matches, or none here): ready once the map settles.
+  map.on('idle', () => onRender(null, true));
 
   map.on('moveend', (e) => onMoveEnd(!!(e && e.originalEvent)));
 

@@ -802,5 +802,9 @@ if (filterKey(state) === '' || window.matchMedia('(max-width: 47.99em)').matches
   $('filters-details').open = false;
 }
 if (state.service) focusCard = true;
+// A remembered English choice goes into the URL, so a copied link opens in the same language.
+if (state.lang === 'en' && !new URLSearchParams(location.search).has('lang')) {
+  history.replaceState(historyState(), '', `${location.pathname}${serialize(state)}${location.hash}`);
+}
 render();
 startMap();

@@ -317,7 +317,7 @@ function submissionActions(it, merge, keepMerge) {
     }
   });
   approve.addEventListener('click', async () => {
-    let body = {};
+    let body; // no body: approve as submitted
     if (form) {
       const found = form.validate();
       if (found.size) {

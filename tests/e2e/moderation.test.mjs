@@ -1,0 +1,180 @@
+// The moderators' page, end to end: a listing submitted next to a published service with a
+// similar name shows a duplicate warning; the moderator logs in, edits and approves it; a
+// citizen then finds it on the map near its address; the submitter's status page says
+// published; the organisation proposes a change through its private link, the moderator sees
+// the field-by-field diff and approves it. Plus axe-core on the login, queue and item views.
+
+import { test, before, after } from 'node:test';
+import assert from 'node:assert/strict';
+import {
+  suite, eventually, assertNoProblems, axeSeriousViolations, formatViolations, artefact, getJson, DESKTOP, PHONE,
+} from './lib/harness.mjs';
+import { addUser, api } from './lib/forms.mjs';
+
+let s;
+const allow = (url) => /\/api\/auth\/me$/.test(url);
+const PASSWORD = 'moderazione-e2e-password';
+let near; // the published service the new listing resembles
+
+before(async () => {
+  s = await suite({ allow });
+  await addUser(s.server, 'mod', 'moderator', PASSWORD);
+  // The demo's "Ufficio Servizi Sociali" (Via di Città): the new listing goes right next to it.
+  const list = await getJson(s.base, '/api/services?q=Ufficio%20Servizi%20Sociali&limit=5');
+  near = list.features[0];
+});
+after(async () => s?.done());
+
+async function assertAxe(page, view) {
+  const v = await axeSeriousViolations(page);
+  assert.equal(v.length, 0, `${view}: serious/critical axe violations:\n    ${formatViolations(v)}`);
+}
+
+function submission(name, [lon, lat]) {
+  return {
+    type: 'Feature',
+    geometry: { type: 'Point', coordinates: [lon + 0.0003, lat + 0.0002] },
+    properties: {
+      name,
+      organisation: 'Comune di Siena',
+      description_it: 'Sportello di prova.',
+      description_en: null,
+      categories: ['listening-guidance'],
+      target_groups: [],
+      address: 'Via di Città 83, Siena',
+      phone: '+39 0577 111111',
+      email: null,
+      website: null,
+      opening_hours: 'Mo-Fr 09:00-12:30,15:00-18:00; Aug off',
+      accessibility: { wheelchair: 'yes', note_it: null, note_en: null },
+      contact: { name: 'Anna Verdi', email: 'anna@example.org', phone: null },
+      consent: true,
+      lang: 'it',
+      website_url: '',
+    },
+  };
+}
+
+async function logIn(page) {
+  await page.locator('#login-view').waitFor({ state: 'visible' });
+  await page.fill('#login-username', 'mod');
+  await page.fill('#login-password', PASSWORD);
+  await page.click('#login-submit');
+  await page.locator('#queue-view').waitFor({ state: 'visible' });
+}
+
+test('a new listing: duplicate warning, edit and approve; found on the map; status published; a change diffed and approved', { timeout: 180_000 }, async () => {
+  // The association's request (the form itself is tested in submit.test.mjs).
+  const created = await api(s.base, 'POST', '/api/submissions', submission('Ufficio dei Servizi Sociali', near.geometry.coordinates));
+  assert.equal(created.status, 201, JSON.stringify(created.body));
+  const { tracking_code: code, edit_token: token } = created.body;
+
+  const { page, problems } = await s.open('/moderazione', { viewport: DESKTOP });
+  await logIn(page);
+  await assertAxe(page, 'queue (it, desktop)');
+  assert.match(await page.textContent('#queue-counts'), /Nuovi servizi: 1/);
+  const item = page.locator('#queue-list li.queue-item[data-kind="new"]').filter({ hasText: 'Ufficio dei Servizi Sociali' });
+  assert.match(await item.textContent(), /possibile doppione/);
+  await item.locator('a').click();
+  await page.locator('#item-body .detail-grid').waitFor();
+  // The published look-alike is flagged, with its distance.
+  const dup = page.locator(`#duplicates li[data-id="${near.properties.id ?? near.id}"]`);
+  assert.equal(await dup.getAttribute('data-duplicate'), '1');
+  assert.match(await dup.textContent(), /Nome simile/);
+  assert.match(await page.textContent('#item-body'), /Anna Verdi/, 'the private contact is shown to moderators');
+  await assertAxe(page, 'item (it, desktop)');
+  await page.screenshot({ path: await artefact('moderazione-item-1280.png'), fullPage: true });
+
+  // Edit before approving: a clearer name.
+  await page.click('#edit-before');
+  await page.locator('#e-name').waitFor();
+  assert.equal(await page.inputValue('#e-name'), 'Ufficio dei Servizi Sociali');
+  assert.equal(await page.inputValue('#e-opening_hours'), 'Mo-Fr 09:00-12:30,15:00-18:00; Aug off');
+  await page.fill('#e-name', 'Punto di ascolto di Via di Città');
+  await page.click('#approve');
+  await page.locator('#queue-view').waitFor({ state: 'visible' });
+  await eventually(async () => assert.match(await page.textContent('#mod-notice'), /Punto di ascolto di Via di Città/));
+  await eventually(async () => assert.match(await page.textContent('#queue-counts'), /Nuovi servizi: 0/));
+
+  // The submitter's status page.
+  const status = await s.open(`/stato?code=${code}`, { viewport: PHONE, isMobile: true });
+  await status.page.waitForSelector('#status-result:not([hidden])');
+  assert.match(await status.page.textContent('#status-badge'), /Pubblicata/);
+  const href = await status.page.getAttribute('#status-map-link', 'href');
+  const id = Number(/service=(\d+)/.exec(href)[1]);
+  assert.ok(id > 0);
+  await status.page.screenshot({ path: await artefact('stato-published-360.png') });
+  assertNoProblems(status.problems);
+
+  // A citizen looking near the address finds it in the list, near the top.
+  const [lon, lat] = near.geometry.coordinates;
+  const map = await s.open(`/?near=${lat},${lon}`, { viewport: DESKTOP });
+  await eventually(async () => {
+    const ids = await map.page.$$eval('ol#results > li.result', (lis) => lis.slice(0, 5).map((li) => Number(li.dataset.id)));
+    assert.ok(ids.includes(id), `new listing ${id} among the nearest: ${ids}`);
+  });
+  assert.match(await map.page.textContent(`li.result[data-id="${id}"]`), /Punto di ascolto di Via di Città/);
+  assertNoProblems(map.problems);
+
+  // The organisation proposes a change through its private link.
+  const edit = await s.open(`/modifica#${code}.${token}`, { viewport: DESKTOP });
+  await edit.page.locator('#f-name').waitFor();
+  assert.equal(await edit.page.inputValue('#f-name'), 'Punto di ascolto di Via di Città');
+  await edit.page.fill('#f-phone', '+39 0577 222222');
+  await edit.page.fill('#f-contact-name', 'Anna Verdi');
+  await edit.page.fill('#f-contact-email', 'anna@example.org');
+  await edit.page.check('#f-consent');
+  await edit.page.click('#submit-button');
+  await edit.page.locator('#success').waitFor({ state: 'visible' });
+  assertNoProblems(edit.problems);
+  // The live listing has not changed yet.
+  assert.equal((await getJson(s.base, `/api/services/${id}`)).properties.phone, '+39 0577 111111');
+
+  await page.click('#queue-reload');
+  const change = page.locator('#queue-list li.queue-item[data-kind="change"]');
+  await change.waitFor();
+  await change.locator('a').click();
+  const row = page.locator('#diff tr[data-field="phone"]');
+  await row.waitFor();
+  assert.equal((await row.locator('td.before').textContent()).trim(), '+39 0577 111111');
+  assert.equal((await row.locator('td.after').textContent()).trim(), '+39 0577 222222');
+  assert.equal(await page.locator('#diff tbody tr').count(), 1, 'only the phone changed');
+  await page.screenshot({ path: await artefact('moderazione-diff-1280.png'), fullPage: true });
+  await page.click('#approve');
+  await page.locator('#queue-view').waitFor({ state: 'visible' }).catch(async (e) => {
+    throw new Error(`${e.message}\nnotice: ${await page.textContent('#mod-notice')}`);
+  });
+  await eventually(async () => assert.equal((await getJson(s.base, `/api/services/${id}`)).properties.phone, '+39 0577 222222'));
+  assertNoProblems(problems);
+});
+
+test('login errors, logout, and a reload keeps the session (CSRF token from /api/auth/me)', { timeout: 90_000 }, async () => {
+  const { page, problems } = await s.open('/moderazione', { viewport: PHONE, isMobile: true });
+  await page.locator('#login-view').waitFor({ state: 'visible' });
+  await assertAxe(page, 'login (it, phone)');
+  await page.fill('#login-username', 'mod');
+  await page.fill('#login-password', 'wrong-password-123');
+  await page.click('#login-submit');
+  await eventually(async () => assert.match(await page.textContent('#login-error'), /sbagliati/));
+  await page.fill('#login-password', PASSWORD);
+  await page.click('#login-submit');
+  await page.locator('#queue-view').waitFor({ state: 'visible' });
+  await page.reload();
+  await page.locator('#queue-view').waitFor({ state: 'visible' });
+  assert.match(await page.textContent('#user-name'), /mod/);
+  // The page can still act (its token came back from /api/auth/me): verify a listing.
+  await page.goto(`${s.base}/moderazione#listing/1`);
+  await page.locator('#verify').waitFor();
+  await page.click('#verify');
+  await eventually(async () => assert.match(await page.textContent('#mod-notice'), /verificata/));
+  await page.screenshot({ path: await artefact('moderazione-listing-360.png') });
+  await page.click('#logout');
+  await page.locator('#login-view').waitFor({ state: 'visible' });
+  // A moderator is told the admin page is not for them.
+  await page.goto(`${s.base}/admin`);
+  await page.fill('#login-username', 'mod');
+  await page.fill('#login-password', PASSWORD);
+  await page.click('#login-submit');
+  await page.locator('#not-allowed').waitFor({ state: 'visible' });
+  assertNoProblems(problems.filter((p) => !/\/api\/auth\/login/.test(p)));
+});

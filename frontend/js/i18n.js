@@ -159,6 +159,7 @@ const it = {
   'field.near': 'punto di partenza',
   'footer.text': 'MappaTU è la mappa aperta dei servizi sociali dello Sportello Famiglia di Siena.',
   'version': 'versione {v}',
+  'footer.submit': 'Segnala il tuo servizio',
 };
 
 const en = {
@@ -319,6 +320,7 @@ const en = {
   'field.near': 'starting point',
   'footer.text': 'MappaTU is the open map of social services of the Family Help Desk of Siena.',
   'version': 'version {v}',
+  'footer.submit': 'List your service',
 };
 
 const dictionaries = { it, en };

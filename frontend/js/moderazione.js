@@ -22,6 +22,7 @@ let tax = null;
 let catMap = new Map();
 let tgMap = new Map();
 let preview = null; // the pin map of the open item
+let keepNotice = false;
 
 // ---- views and failures ------------------------------------------------------------------
 
@@ -36,6 +37,7 @@ function showOnly(id) {
 function failed(err) {
   if (err.status === 409) {
     notice('mod.conflict', null, { focus: true });
+    keepNotice = true;
     location.hash = '';
     return;
   }
@@ -56,7 +58,7 @@ function valueText(key, v) {
   if (v === null || v === undefined || v === '' || (Array.isArray(v) && !v.length)) return t('mod.value.none');
   if (key === 'categories') return v.map((s) => labelOf(catMap, s)).join(', ');
   if (key === 'target_groups') return v.map((s) => labelOf(tgMap, s)).join(', ');
-  if (key === 'geometry' && Array.isArray(v)) return `${v[1]}, ${v[0]}`;
+  if (key === 'geometry' && Array.isArray(v)) return `${Number(Number(v[1]).toFixed(6))}, ${Number(Number(v[0]).toFixed(6))}`;
   if (key === 'accessibility.wheelchair') return t(`f.wheelchair.${v}`);
   if (typeof v === 'boolean') return t(v ? 'mod.value.yes' : 'mod.value.no');
   if (typeof v === 'object') return JSON.stringify(v);
@@ -249,7 +251,10 @@ function renderItem(it) {
   let mergeInput = null;
   const merge = async (into, button) => {
     const res = await act(`/api/moderation/items/${encodeURIComponent(it.id)}/merge`, { into: Number(into) }, 'mod.done.merge', { id: into }, button);
-    if (res) location.hash = '';
+    if (res) {
+      keepNotice = true;
+      location.hash = '';
+    }
   };
 
   if (sub) {
@@ -331,6 +336,7 @@ function submissionActions(it, merge, keepMerge) {
       const res = await post(`${base}/approve`, body);
       notice('mod.done.approve', { title: (form ? body.properties.name : it.title) || '' });
       void res;
+      keepNotice = true;
       location.hash = '';
     } catch (err) {
       if (err.status === 422 && form) {
@@ -352,7 +358,10 @@ function submissionActions(it, merge, keepMerge) {
     const v = reason.ta.value.trim();
     if (!v) return reason.error('mod.reasonRequired');
     reason.error(null);
-    if (await act(`${base}/reject`, { reason: v }, 'mod.done.reject', null, reject)) location.hash = '';
+    if (await act(`${base}/reject`, { reason: v }, 'mod.done.reject', null, reject)) {
+      keepNotice = true;
+      location.hash = '';
+    }
     return undefined;
   });
   box.append(h('div', { class: 'action-box' }, h('h4', {}, tEl('span', 'mod.rejectTitle')), reason.wrap, reject));
@@ -364,7 +373,10 @@ function submissionActions(it, merge, keepMerge) {
     const v = msg.ta.value.trim();
     if (!v) return msg.error('mod.changesRequired');
     msg.error(null);
-    if (await act(`${base}/request-changes`, { message: v }, 'mod.done.request-changes', null, ask)) location.hash = '';
+    if (await act(`${base}/request-changes`, { message: v }, 'mod.done.request-changes', null, ask)) {
+      keepNotice = true;
+      location.hash = '';
+    }
     return undefined;
   });
   box.append(h('div', { class: 'action-box' }, h('h4', {}, tEl('span', 'mod.changesTitle')), msg.wrap, ask));
@@ -406,7 +418,10 @@ function reportActions(it) {
   for (const [b, what] of [[resolve, 'resolve'], [dismiss, 'dismiss']]) {
     b.addEventListener('click', async () => {
       const v = note.ta.value.trim();
-      if (await act(`${base}/${what}`, v ? { note: v } : {}, `mod.done.${what}`, null, b)) location.hash = '';
+      if (await act(`${base}/${what}`, v ? { note: v } : {}, `mod.done.${what}`, null, b)) {
+        keepNotice = true;
+        location.hash = '';
+      }
     });
   }
   return h('section', { class: 'actions-panel', 'aria-labelledby': 'actions-title' },
@@ -562,7 +577,12 @@ async function route() {
   else await showQueue({ focus: !!currentNotice() });
 }
 
-window.addEventListener('hashchange', () => route());
+window.addEventListener('hashchange', () => {
+  // A message from an action stays for the view it leads to; plain navigation clears it.
+  if (keepNotice) keepNotice = false;
+  else notice(null);
+  route();
+});
 
 onLangChange(() => {
   const n = currentNotice();

@@ -23,7 +23,7 @@
 
 import { execFile } from 'node:child_process';
 import { mkdtemp, rm } from 'node:fs/promises';
-import { tmpdir, cpus } from 'node:os';
+import { tmpdir, cpus, loadavg } from 'node:os';
 import path from 'node:path';
 import { promisify } from 'node:util';
 import { startServer, launchBrowser, ROOT } from './lib/harness.mjs';
@@ -98,8 +98,21 @@ async function measure(browser, base) {
       type: e.initiatorType,
       bytes: e.transferSize,
     }));
+    // Where the time goes: the app's own marks and when key responses had arrived.
+    const phases = {};
+    for (const m of performance.getEntriesByType('mark')) {
+      if (m.name.startsWith('mappatu:')) phases[m.name] ??= m.startTime;
+    }
+    for (const e of performance.getEntriesByType('resource')) {
+      const key = /maplibre-gl-csp\.js$/.test(e.name) ? 'maplibre-gl-csp.js loaded'
+        : /maplibre-gl-csp-worker\.js$/.test(e.name) ? 'worker script loaded'
+        : /\/api\/services\/points/.test(e.name) ? 'points answer loaded' : null;
+      if (key) phases[key] ??= e.responseEnd;
+      if (key === 'points answer loaded') phases['points requested'] ??= e.requestStart || e.startTime;
+    }
     return {
       ...window.__benchMarks,
+      phases,
       markersMark: mark ? mark.startTime : null,
       domContentLoaded: nav?.domContentLoadedEventEnd,
       entries,
@@ -117,6 +130,7 @@ async function measure(browser, base) {
   const biggest = [...own].sort((a, b) => b.bytes - a.bytes).slice(0, 4)
     .map((r) => `${r.url.replace(base, '').slice(0, 70)} ${(r.bytes / 1024).toFixed(0)} KiB`);
   return {
+    phases: t.phases,
     markers: t.markersMark ?? t.mapReady,
     source: t.markersMark != null ? 'mark mappatu:markers' : '#map[data-map=ready]',
     list: t.listReady,
@@ -167,9 +181,15 @@ async function main() {
     console.log(`first map with markers: ${fmt(m, 'ms')}   target <= 1500 ms  ${m.median <= 1500 ? 'OK' : 'OVER'}`);
     console.log(`list rendered:          ${fmt(l, 'ms')}`);
     console.log(`transferred (own):      ${fmt(b, 'MB', 1e6, 3)}   target < 1.5 MB  ${b.median < 1.5e6 ? 'OK' : 'OVER'}`);
+    const names = [...new Set(results.flatMap((r) => Object.keys(r.phases)))];
+    const phaseMedians = names
+      .map((n) => [n, median(results.map((r) => r.phases[n]).filter((x) => x != null))])
+      .sort((a, b) => a[1] - b[1]);
+    console.log(`phases (median ms):     ${phaseMedians.map(([n, v]) => `${n.replace('mappatu:', '')} ${v.toFixed(0)}`).join(', ')}`);
     console.log(`by type (last run):     ${Object.entries(results.at(-1).byType).map(([k, v]) => `${k} ${(v / 1024).toFixed(0)} KiB`).join(', ')}`);
     console.log(`largest (last run):     ${results.at(-1).biggest.join('; ')}`);
     console.log(`markers measured by:    ${results[0].source}`);
+    console.log(`load average:           ${loadavg().map((x) => x.toFixed(1)).join(' ')} (1/5/15 min; other work on the machine slows the page)`);
     console.log(`command:                node tests/e2e/bench-map.mjs --count ${COUNT} --runs ${RUNS} --viewport ${VW}x${VH}  (MAPPATU_BIN=${path.relative(ROOT, BIN)})`);
   } finally {
     await browser?.close().catch(() => {});

@@ -261,6 +261,24 @@ async fn text_search_ignores_case_and_accents(s: &TestServer) {
     assert_eq!(fc["features"].as_array().unwrap().len(), 1);
     let (_, fc) = s.get("/api/services?q=zzzznotaword").await;
     assert_eq!(fc["total"], 0);
+
+    // Nearest takes the same words: the matches, nearest first.
+    let (status, near) = s
+        .get("/api/services/nearest?lat=43.318&lon=11.331&k=100&q=CARITA")
+        .await;
+    assert_eq!(status, 200, "{near}");
+    let mut near_ids = ids(&near);
+    let d: Vec<f64> = near["features"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|f| f["properties"]["distance_m"].as_f64().unwrap())
+        .collect();
+    assert!(d.windows(2).all(|w| w[0] <= w[1]), "{d:?}");
+    near_ids.sort();
+    let mut listed = results[0].clone();
+    listed.sort();
+    assert_eq!(near_ids, listed);
 }
 
 async fn lists_are_short_unless_asked_for_detail(s: &TestServer) {
@@ -562,7 +580,9 @@ async fn map_points_are_every_match_in_one_answer(s: &TestServer) {
         .collect();
     assert!(!food_ids.is_empty() && food_ids.len() < points.len());
     assert_eq!(food_ids, listed_food);
-    let (_, tiny) = s.get("/api/services/points?bbox=11.0,43.0,11.01,43.01").await;
+    let (_, tiny) = s
+        .get("/api/services/points?bbox=11.0,43.0,11.01,43.01")
+        .await;
     assert_eq!(tiny["features"].as_array().unwrap().len(), 0);
     assert_eq!(tiny["total"], 0);
 

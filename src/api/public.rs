@@ -1,8 +1,8 @@
 //! The public, read-only API: health, taxonomy and service queries.
 
 use super::model::{
-    Health, ListFeature, PointCollection, ServiceCollection, ServiceFeature, SummaryFeature, TaxonomyList,
-    Version,
+    Health, ListFeature, PointCollection, ServiceCollection, ServiceFeature, SummaryFeature,
+    TaxonomyList, Version,
 };
 use super::params::{
     DEFAULT_K, DEFAULT_LIMIT, MAX_DISTANCE_M, MAX_K, MAX_LIMIT, MAX_POINTS, Params,
@@ -39,6 +39,10 @@ pub struct NearestQuery {
     /// Comma-separated target-group slugs; a service for any of them matches.
     #[param(example = "elderly")]
     target: Option<String>,
+    /// Words to find in name, organisation or descriptions, case- and accent-insensitive
+    /// (at most 200 characters); every word must occur.
+    #[param(example = "mensa")]
+    q: Option<String>,
     /// Leave out services farther than this many metres (up to 2 000 000).
     #[param(minimum = 0, maximum = 2000000, example = 2000)]
     max_distance_m: Option<f64>,
@@ -207,7 +211,7 @@ pub async fn nearest(
     let now = params.opt_instant("at")?.unwrap_or_else(Utc::now);
     let view = state.directory.index().read();
     let taxonomy = view.taxonomy();
-    let filter = params.filter(taxonomy, now, false)?;
+    let filter = params.filter(taxonomy, now, true)?;
     let full = params.detail()?;
     params.finish(&NEAREST_PARAMS)?;
     let hits = view.nearest(origin, k, &filter, max_distance);
@@ -348,6 +352,7 @@ mod tests {
                 "k",
                 "category",
                 "target",
+                "q",
                 "max_distance_m",
                 "open_now",
                 "at",

@@ -162,14 +162,27 @@ impl TestServer {
     ) -> Option<TestServer> {
         let db = TestDb::new(backend).await?;
         let store = store::open(&db.url).await.expect("open store");
-        let mut server = Self::serve_with(store, true, make).await;
+        let mut server = Self::serve_with(store, true, make, None).await;
+        server.db = Some(db);
+        Some(server)
+    }
+
+    /// Like [`start`](Self::start), with emails to submitters sent through `notifier`
+    /// (e.g. to an SMTP sink in the test).
+    pub async fn start_with_notifier(
+        backend: Backend,
+        notifier: mappatu::notify::Notifier,
+    ) -> Option<TestServer> {
+        let db = TestDb::new(backend).await?;
+        let store = store::open(&db.url).await.expect("open store");
+        let mut server = Self::serve_with(store, true, None, Some(Arc::new(notifier))).await;
         server.db = Some(db);
         Some(server)
     }
 
     /// Serves an already opened store on a new port.
     pub async fn serve(store: Arc<dyn Store>) -> TestServer {
-        Self::serve_with(store, false, None).await
+        Self::serve_with(store, false, None, None).await
     }
 
     /// Serves a store, loading the demo data into it first when it is empty and `demo`.
@@ -177,6 +190,7 @@ impl TestServer {
         store: Arc<dyn Store>,
         demo: bool,
         make_geocoder: Option<MakeGeocoder>,
+        notifier: Option<Arc<mappatu::notify::Notifier>>,
     ) -> TestServer {
         let directory = Arc::new(
             Directory::open(store.clone(), BoundingBox::siena_province(), demo)
@@ -193,7 +207,8 @@ impl TestServer {
             directory: directory.clone(),
             geocoder,
             auth: Default::default(),
-            notifier: Arc::new(mappatu::notify::Notifier::log_only()),
+            notifier: notifier
+                .unwrap_or_else(|| Arc::new(mappatu::notify::Notifier::log_only())),
             web: Arc::new(mappatu::assets::WebSettings {
                 map_style: mappatu::assets::OFFLINE_MAP_STYLE.into(),
                 area: BoundingBox::siena_province(),

@@ -1,0 +1,278 @@
+//! Asking to be listed, over HTTP, against both stores: a submission is acknowledged only
+//! once stored; every invalid field is listed; spam is held off (honeypot, size limit,
+//! rate limit); text stays text; the status page shows no private contact; an edit
+//! token is needed to propose changes.
+
+mod common;
+
+use common::TestServer;
+use mappatu::domain::submission::{SubmissionStatus, hash_token};
+use serde_json::{Value, json};
+
+struct Answer {
+    status: u16,
+    headers: reqwest::header::HeaderMap,
+    text: String,
+    body: Value,
+}
+
+async fn send(req: reqwest::RequestBuilder) -> Answer {
+    let res = req.send().await.expect("request");
+    let status = res.status().as_u16();
+    let headers = res.headers().clone();
+    let text = res.text().await.unwrap();
+    let body = serde_json::from_str(&text)
+        .unwrap_or_else(|e| panic!("{status}: body is not JSON ({e}): {text}"));
+    Answer {
+        status,
+        headers,
+        text,
+        body,
+    }
+}
+
+async fn submit(s: &TestServer, body: &Value) -> Answer {
+    send(
+        s.client
+            .post(format!("{}/api/submissions", s.base))
+            .json(body),
+    )
+    .await
+}
+
+fn feature(name: &str) -> Value {
+    json!({
+        "type": "Feature",
+        "geometry": {"type": "Point", "coordinates": [11.3290, 43.3200]},
+        "properties": {
+            "name": name,
+            "organisation": "Associazione Esempio",
+            "description_it": "Distribuzione di pacchi alimentari",
+            "categories": ["food-aid"],
+            "target_groups": ["low-income"],
+            "address": "Via dei Rossi 10, Siena",
+            "phone": "0577 123456",
+            "opening_hours": "Mo,We 09:00-12:00,15:00-18:00; Aug off",
+            "accessibility": {"wheelchair": "limited", "note_it": "Rampa laterale"},
+            "contact": {"name": "Anna Rossi", "email": "anna.rossi@example.org", "phone": "333 1234567"},
+            "consent": true,
+            "lang": "it"
+        }
+    })
+}
+
+async fn stored(s: &TestServer) -> usize {
+    s.store.submissions(None).await.unwrap().len()
+}
+
+async fn a_submission_is_stored_pending_and_its_status_is_readable(s: &TestServer) {
+    let a = submit(s, &feature("Banco alimentare di quartiere")).await;
+    assert_eq!(a.status, 201, "{}", a.body);
+    let code = a.body["tracking_code"].as_str().unwrap().to_string();
+    assert_eq!(code.len(), 10);
+    assert_eq!(a.body["status"], "pending");
+    assert_eq!(a.body["status_url"], format!("/api/submissions/{code}"));
+    assert!(a.body["edit_token"].as_str().unwrap().len() >= 40);
+    let subs = s.store.submissions(None).await.unwrap();
+    assert_eq!(subs.len(), 1);
+    assert_eq!(subs[0].status, SubmissionStatus::Pending);
+    assert_eq!(subs[0].contact.email.as_deref(), Some("anna.rossi@example.org"));
+    // The token is stored hashed only.
+    assert_eq!(
+        s.store
+            .edit_token_service(&hash_token(a.body["edit_token"].as_str().unwrap()))
+            .await
+            .unwrap(),
+        None
+    );
+
+    // Typed by a person: lower case, with a dash.
+    let typed = format!("{}-{}", &code[..5], &code[5..]).to_lowercase();
+    let st = send(s.client.get(format!("{}/api/submissions/{typed}", s.base))).await;
+    assert_eq!(st.status, 200, "{}", st.body);
+    assert_eq!(st.body["status"], "pending");
+    assert_eq!(st.body["kind"], "new");
+    assert_eq!(st.body["name"], "Banco alimentare di quartiere");
+    assert!(!st.text.contains("anna.rossi"), "{}", st.text);
+    assert!(!st.text.contains("333 1234567"), "{}", st.text);
+    assert!(!st.text.contains("Anna"), "{}", st.text);
+
+    let st = send(s.client.get(format!("{}/api/submissions/AAAAAAAAAA", s.base))).await;
+    assert_eq!(st.status, 404, "{}", st.body);
+    let st = send(s.client.get(format!("{}/api/submissions/nope", s.base))).await;
+    assert_eq!(st.status, 400, "{}", st.body);
+    // Not in the public API before a moderator approves.
+    let (_, fc) = s.get("/api/services?q=Banco%20alimentare%20di%20quartiere").await;
+    assert_eq!(fc["features"].as_array().unwrap().len(), 0, "{fc}");
+}
+
+async fn every_field_problem_is_listed(s: &TestServer) {
+    let body = json!({
+        "type": "Feature",
+        "geometry": {"type": "Point", "coordinates": [12.49, 41.89]},
+        "properties": {
+            "name": "",
+            "categories": ["not-a-category"],
+            "target_groups": "elderly",
+            "email": "not an email",
+            "website": "javascript:alert(1)",
+            "phone": "call me",
+            "opening_hours": "whenever",
+            "accessibility": {"wheelchair": "sometimes"},
+            "description_it": "x".repeat(4001),
+            "contact": {"email": "nope"},
+            "consent": false,
+            "lang": "fr",
+            "colour": "red"
+        }
+    });
+    let a = submit(s, &body).await;
+    assert_eq!(a.status, 422, "{}", a.body);
+    assert_eq!(a.body["error"], "invalid");
+    let fields: Vec<&str> = a.body["fields"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|f| f["field"].as_str().unwrap())
+        .collect();
+    for f in [
+        "geometry.coordinates",
+        "properties.name",
+        "properties.categories",
+        "properties.target_groups",
+        "properties.email",
+        "properties.website",
+        "properties.phone",
+        "properties.opening_hours",
+        "properties.accessibility.wheelchair",
+        "properties.description_it",
+        "properties.contact.name",
+        "properties.contact.email",
+        "properties.consent",
+        "properties.lang",
+        "properties.colour",
+    ] {
+        assert!(fields.contains(&f), "{f} not in {fields:?}");
+    }
+    for f in a.body["fields"].as_array().unwrap() {
+        assert!(!f["message"].as_str().unwrap().is_empty());
+    }
+    // Not a Feature at all; not JSON; not an object.
+    let a = submit(s, &json!({"name": "x"})).await;
+    assert_eq!(a.status, 422, "{}", a.body);
+    let a = send(
+        s.client
+            .post(format!("{}/api/submissions", s.base))
+            .header("content-type", "application/json")
+            .body("{not json"),
+    )
+    .await;
+    assert_eq!(a.status, 400, "{}", a.body);
+    let a = send(
+        s.client
+            .post(format!("{}/api/submissions", s.base))
+            .header("content-type", "text/plain")
+            .body(feature("x").to_string()),
+    )
+    .await;
+    assert_eq!(a.status, 415, "{}", a.body);
+    assert_eq!(stored(s).await, 0);
+}
+
+async fn honeypot_oversized_body_and_bursts_are_refused(s: &TestServer) {
+    let mut bot = feature("Offerta imperdibile");
+    bot["properties"]["website_url"] = json!("http://spam.example");
+    let a = submit(s, &bot).await;
+    // The bot sees a receipt; nothing is stored.
+    assert_eq!(a.status, 201, "{}", a.body);
+    assert_eq!(stored(s).await, 0);
+
+    let mut big = feature("Troppo lungo");
+    big["properties"]["description_en"] = json!("x".repeat(200 * 1024));
+    let a = submit(s, &big).await;
+    assert_eq!(a.status, 413, "{}", a.body);
+    assert_eq!(a.body["error"], "payload_too_large");
+    assert_eq!(stored(s).await, 0);
+
+    // The honeypot counted as one; nine more pass, then the limit answers.
+    for i in 0..9 {
+        let a = submit(s, &feature(&format!("Servizio {i}"))).await;
+        assert_eq!(a.status, 201, "{i}: {}", a.body);
+    }
+    let a = submit(s, &feature("Uno di troppo")).await;
+    assert_eq!(a.status, 429, "{}", a.body);
+    assert_eq!(a.body["error"], "rate_limited");
+    assert!(a.headers.get("retry-after").is_some());
+    assert_eq!(stored(s).await, 9);
+}
+
+async fn script_tags_are_stored_as_text(s: &TestServer) {
+    let x = "<script>alert('x')</script>";
+    let mut body = feature(&format!("Centro {x}"));
+    let p = &mut body["properties"];
+    for f in [
+        "organisation",
+        "description_it",
+        "description_en",
+        "address",
+    ] {
+        p[f] = json!(format!("{f} {x}"));
+    }
+    p["accessibility"]["note_it"] = json!(format!("note {x}"));
+    p["accessibility"]["note_en"] = json!(format!("note {x}"));
+    p["contact"]["name"] = json!(format!("Anna {x}"));
+    let a = submit(s, &body).await;
+    assert_eq!(a.status, 201, "{}", a.body);
+    let sub = &s.store.submissions(None).await.unwrap()[0];
+    assert_eq!(sub.data.name, format!("Centro {x}"));
+    assert_eq!(
+        sub.data.description_it.as_deref(),
+        Some(format!("description_it {x}").as_str())
+    );
+    assert_eq!(
+        sub.data.accessibility.note_en.as_deref(),
+        Some(format!("note {x}").as_str())
+    );
+    assert_eq!(sub.contact.name, format!("Anna {x}"));
+    let code = a.body["tracking_code"].as_str().unwrap();
+    let st = send(s.client.get(format!("{}/api/submissions/{code}", s.base))).await;
+    assert!(
+        st.headers["content-type"]
+            .to_str()
+            .unwrap()
+            .starts_with("application/json")
+    );
+    assert_eq!(st.body["name"], format!("Centro {x}"));
+}
+
+async fn proposals_need_the_listings_edit_token(s: &TestServer) {
+    let (_, fc) = s.get("/api/services?limit=1").await;
+    let id = fc["features"][0]["id"].as_i64().unwrap();
+    let a = submit(s, &feature("Nuovo")).await;
+    let code = a.body["tracking_code"].as_str().unwrap().to_string();
+    let token = a.body["edit_token"].as_str().unwrap().to_string();
+    let url = format!("{}/api/listings/{id}/proposals", s.base);
+    let before = stored(s).await;
+    // No token, a tracking code, a token of a listing not yet published, garbage.
+    let a = send(s.client.post(&url).json(&feature("Cambio"))).await;
+    assert_eq!(a.status, 401, "{}", a.body);
+    for bearer in [code.as_str(), token.as_str(), "garbage"] {
+        let a = send(
+            s.client
+                .post(&url)
+                .bearer_auth(bearer)
+                .json(&feature("Cambio")),
+        )
+        .await;
+        assert_eq!(a.status, 403, "{bearer}: {}", a.body);
+    }
+    assert_eq!(stored(s).await, before);
+}
+
+both_stores!(
+    a_submission_is_stored_pending_and_its_status_is_readable,
+    every_field_problem_is_listed,
+    honeypot_oversized_body_and_bursts_are_refused,
+    script_tags_are_stored_as_text,
+    proposals_need_the_listings_edit_token,
+);

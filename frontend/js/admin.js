@@ -195,7 +195,7 @@ async function loadAudit(fresh) {
     h('td', { class: 'mono' }, a.action || ''),
     h('td', {}, `${a.subject_kind || ''} ${a.subject_id ?? ''}`, a.service_id ? ` (n. ${a.service_id})` : ''),
     h('td', {}, a.reason || ''),
-    h('td', {}, (a.before || a.after) ? h('pre', { class: 'json' }, `${json(a.before)}\n→\n${json(a.after)}`) : '')));
+    h('td', {}, (a.before || a.after) ? h('pre', { class: 'json' }, [a.before != null ? json(a.before) : null, a.after != null ? json(a.after) : null].filter(Boolean).join('\n→\n')) : '')));
   if (fresh) $('audit-body').replaceChildren(...rows);
   else $('audit-body').append(...rows);
   const shown = $('audit-body').children.length;

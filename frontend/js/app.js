@@ -416,6 +416,7 @@ function renderLanguage() {
   $('app-version').textContent = config.version ? t('version', { v: config.version }) : '';
   if (mapCtl) mapCtl.setLang();
   if (mapNoticeKey) showMapNotice(mapNoticeKey);
+  $('report-status').textContent = ''; // it was in the other language
   listKey = null;
   cardKey = null;
 }

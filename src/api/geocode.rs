@@ -137,11 +137,7 @@ pub async fn geocode(
         kind: "FeatureCollection",
         features: places.into_iter().take(limit).map(Into::into).collect(),
     };
-    Ok((
-        [(header::CONTENT_TYPE, "application/geo+json")],
-        Json(body),
-    )
-        .into_response())
+    Ok(([(header::CONTENT_TYPE, "application/geo+json")], Json(body)).into_response())
 }
 
 #[cfg(test)]

@@ -265,7 +265,12 @@ mod tests {
         let local = place("Via Roma, Siena", 43.3138, 11.3376, PlaceSource::Directory);
         let offline = Arc::new(Fixed(Ok(vec![local.clone()])));
         let remote = Arc::new(Fixed(Ok(vec![
-            place("Via Roma, Siena, Toscana", 43.3140, 11.3380, PlaceSource::Nominatim),
+            place(
+                "Via Roma, Siena, Toscana",
+                43.3140,
+                11.3380,
+                PlaceSource::Nominatim,
+            ),
             place("Via Roma, Poggibonsi", 43.47, 11.15, PlaceSource::Nominatim),
         ])));
         let both = WithFallback::new(offline.clone(), remote);

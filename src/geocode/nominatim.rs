@@ -356,7 +356,11 @@ mod tests {
             c.insert(format!("k{i}"), i);
         }
         let inner = c.inner.lock();
-        assert!(inner.map.len() <= 2 && inner.order.len() <= 4, "{}", inner.order.len());
+        assert!(
+            inner.map.len() <= 2 && inner.order.len() <= 4,
+            "{}",
+            inner.order.len()
+        );
         drop(inner);
 
         let short = TtlCache::new(10, Duration::ZERO);
@@ -385,9 +389,15 @@ mod tests {
         assert_eq!(
             got,
             [
-                ("Via del Porrione, Siena, Toscana, 53100".to_string(), PlaceKind::Street),
+                (
+                    "Via del Porrione, Siena, Toscana, 53100".to_string(),
+                    PlaceKind::Street
+                ),
                 ("Poggibonsi, Siena, Toscana".to_string(), PlaceKind::Place),
-                ("20, Via del Porrione, Siena".to_string(), PlaceKind::Address),
+                (
+                    "20, Via del Porrione, Siena".to_string(),
+                    PlaceKind::Address
+                ),
             ]
         );
     }
@@ -397,7 +407,10 @@ mod tests {
         let area = BoundingBox::siena_province();
         for url in ["not a url", "ftp://example.org"] {
             let c = NominatimConfig::new(url, "MappaTU test", Duration::from_secs(1), area);
-            assert!(matches!(NominatimGeocoder::new(c), Err(GeocodeError::Config(_))));
+            assert!(matches!(
+                NominatimGeocoder::new(c),
+                Err(GeocodeError::Config(_))
+            ));
         }
     }
 }

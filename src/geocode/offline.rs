@@ -356,7 +356,10 @@ impl Gazetteer {
         let mut place_order: Vec<String> = Vec::new();
         for l in listings {
             let point = l.point();
-            let parts = l.field(Field::Address).map(parse_address).unwrap_or_default();
+            let parts = l
+                .field(Field::Address)
+                .map(parse_address)
+                .unwrap_or_default();
             let town_key = parts.town.as_deref().map(normalise).unwrap_or_default();
             let name = l.name();
             let label = match &parts.town {
@@ -430,7 +433,14 @@ impl Gazetteer {
                 continue;
             };
             let extra = acc.postcodes.join(" ");
-            g.push(PlaceKind::Place, point, &acc.label, Some(&extra), None, None);
+            g.push(
+                PlaceKind::Place,
+                point,
+                &acc.label,
+                Some(&extra),
+                None,
+                None,
+            );
             g.places.push((g.entries.len() - 1) as u32);
         }
         g.index_words();
@@ -454,9 +464,10 @@ impl Gazetteer {
         }
         // Offsets are u32 to keep entries small; a gazetteer over 4 GiB of text stops
         // growing instead of wrapping around.
-        let (Ok(label_start), Ok(norm_start)) =
-            (u32::try_from(self.labels.len()), u32::try_from(self.norms.len()))
-        else {
+        let (Ok(label_start), Ok(norm_start)) = (
+            u32::try_from(self.labels.len()),
+            u32::try_from(self.norms.len()),
+        ) else {
             return;
         };
         if self.labels.len() + label.len() > u32::MAX as usize
@@ -537,17 +548,25 @@ impl Gazetteer {
         lo..hi
     }
 
+    /// 0 when the label is the query, 1 when it starts with it.
+    fn label_tier(&self, e: &Entry, q: &Query) -> Option<u8> {
+        let label = &self.norm(e)[..e.label_norm_len as usize];
+        if label == q.all || label == q.required_joined {
+            Some(0)
+        } else if label.starts_with(&q.required_joined) {
+            Some(1)
+        } else {
+            None
+        }
+    }
+
     /// How well an entry matches: 0 the label exactly, 1 the label's beginning, 2 every
     /// word the beginning of a word, 3 every word somewhere; `None` when it does not.
     fn tier(&self, e: &Entry, q: &Query) -> Option<u8> {
+        if let Some(t) = self.label_tier(e, q) {
+            return Some(t);
+        }
         let norm = self.norm(e);
-        let label = &norm[..e.label_norm_len as usize];
-        if label == q.all || label == q.required_joined {
-            return Some(0);
-        }
-        if label.starts_with(&q.required_joined) {
-            return Some(1);
-        }
         if q.required
             .iter()
             .all(|w| norm.split(' ').any(|n| n.starts_with(w.as_str())))
@@ -585,7 +604,7 @@ impl Gazetteer {
                 })
                 .min_by_key(|(n, _)| *n);
             if let Some((_, range)) = best {
-                let mut candidates: Vec<u32> = if range.len() == 1 {
+                let candidates: Vec<u32> = if range.len() == 1 {
                     self.postings[range.start].clone()
                 } else {
                     let mut c: Vec<u32> = self.postings[range].concat();
@@ -593,12 +612,20 @@ impl Gazetteer {
                     c.dedup();
                     c
                 };
-                candidates.retain(|&i| {
-                    self.tier(&self.entries[i as usize], &q).is_some_and(|t| {
+                // With one word, every candidate holds a word that starts with it: only
+                // the better tiers need a look (a common word has 100 000s of candidates).
+                let one_word = q.required.len() == 1;
+                for i in candidates {
+                    let e = &self.entries[i as usize];
+                    let tier = if one_word {
+                        Some(self.label_tier(e, &q).unwrap_or(2))
+                    } else {
+                        self.tier(e, &q)
+                    };
+                    if let Some(t) = tier {
                         hits.push((t, i));
-                        true
-                    })
-                });
+                    }
+                }
             }
             if hits.len() < limit && self.entries.len() <= SCAN_MAX {
                 // Words inside words (`porrione` in `delporrione`), and one-letter words.
@@ -737,7 +764,12 @@ fn start_build(shared: &Arc<Shared>) {
         let g = Gazetteer::from_index(index);
         let ms = started.elapsed().as_millis() as u64;
         shared.last_build_ms.store(ms, Ordering::Relaxed);
-        tracing::debug!(entries = g.len(), words = g.words.len(), ms, "gazetteer built");
+        tracing::debug!(
+            entries = g.len(),
+            words = g.words.len(),
+            ms,
+            "gazetteer built"
+        );
         *shared.current.write() = Arc::new(g);
     });
 }
@@ -751,11 +783,9 @@ impl Geocoder for OfflineGeocoder {
         }
         // Common words in a large gazetteer take a few milliseconds: off the async threads.
         let query = query.to_string();
-        Ok(
-            tokio::task::spawn_blocking(move || g.search(&query, limit))
-                .await
-                .unwrap_or_default(),
-        )
+        Ok(tokio::task::spawn_blocking(move || g.search(&query, limit))
+            .await
+            .unwrap_or_default())
     }
 }
 
@@ -764,7 +794,12 @@ mod tests {
     use super::*;
     use crate::domain::{BoundingBox, Taxonomy};
 
-    fn parts(street: Option<&str>, number: Option<&str>, pc: Option<&str>, town: Option<&str>) -> AddressParts {
+    fn parts(
+        street: Option<&str>,
+        number: Option<&str>,
+        pc: Option<&str>,
+        town: Option<&str>,
+    ) -> AddressParts {
         AddressParts {
             street: street.map(Into::into),
             number: number.map(Into::into),
@@ -778,11 +813,21 @@ mod tests {
         let cases = [
             (
                 "Via dei Termini 6, 53100 Siena",
-                parts(Some("Via dei Termini"), Some("6"), Some("53100"), Some("Siena")),
+                parts(
+                    Some("Via dei Termini"),
+                    Some("6"),
+                    Some("53100"),
+                    Some("Siena"),
+                ),
             ),
             (
                 "Via del Porrione, 20, 53100 Siena",
-                parts(Some("Via del Porrione"), Some("20"), Some("53100"), Some("Siena")),
+                parts(
+                    Some("Via del Porrione"),
+                    Some("20"),
+                    Some("53100"),
+                    Some("Siena"),
+                ),
             ),
             (
                 "Piazza del Campo 1, Siena",
@@ -790,21 +835,39 @@ mod tests {
             ),
             (
                 "Via Roma n. 5, 53036 Poggibonsi (SI), Italia",
-                parts(Some("Via Roma"), Some("5"), Some("53036"), Some("Poggibonsi")),
+                parts(
+                    Some("Via Roma"),
+                    Some("5"),
+                    Some("53036"),
+                    Some("Poggibonsi"),
+                ),
             ),
             (
                 "Viale Cavour 12/a, Colle di Val d'Elsa SI",
-                parts(Some("Viale Cavour"), Some("12/a"), None, Some("Colle di Val d'Elsa")),
+                parts(
+                    Some("Viale Cavour"),
+                    Some("12/a"),
+                    None,
+                    Some("Colle di Val d'Elsa"),
+                ),
             ),
             (
                 "Strada di Pieve al Bozzone, 20, 53100 Siena",
-                parts(Some("Strada di Pieve al Bozzone"), Some("20"), Some("53100"), Some("Siena")),
+                parts(
+                    Some("Strada di Pieve al Bozzone"),
+                    Some("20"),
+                    Some("53100"),
+                    Some("Siena"),
+                ),
             ),
             (
                 "Siena centro (indirizzo su appuntamento)",
                 parts(None, None, None, None),
             ),
-            ("53100 Siena", parts(None, None, Some("53100"), Some("Siena"))),
+            (
+                "53100 Siena",
+                parts(None, None, Some("53100"), Some("Siena")),
+            ),
             ("", parts(None, None, None, None)),
             ("Via 4", parts(None, None, None, None)),
             (
@@ -862,11 +925,17 @@ mod tests {
 
         // Two services on Strada di Ruffolo: the street sits between them.
         let s = first("strada di ruffolo").unwrap();
-        assert_eq!((s.label.as_str(), s.kind), ("Strada di Ruffolo, Siena", PlaceKind::Street));
+        assert_eq!(
+            (s.label.as_str(), s.kind),
+            ("Strada di Ruffolo, Siena", PlaceKind::Street)
+        );
         assert!((s.point.lon() - (11.3518 + 11.3475) / 2.0).abs() < 1e-9);
 
         let a = first("Strada di Ruffolo 4").unwrap();
-        assert_eq!((a.label.as_str(), a.kind), ("Strada di Ruffolo 4, Siena", PlaceKind::Address));
+        assert_eq!(
+            (a.label.as_str(), a.kind),
+            ("Strada di Ruffolo 4, Siena", PlaceKind::Address)
+        );
         assert!((a.point.lon() - 11.3475).abs() < 1e-9);
 
         let c = first("EMPORIO della carita").unwrap();
@@ -876,8 +945,75 @@ mod tests {
 
         // Prefix of a word, and a word inside a word.
         assert_eq!(first("porrio").unwrap().label, "Via del Porrione, Siena");
-        assert!(g.search("orrione", 5).iter().any(|p| p.label == "Via del Porrione, Siena"));
+        assert!(
+            g.search("orrione", 5)
+                .iter()
+                .any(|p| p.label == "Via del Porrione, Siena")
+        );
         assert!(g.search("zzzz", 5).is_empty());
         assert_eq!(g.search("via", 3).len(), 3);
+    }
+}
+
+/// Build and query times over synthetic directories; run with
+/// `cargo test --release --lib gazetteer_scale -- --ignored --nocapture`.
+#[cfg(test)]
+mod scale {
+    use super::*;
+    use crate::domain::{BoundingBox, Taxonomy};
+
+    fn rss_mib() -> f64 {
+        let status = std::fs::read_to_string("/proc/self/status").unwrap_or_default();
+        status
+            .lines()
+            .find(|l| l.starts_with("VmRSS:"))
+            .and_then(|l| l.split_whitespace().nth(1))
+            .and_then(|kb| kb.parse::<f64>().ok())
+            .map_or(0.0, |kb| kb / 1024.0)
+    }
+
+    #[test]
+    #[ignore = "a measurement, not a test"]
+    fn gazetteer_scale() {
+        let taxonomy = Taxonomy::default_set();
+        let area = BoundingBox::siena_province();
+        for n in [10_000, 1_000_000] {
+            let services = crate::synthetic::published(n, 42, &taxonomy, &area);
+            let index = SpatialIndex::build(taxonomy.clone(), area.centre(), services);
+            let before = rss_mib();
+            let started = Instant::now();
+            let g = Gazetteer::from_index(&index);
+            let build = started.elapsed();
+            let after = rss_mib();
+            println!(
+                "{n} listings: {} entries, {} words, built in {:.0} ms, +{:.0} MiB RSS",
+                g.len(),
+                g.words.len(),
+                build.as_secs_f64() * 1e3,
+                after - before
+            );
+            for q in [
+                "via roma",
+                "via roma 12",
+                "siena",
+                "poggibonsi",
+                "mensa",
+                "centro",
+                "zzz",
+                "53100",
+                "sintetico",
+            ] {
+                let started = Instant::now();
+                let runs = 20;
+                let mut found = 0;
+                for _ in 0..runs {
+                    found = g.search(q, 5).len();
+                }
+                println!(
+                    "  {q:>12}: {found} results, {:.2} ms",
+                    started.elapsed().as_secs_f64() * 1e3 / runs as f64
+                );
+            }
+        }
     }
 }

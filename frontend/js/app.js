@@ -502,6 +502,25 @@ function renderResults() {
   return true;
 }
 
+/** The list item of the open card is marked (aria-current) so it can be found again. */
+function markOpenResult() {
+  const ol = $('results');
+  const want = state.service ? String(state.service) : null;
+  for (const li of ol.querySelectorAll('li.result.is-open')) {
+    if (li.dataset.id !== want) {
+      li.classList.remove('is-open');
+      li.querySelector('a.result-link').removeAttribute('aria-current');
+    }
+  }
+  if (want) {
+    const li = ol.querySelector(`li.result[data-id="${want}"]`);
+    if (li && !li.classList.contains('is-open')) {
+      li.classList.add('is-open');
+      li.querySelector('a.result-link').setAttribute('aria-current', 'true');
+    }
+  }
+}
+
 function updateMore() {
   const more = $('results-more');
   const left = listItems.length - listShown;
@@ -634,6 +653,7 @@ function renderOnce() {
   const mapSettled = mapCtl || mapFailed();
   const listDone = data.cats && mapSettled ? renderResults() : false;
   const cardDone = renderCardSection();
+  markOpenResult();
   const c = data.card;
   const cardName = state.service && c && c.id === state.service && c.feature && c.feature.properties.name;
   const title = cardName ? `${cardName} – ${t('title')}` : t('title');

@@ -19,6 +19,18 @@ function safeWebsite(url) {
   }
 }
 
+/** Intervals as text nodes that never break inside "09:00–13:00". */
+function intervalsNodes(intervals) {
+  const text = intervalsText(intervals);
+  const parts = text.split(', ');
+  const out = [];
+  parts.forEach((part, i) => {
+    if (i) out.push(', ');
+    out.push(h('span', { class: 'nowrap' }, part));
+  });
+  return out;
+}
+
 function hoursBlock(p) {
   const status = p.open_now === true ? ['status-open', t('status.open')]
     : p.open_now === false ? ['status-closed', t('status.closed')]
@@ -37,12 +49,12 @@ function hoursBlock(p) {
   } else if (parsed) {
     hours.append(h('p', { class: 'hours-today' },
       h('strong', null, `${t('card.today', { day: names[today] })}: `),
-      intervalsText(parsed.week[today])));
+      intervalsNodes(parsed.week[today])));
     const table = h('table', { class: 'hours-week' },
       h('caption', { class: 'visually-hidden' }, t('card.hours')),
       h('tbody', null, names.map((name, i) => h('tr', { class: i === today ? 'is-today' : null },
         h('th', { scope: 'row' }, name),
-        h('td', null, intervalsText(parsed.week[i]))))));
+        h('td', null, intervalsNodes(parsed.week[i]))))));
     hours.append(table);
     if (parsed.holidaysOff) hours.append(h('p', null, t('card.holidaysOff')));
   } else {

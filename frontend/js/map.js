@@ -184,7 +184,9 @@ export function createMap(opts) {
     const id = e.id;
     if (map.hasImage(id)) return;
     if (id.startsWith('cluster-')) {
-      map.addImage(id, clusterImage(id.slice(8)), { pixelRatio: PIXEL_RATIO });
+      // cluster-<lang>-<abbreviated count>: "2.4k" is written "2,4k" in Italian.
+      const [, l, label] = id.match(/^cluster-(\w+)-(.*)$/) || [null, 'en', id.slice(8)];
+      map.addImage(id, clusterImage(l === 'it' ? label.replace('.', ',') : label), { pixelRatio: PIXEL_RATIO });
     } else if (id.startsWith('cat-')) {
       const c = categories.get(id.slice(4));
       map.addImage(id, markerImage(c ? c.colour : '#4a4a4a', c ? c.icon : ''), { pixelRatio: PIXEL_RATIO });
@@ -248,7 +250,7 @@ export function createMap(opts) {
         source: SRC,
         filter: ['has', 'point_count'],
         layout: {
-          'icon-image': ['concat', 'cluster-', ['get', 'point_count_abbreviated']],
+          'icon-image': clusterImageExpr(),
           'icon-allow-overlap': true,
           'icon-ignore-placement': true,
         },
@@ -315,6 +317,10 @@ export function createMap(opts) {
         type: 'Feature', geometry: { type: 'Point', coordinates: [origin.lon, origin.lat] }, properties: {},
       }] : [],
     };
+  }
+
+  function clusterImageExpr() {
+    return ['concat', `cluster-${lang()}-`, ['get', 'point_count_abbreviated']];
   }
 
   function focusFeature(f, role) {
@@ -457,6 +463,7 @@ export function createMap(opts) {
     },
     setLang() {
       map.getCanvas().setAttribute('aria-label', t('map.label'));
+      if (map.getLayer('svc-clusters')) map.setLayoutProperty('svc-clusters', 'icon-image', clusterImageExpr());
       const zin = container.querySelector('.maplibregl-ctrl-zoom-in');
       const zout = container.querySelector('.maplibregl-ctrl-zoom-out');
       const labels = lang() === 'en' ? ['Zoom in', 'Zoom out'] : ['Ingrandisci la mappa', 'Rimpicciolisci la mappa'];

@@ -353,7 +353,7 @@ function haversine(lat1, lon1, lat2, lon2) {
 
 /** What the list shows now: {items, scope, mode, key} or {loading} or {error}. */
 function listModel() {
-  if (state.near && !state.q) {
+  if (state.near) {
     const n = data.nearest;
     if (!n || n.key !== nearestKey()) return { loading: true };
     if (n.error) return { error: n.error };
@@ -365,18 +365,6 @@ function listModel() {
   const p = data.points;
   if (!p || (p.key !== pointsKey() && !p.key.startsWith(`${filterKey(state)}|`))) return { loading: true };
   if (p.error) return { error: p.error };
-  if (state.near) {
-    // Words + origin: the nearest endpoint has no word search, so rank the matches here.
-    const { lat, lon } = state.near;
-    const items = p.fc.features.map((f) => {
-      const [x, y] = f.geometry.coordinates;
-      return { ...f, properties: { ...f.properties, distance_m: haversine(lat, lon, y, x) } };
-    }).sort((a, b) => a.properties.distance_m - b.properties.distance_m).slice(0, NEAREST_K);
-    return {
-      items, mode: 'near', key: `nearq|${p.key}|${lat},${lon}`,
-      scope: items.length >= NEAREST_K ? t('results.scopeNearMax', { n: NEAREST_K }) : t('results.scopeNear'),
-    };
-  }
   const all = sortedPoints();
   if (mapCtl && !mapFailed()) {
     if (initialFit) return { loading: true };
@@ -628,7 +616,7 @@ function renderOnce() {
 
   // Data this state needs (each call is a no-op when already loaded or loading).
   ensurePoints();
-  if (state.near && !state.q) ensureNearest();
+  if (state.near) ensureNearest();
   if (state.service) ensureCard();
 
   if (mapCtl) {

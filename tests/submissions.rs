@@ -76,7 +76,10 @@ async fn a_submission_is_stored_pending_and_its_status_is_readable(s: &TestServe
     let subs = s.store.submissions(None).await.unwrap();
     assert_eq!(subs.len(), 1);
     assert_eq!(subs[0].status, SubmissionStatus::Pending);
-    assert_eq!(subs[0].contact.email.as_deref(), Some("anna.rossi@example.org"));
+    assert_eq!(
+        subs[0].contact.email.as_deref(),
+        Some("anna.rossi@example.org")
+    );
     // The token is stored hashed only.
     assert_eq!(
         s.store
@@ -97,12 +100,18 @@ async fn a_submission_is_stored_pending_and_its_status_is_readable(s: &TestServe
     assert!(!st.text.contains("333 1234567"), "{}", st.text);
     assert!(!st.text.contains("Anna"), "{}", st.text);
 
-    let st = send(s.client.get(format!("{}/api/submissions/AAAAAAAAAA", s.base))).await;
+    let st = send(
+        s.client
+            .get(format!("{}/api/submissions/AAAAAAAAAA", s.base)),
+    )
+    .await;
     assert_eq!(st.status, 404, "{}", st.body);
     let st = send(s.client.get(format!("{}/api/submissions/nope", s.base))).await;
     assert_eq!(st.status, 400, "{}", st.body);
     // Not in the public API before a moderator approves.
-    let (_, fc) = s.get("/api/services?q=Banco%20alimentare%20di%20quartiere").await;
+    let (_, fc) = s
+        .get("/api/services?q=Banco%20alimentare%20di%20quartiere")
+        .await;
     assert_eq!(fc["features"].as_array().unwrap().len(), 0, "{fc}");
 }
 

@@ -1,0 +1,712 @@
+//! Moderation over HTTP, against both stores: the queue with duplicates and diffs, every
+//! decision with its audit entry, publishing at once (API and nearest), change proposals
+//! through the edit token, reports, listings' life cycle, the attacks (no session, forged
+//! CSRF, a moderator at an admin endpoint), and the email to the submitter through a real
+//! SMTP sink.
+
+mod common;
+
+use common::{Backend, TestServer};
+use mappatu::auth::Role;
+use mappatu::store::{AuditFilter, SubjectKind};
+use reqwest::Client;
+use serde_json::{Value, json};
+use std::sync::{Arc, Mutex};
+use tokio::io::{AsyncBufReadExt, AsyncWriteExt, BufReader};
+
+const PASSWORD: &str = "correct horse battery staple";
+
+struct Answer {
+    status: u16,
+    body: Value,
+}
+
+async fn send(req: reqwest::RequestBuilder) -> Answer {
+    let res = req.send().await.expect("request");
+    let status = res.status().as_u16();
+    let text = res.text().await.unwrap();
+    let body = if text.is_empty() {
+        Value::Null
+    } else {
+        serde_json::from_str(&text)
+            .unwrap_or_else(|e| panic!("{status}: body is not JSON ({e}): {text}"))
+    };
+    Answer { status, body }
+}
+
+/// A logged-in moderator (or admin): a cookie-keeping client and its CSRF token.
+struct Mod {
+    c: Client,
+    csrf: String,
+    base: String,
+}
+
+impl Mod {
+    async fn login(s: &TestServer, name: &str, role: Role) -> Mod {
+        s.create_user(name, role, PASSWORD).await;
+        let c = s.cookie_client();
+        let a = send(
+            c.post(format!("{}/api/auth/login", s.base))
+                .json(&json!({"username": name, "password": PASSWORD})),
+        )
+        .await;
+        assert_eq!(a.status, 200, "{}", a.body);
+        Mod {
+            c,
+            csrf: a.body["csrf_token"].as_str().unwrap().to_string(),
+            base: s.base.clone(),
+        }
+    }
+
+    async fn get(&self, path: &str) -> Answer {
+        send(self.c.get(format!("{}{path}", self.base))).await
+    }
+
+    async fn post(&self, path: &str, body: Option<Value>) -> Answer {
+        let mut req = self
+            .c
+            .post(format!("{}{path}", self.base))
+            .header("X-CSRF-Token", &self.csrf);
+        if let Some(b) = body {
+            req = req.json(&b);
+        }
+        send(req).await
+    }
+}
+
+fn feature(name: &str, lon: f64, lat: f64) -> Value {
+    json!({
+        "type": "Feature",
+        "geometry": {"type": "Point", "coordinates": [lon, lat]},
+        "properties": {
+            "name": name,
+            "categories": ["food-aid"],
+            "address": "Via dei Rossi 10, Siena",
+            "opening_hours": "Mo-Fr 09:00-12:00,15:00-18:00",
+            "contact": {"name": "Anna Rossi", "email": "anna.rossi@example.org"},
+            "consent": true,
+            "lang": "it"
+        }
+    })
+}
+
+/// Submits; returns (tracking code, edit token).
+async fn submit(s: &TestServer, body: &Value) -> (String, String) {
+    let a = send(
+        s.client
+            .post(format!("{}/api/submissions", s.base))
+            .json(body),
+    )
+    .await;
+    assert_eq!(a.status, 201, "{}", a.body);
+    (
+        a.body["tracking_code"].as_str().unwrap().to_string(),
+        a.body["edit_token"].as_str().unwrap_or("").to_string(),
+    )
+}
+
+async fn status(s: &TestServer, code: &str) -> Value {
+    let (st, body) = s.get(&format!("/api/submissions/{code}")).await;
+    assert_eq!(st, 200, "{body}");
+    body
+}
+
+/// The queue item id of the submission with this tracking code.
+async fn item_of(s: &TestServer, code: &str) -> String {
+    let sub = s
+        .store
+        .submissions(None)
+        .await
+        .unwrap()
+        .into_iter()
+        .find(|x| x.tracking_code.as_str() == code)
+        .unwrap();
+    format!("s-{}", sub.id.0)
+}
+
+async fn audit(s: &TestServer, action: &str) -> Vec<mappatu::store::AuditEntry> {
+    s.store
+        .audit_entries(&AuditFilter {
+            action: Some(action.into()),
+            ..Default::default()
+        })
+        .await
+        .unwrap()
+}
+
+/// A published demo listing: (id, [lon, lat], name).
+async fn demo_listing(s: &TestServer) -> (i64, [f64; 2], String) {
+    let (_, fc) = s.get("/api/services?limit=1").await;
+    let f = &fc["features"][0];
+    (
+        f["id"].as_i64().unwrap(),
+        [
+            f["geometry"]["coordinates"][0].as_f64().unwrap(),
+            f["geometry"]["coordinates"][1].as_f64().unwrap(),
+        ],
+        f["properties"]["name"].as_str().unwrap().to_string(),
+    )
+}
+
+async fn approve_after_editing_publishes_at_once(s: &TestServer) {
+    let m = Mod::login(s, "marta", Role::Moderator).await;
+    let x = "<script>alert(1)</script>";
+    let mut body = feature(&format!("Dispensa solidale {x}"), 11.3421, 43.3105);
+    body["properties"]["description_it"] = json!(format!("Pacchi {x}"));
+    body["properties"]["organisation"] = json!(format!("Org {x}"));
+    let (code, token) = submit(s, &body).await;
+    let item = item_of(s, &code).await;
+
+    let q = m.get("/api/moderation/queue").await;
+    assert_eq!(q.status, 200, "{}", q.body);
+    assert_eq!(q.body["counts"]["new"], 1);
+    assert_eq!(q.body["counts"]["total"], 1);
+    let it = &q.body["items"][0];
+    assert_eq!(it["id"], item.as_str());
+    assert_eq!(it["kind"], "new");
+    assert_eq!(it["point"], json!([11.3421, 43.3105]));
+    assert_eq!(
+        it["submission"]["contact"]["email"],
+        "anna.rossi@example.org"
+    );
+
+    // The moderator fixes the description before approving.
+    let mut edited = it["submission"]["feature"].clone();
+    edited["properties"]["description_it"] = json!(format!("Pacchi alimentari {x}"));
+    let a = m
+        .post(
+            &format!("/api/moderation/items/{item}/approve"),
+            Some(edited),
+        )
+        .await;
+    assert_eq!(a.status, 200, "{}", a.body);
+    assert_eq!(a.body["submission"]["status"], "published");
+    let id = a.body["service"]["id"].as_i64().unwrap();
+
+    // At once in the public API, text as sent.
+    let (st, f) = s.get(&format!("/api/services/{id}")).await;
+    assert_eq!(st, 200, "{f}");
+    assert_eq!(f["properties"]["name"], format!("Dispensa solidale {x}"));
+    assert_eq!(
+        f["properties"]["description_it"],
+        format!("Pacchi alimentari {x}")
+    );
+    assert_eq!(f["properties"]["organisation"], format!("Org {x}"));
+    let (_, near) = s
+        .get("/api/services/nearest?lat=43.3105&lon=11.3421&k=1")
+        .await;
+    assert_eq!(near["features"][0]["id"], id, "{near}");
+
+    let st = status(s, &code).await;
+    assert_eq!(st["status"], "published");
+    assert_eq!(st["service_id"], id);
+
+    // Audited with before and after.
+    let e = audit(s, "submission.approve").await;
+    assert_eq!(e.len(), 1);
+    assert_eq!(e[0].actor_name, "marta");
+    assert_eq!(e[0].service_id, Some(id));
+    assert_eq!(
+        e[0].before.as_ref().unwrap()["proposed"]["properties"]["description_it"],
+        format!("Pacchi {x}")
+    );
+    assert_eq!(
+        e[0].after.as_ref().unwrap()["properties"]["description_it"],
+        format!("Pacchi alimentari {x}")
+    );
+
+    // Decided once only.
+    let again = m
+        .post(&format!("/api/moderation/items/{item}/approve"), None)
+        .await;
+    assert_eq!(again.status, 409, "{}", again.body);
+
+    // The edit token now opens the listing: a change proposal, diffed, applied on approval.
+    let url = format!("{}/api/listings/{id}/proposals", s.base);
+    let mut change = f.clone();
+    change["properties"]["opening_hours"] = json!("Mo-Fr 08:30-12:30");
+    change["properties"]["contact"] =
+        json!({"name": "Anna Rossi", "email": "anna.rossi@example.org"});
+    change["properties"]["consent"] = json!(true);
+    // A stolen tracking code cannot edit.
+    let a = send(s.client.post(&url).bearer_auth(&code).json(&change)).await;
+    assert_eq!(a.status, 403, "{}", a.body);
+    let a = send(s.client.post(&url).bearer_auth("wrong").json(&change)).await;
+    assert_eq!(a.status, 403, "{}", a.body);
+    let a = send(s.client.post(&url).bearer_auth(&token).json(&change)).await;
+    assert_eq!(a.status, 201, "{}", a.body);
+    assert!(a.body.get("edit_token").is_none());
+    let change_code = a.body["tracking_code"].as_str().unwrap().to_string();
+    let change_item = item_of(s, &change_code).await;
+    let q = m.get("/api/moderation/queue?kind=change").await;
+    assert_eq!(q.body["counts"]["change"], 1, "{}", q.body);
+    let it = &q.body["items"][0];
+    assert_eq!(it["kind"], "change");
+    assert_eq!(it["service_id"], id);
+    let diff = it["diff"].as_array().unwrap();
+    assert_eq!(diff.len(), 1, "{diff:?}");
+    assert_eq!(diff[0]["field"], "properties.opening_hours");
+    assert_eq!(diff[0]["before"], "Mo-Fr 09:00-12:00,15:00-18:00");
+    assert_eq!(diff[0]["after"], "Mo-Fr 08:30-12:30");
+    // The listing is not itself a duplicate of its change.
+    assert!(
+        it["duplicates"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .all(|d| d["id"] != id)
+    );
+    // Live listing unchanged until approval.
+    let (_, live) = s.get(&format!("/api/services/{id}")).await;
+    assert_eq!(
+        live["properties"]["opening_hours"],
+        "Mo-Fr 09:00-12:00,15:00-18:00"
+    );
+    let a = m
+        .post(
+            &format!("/api/moderation/items/{change_item}/approve"),
+            None,
+        )
+        .await;
+    assert_eq!(a.status, 200, "{}", a.body);
+    let (_, live) = s.get(&format!("/api/services/{id}")).await;
+    assert_eq!(live["properties"]["opening_hours"], "Mo-Fr 08:30-12:30");
+    let e = audit(s, "submission.approve").await;
+    assert_eq!(e.len(), 2);
+    assert_eq!(
+        e[0].before.as_ref().unwrap()["properties"]["opening_hours"],
+        "Mo-Fr 09:00-12:00,15:00-18:00"
+    );
+}
+
+async fn reject_and_request_changes_show_on_the_status_page(s: &TestServer) {
+    let m = Mod::login(s, "marta", Role::Moderator).await;
+    let (code, _) = submit(s, &feature("Servizio di prova", 11.33, 43.32)).await;
+    let item = item_of(s, &code).await;
+    let a = m
+        .post(
+            &format!("/api/moderation/items/{item}/reject"),
+            Some(json!({})),
+        )
+        .await;
+    assert_eq!(a.status, 422, "{}", a.body);
+    assert_eq!(a.body["fields"][0]["field"], "reason");
+    let a = m
+        .post(
+            &format!("/api/moderation/items/{item}/reject"),
+            Some(json!({"reason": "Non è un servizio sociale."})),
+        )
+        .await;
+    assert_eq!(a.status, 200, "{}", a.body);
+    let st = status(s, &code).await;
+    assert_eq!(st["status"], "rejected");
+    assert_eq!(st["reason"], "Non è un servizio sociale.");
+    let e = audit(s, "submission.reject").await;
+    assert_eq!(e[0].reason.as_deref(), Some("Non è un servizio sociale."));
+    assert_eq!(e[0].after.as_ref().unwrap()["status"], "rejected");
+
+    let (code, _) = submit(s, &feature("Altro servizio", 11.33, 43.32)).await;
+    let item = item_of(s, &code).await;
+    let a = m
+        .post(
+            &format!("/api/moderation/items/{item}/request-changes"),
+            Some(json!({"message": "Indicate gli orari di agosto."})),
+        )
+        .await;
+    assert_eq!(a.status, 200, "{}", a.body);
+    let st = status(s, &code).await;
+    assert_eq!(st["status"], "changes_requested");
+    assert_eq!(st["reason"], "Indicate gli orari di agosto.");
+    assert_eq!(audit(s, "submission.request_changes").await.len(), 1);
+    let q = m.get("/api/moderation/queue").await;
+    assert_eq!(q.body["counts"]["total"], 0, "{}", q.body);
+}
+
+async fn duplicates_are_flagged_and_merged(s: &TestServer) {
+    let m = Mod::login(s, "marta", Role::Moderator).await;
+    let (id, [lon, lat], name) = demo_listing(s).await;
+    // About 50 m north-east of the listing, under a similar name.
+    let mut body = feature(&format!("{name} Siena"), lon + 0.0004, lat + 0.0003);
+    body["properties"]["website"] = json!("https://example.org/dup");
+    let (code, token) = submit(s, &body).await;
+    let item = item_of(s, &code).await;
+    let it = m.get(&format!("/api/moderation/items/{item}")).await;
+    assert_eq!(it.status, 200, "{}", it.body);
+    let dups = it.body["duplicates"].as_array().unwrap();
+    let d = dups.iter().find(|d| d["id"] == id).expect("listing nearby");
+    assert_eq!(d["possible_duplicate"], true, "{d}");
+    assert!(d["distance_m"].as_f64().unwrap() < 200.0);
+    // Far away: not listed.
+    let (far, _) = submit(s, &feature(&name, lon + 0.05, lat + 0.05)).await;
+    let far_item = item_of(s, &far).await;
+    let it = m.get(&format!("/api/moderation/items/{far_item}")).await;
+    assert!(
+        it.body["duplicates"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .all(|d| d["id"] != id)
+    );
+
+    let before = s
+        .store
+        .get(mappatu::domain::ServiceId(id))
+        .await
+        .unwrap()
+        .unwrap();
+    let a = m
+        .post(
+            &format!("/api/moderation/items/{item}/merge"),
+            Some(json!({"into": id})),
+        )
+        .await;
+    assert_eq!(a.status, 200, "{}", a.body);
+    let st = status(s, &code).await;
+    assert_eq!(st["status"], "merged");
+    assert_eq!(st["service_id"], id);
+    let after = s
+        .store
+        .get(mappatu::domain::ServiceId(id))
+        .await
+        .unwrap()
+        .unwrap();
+    assert_eq!(after.data.name, before.data.name);
+    if before.data.website.is_none() {
+        assert_eq!(
+            after.data.website.as_deref(),
+            Some("https://example.org/dup")
+        );
+    }
+    let e = audit(s, "submission.merge").await;
+    assert_eq!(e.len(), 1);
+    assert_eq!(e[0].service_id, Some(id));
+    assert!(e[0].before.is_some() && e[0].after.is_some());
+    // The merged submission's token opens the listing it was merged into.
+    let url = format!("{}/api/listings/{id}/proposals", s.base);
+    let a = send(
+        s.client
+            .post(&url)
+            .bearer_auth(&token)
+            .json(&feature(&name, lon, lat)),
+    )
+    .await;
+    assert_eq!(a.status, 201, "{}", a.body);
+}
+
+async fn reports_and_listings_are_moderated(s: &TestServer) {
+    let m = Mod::login(s, "marta", Role::Moderator).await;
+    let (id, _, _) = demo_listing(s).await;
+    let a = send(
+        s.client
+            .post(format!("{}/api/services/{id}/reports", s.base))
+            .json(&json!({"kind": "closed", "lang": "it"})),
+    )
+    .await;
+    assert_eq!(a.status, 201, "{}", a.body);
+    let rid = a.body["id"].as_i64().unwrap();
+    let q = m.get("/api/moderation/queue").await;
+    assert_eq!(q.body["counts"]["report"], 1, "{}", q.body);
+    assert_eq!(q.body["items"][0]["id"], format!("r-{rid}"));
+    assert_eq!(q.body["items"][0]["report"]["kind"], "closed");
+    // A report is not approved.
+    let a = m
+        .post(&format!("/api/moderation/items/r-{rid}/approve"), None)
+        .await;
+    assert_eq!(a.status, 409, "{}", a.body);
+    let a = m
+        .post(
+            &format!("/api/moderation/items/r-{rid}/resolve"),
+            Some(json!({"note": "Chiamato: chiuso davvero"})),
+        )
+        .await;
+    assert_eq!(a.status, 200, "{}", a.body);
+    assert_eq!(a.body["status"], "resolved");
+    let a = m
+        .post(&format!("/api/moderation/reports/{rid}/dismiss"), None)
+        .await;
+    assert_eq!(a.status, 409, "{}", a.body);
+    let e = audit(s, "report.resolve").await;
+    assert_eq!(e[0].reason.as_deref(), Some("Chiamato: chiuso davvero"));
+
+    // Unpublish: gone at once; republish: back; verify: verified_at set.
+    let a = m
+        .post(
+            &format!("/api/moderation/services/{id}/unpublish"),
+            Some(json!({"reason": "Ha chiuso"})),
+        )
+        .await;
+    assert_eq!(a.status, 200, "{}", a.body);
+    assert_eq!(s.get(&format!("/api/services/{id}")).await.0, 404);
+    let a = m
+        .post(&format!("/api/moderation/services/{id}/unpublish"), None)
+        .await;
+    assert_eq!(a.status, 409, "{}", a.body);
+    let a = m
+        .post(&format!("/api/moderation/services/{id}/republish"), None)
+        .await;
+    assert_eq!(a.status, 200, "{}", a.body);
+    assert_eq!(s.get(&format!("/api/services/{id}")).await.0, 200);
+    let a = m
+        .post(&format!("/api/moderation/services/{id}/verify"), None)
+        .await;
+    assert_eq!(a.status, 200, "{}", a.body);
+    let (_, f) = s.get(&format!("/api/services/{id}")).await;
+    assert!(f["properties"]["verified_at"].is_string(), "{f}");
+
+    // Edit a published listing.
+    let mut edited = f.clone();
+    edited["properties"]["phone"] = json!("0577 999999");
+    let a = m
+        .post(&format!("/api/moderation/services/{id}/edit"), Some(edited))
+        .await;
+    assert_eq!(a.status, 200, "{}", a.body);
+    let (_, f) = s.get(&format!("/api/services/{id}")).await;
+    assert_eq!(f["properties"]["phone"], "0577 999999");
+    let mut bad = f.clone();
+    bad["properties"]["name"] = json!("");
+    let a = m
+        .post(&format!("/api/moderation/services/{id}/edit"), Some(bad))
+        .await;
+    assert_eq!(a.status, 422, "{}", a.body);
+
+    for action in [
+        "service.unpublish",
+        "service.republish",
+        "service.verify",
+        "service.edit",
+    ] {
+        let e = audit(s, action).await;
+        assert_eq!(e.len(), 1, "{action}");
+        assert_eq!(e[0].subject_kind, "service");
+        assert!(e[0].before.is_some() && e[0].after.is_some(), "{action}");
+    }
+    assert_eq!(
+        audit(s, "service.unpublish").await[0].reason.as_deref(),
+        Some("Ha chiuso")
+    );
+}
+
+async fn unauthenticated_forged_and_underprivileged_requests_change_nothing(s: &TestServer) {
+    let (code, _) = submit(s, &feature("Servizio in attesa", 11.33, 43.32)).await;
+    let item = item_of(s, &code).await;
+    let url = |p: &str| format!("{}{p}", s.base);
+    // No session.
+    let a = send(s.client.get(url("/api/moderation/queue"))).await;
+    assert_eq!(a.status, 401, "{}", a.body);
+    let a = send(
+        s.client
+            .post(url(&format!("/api/moderation/items/{item}/approve"))),
+    )
+    .await;
+    assert_eq!(a.status, 401, "{}", a.body);
+    // A session without the CSRF token, or a forged one.
+    let m = Mod::login(s, "marta", Role::Moderator).await;
+    let a = send(m.c.post(url(&format!("/api/moderation/items/{item}/approve")))).await;
+    assert_eq!(a.status, 403, "{}", a.body);
+    assert_eq!(a.body["error"], "csrf");
+    let forged = format!("{}x", &m.csrf[..m.csrf.len() - 1]);
+    let a = send(
+        m.c.post(url(&format!("/api/moderation/items/{item}/reject")))
+            .header("X-CSRF-Token", forged)
+            .json(&json!({"reason": "x"})),
+    )
+    .await;
+    assert_eq!(a.status, 403, "{}", a.body);
+    // A moderator at the admin-only audit log.
+    let a = m.get("/api/moderation/audit").await;
+    assert_eq!(a.status, 403, "{}", a.body);
+    assert_eq!(a.body["error"], "forbidden");
+    assert_eq!(status(s, &code).await["status"], "pending");
+    assert!(audit(s, "submission.approve").await.is_empty());
+    assert!(audit(s, "submission.reject").await.is_empty());
+
+    // An admin reads and filters it.
+    let m2 = Mod::login(s, "root", Role::Admin).await;
+    let a = m
+        .post(
+            &format!("/api/moderation/items/{item}/reject"),
+            Some(json!({"reason": "Doppione"})),
+        )
+        .await;
+    assert_eq!(a.status, 200, "{}", a.body);
+    let a = m2
+        .get("/api/moderation/audit?action=submission.reject&actor=marta&subject_kind=submission")
+        .await;
+    assert_eq!(a.status, 200, "{}", a.body);
+    let items = a.body["items"].as_array().unwrap();
+    assert_eq!(items.len(), 1, "{}", a.body);
+    assert_eq!(items[0]["reason"], "Doppione");
+    assert_eq!(items[0]["actor_name"], "marta");
+    let a = m2.get("/api/moderation/audit?limit=0").await;
+    assert_eq!(a.status, 400, "{}", a.body);
+    let a = m2.get("/api/moderation/audit?colour=red").await;
+    assert_eq!(a.status, 400, "{}", a.body);
+    let subject = s
+        .store
+        .audit_entries(&AuditFilter {
+            subject_kind: Some(SubjectKind::Submission),
+            ..Default::default()
+        })
+        .await
+        .unwrap();
+    assert_eq!(subject.len(), 1);
+}
+
+both_stores!(
+    approve_after_editing_publishes_at_once,
+    reject_and_request_changes_show_on_the_status_page,
+    duplicates_are_flagged_and_merged,
+    reports_and_listings_are_moderated,
+    unauthenticated_forged_and_underprivileged_requests_change_nothing,
+);
+
+/// A tiny SMTP server: accepts every message and keeps its envelope and data.
+async fn smtp_sink() -> (u16, Arc<Mutex<Vec<(Vec<String>, String)>>>) {
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let port = listener.local_addr().unwrap().port();
+    let got: Arc<Mutex<Vec<(Vec<String>, String)>>> = Arc::default();
+    let keep = got.clone();
+    tokio::spawn(async move {
+        loop {
+            let Ok((conn, _)) = listener.accept().await else {
+                return;
+            };
+            let keep = keep.clone();
+            tokio::spawn(async move {
+                let (r, mut w) = conn.into_split();
+                let mut r = BufReader::new(r);
+                w.write_all(b"220 sink ESMTP\r\n").await.unwrap();
+                let mut rcpt = Vec::new();
+                let mut line = String::new();
+                loop {
+                    line.clear();
+                    if r.read_line(&mut line).await.unwrap_or(0) == 0 {
+                        return;
+                    }
+                    let cmd = line.trim_end().to_ascii_uppercase();
+                    let reply: &[u8] = if cmd.starts_with("EHLO") || cmd.starts_with("HELO") {
+                        b"250 sink\r\n"
+                    } else if cmd.starts_with("RCPT TO:") {
+                        rcpt.push(line.trim_end()[8..].to_string());
+                        b"250 ok\r\n"
+                    } else if cmd == "DATA" {
+                        w.write_all(b"354 go on\r\n").await.unwrap();
+                        let mut data = String::new();
+                        loop {
+                            let mut l = String::new();
+                            if r.read_line(&mut l).await.unwrap_or(0) == 0 {
+                                return;
+                            }
+                            if l == ".\r\n" {
+                                break;
+                            }
+                            data.push_str(&l);
+                        }
+                        keep.lock()
+                            .unwrap()
+                            .push((std::mem::take(&mut rcpt), unqp(&data)));
+                        b"250 queued\r\n"
+                    } else if cmd == "QUIT" {
+                        w.write_all(b"221 bye\r\n").await.unwrap();
+                        return;
+                    } else {
+                        b"250 ok\r\n"
+                    };
+                    w.write_all(reply).await.unwrap();
+                }
+            });
+        }
+    });
+    (port, got)
+}
+
+/// The message with quoted-printable soft line breaks and escapes undone.
+fn unqp(data: &str) -> String {
+    let joined = data.replace("=\r\n", "");
+    let b = joined.as_bytes();
+    let mut out = Vec::with_capacity(b.len());
+    let mut i = 0;
+    while i < b.len() {
+        if b[i] == b'='
+            && i + 2 < b.len()
+            && let Ok(v) = u8::from_str_radix(&joined[i + 1..i + 3], 16)
+        {
+            out.push(v);
+            i += 3;
+            continue;
+        }
+        out.push(b[i]);
+        i += 1;
+    }
+    String::from_utf8_lossy(&out).into_owned()
+}
+
+async fn wait_for(got: &Arc<Mutex<Vec<(Vec<String>, String)>>>, n: usize) {
+    for _ in 0..100 {
+        if got.lock().unwrap().len() >= n {
+            return;
+        }
+        tokio::time::sleep(std::time::Duration::from_millis(50)).await;
+    }
+    panic!("expected {n} messages, got {}", got.lock().unwrap().len());
+}
+
+async fn the_submitter_is_emailed_through_smtp(backend: Backend) {
+    let (port, got) = smtp_sink().await;
+    let notifier = mappatu::notify::Notifier::new(
+        Some(&format!("smtp://127.0.0.1:{port}")),
+        Some("MappaTU <mappatu@comune.example>"),
+        Some("https://mappa.example.org"),
+    )
+    .unwrap();
+    let Some(s) = TestServer::start_with_notifier(backend, notifier).await else {
+        return;
+    };
+    let mut body = feature("Sportello casa", 11.33, 43.32);
+    body["properties"]["lang"] = json!("en");
+    let (code, token) = submit(&s, &body).await;
+    wait_for(&got, 1).await;
+    {
+        let msgs = got.lock().unwrap();
+        let (rcpt, data) = &msgs[0];
+        assert_eq!(rcpt, &vec!["<anna.rossi@example.org>".to_string()]);
+        assert!(data.contains(&code), "{data}");
+        assert!(data.contains(&token), "{data}");
+        assert!(data.contains("request received"), "{data}");
+    }
+    let m = Mod::login(&s, "marta", Role::Moderator).await;
+    let item = item_of(&s, &code).await;
+    let a = m
+        .post(
+            &format!("/api/moderation/items/{item}/reject"),
+            Some(json!({"reason": "Outside the municipality's remit"})),
+        )
+        .await;
+    assert_eq!(a.status, 200, "{}", a.body);
+    wait_for(&got, 2).await;
+    let msgs = got.lock().unwrap();
+    let (rcpt, data) = &msgs[1];
+    assert_eq!(rcpt, &vec!["<anna.rossi@example.org>".to_string()]);
+    assert!(data.contains("not accepted"), "{data}");
+    assert!(data.contains("Outside the municipality's remit"), "{data}");
+    assert!(
+        data.contains(&format!("https://mappa.example.org/api/submissions/{code}")),
+        "{data}"
+    );
+    assert!(
+        data.contains("From: MappaTU <mappatu@comune.example>"),
+        "{data}"
+    );
+    drop(msgs);
+    s.finish().await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn sqlite_the_submitter_is_emailed_through_smtp() {
+    the_submitter_is_emailed_through_smtp(Backend::Sqlite).await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn postgres_the_submitter_is_emailed_through_smtp() {
+    the_submitter_is_emailed_through_smtp(Backend::Postgres).await;
+}

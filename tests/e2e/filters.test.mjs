@@ -4,7 +4,7 @@
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import {
-  suite, getJson, waitReady, resultIds, queryOf, eventually, assertNoProblems, DESKTOP,
+  suite, getJson, waitReady, resultIds, queryOf, eventually, assertNoProblems, showFilters, DESKTOP,
 } from './lib/harness.mjs';
 
 let s;
@@ -22,6 +22,7 @@ test('a category filter narrows the list and the URL', { timeout: 60_000 }, asyn
   const expected = ids(await getJson(s.base, '/api/services?category=food-aid&limit=500'));
   assert.ok(expected.length > 0 && expected.length < all.length, 'demo data has some food aid');
 
+  await showFilters(page);
   await page.check('input[name=category][value=food-aid]');
   await page.waitForURL((u) => u.searchParams.get('category') === 'food-aid');
   await waitReady(page);
@@ -72,6 +73,7 @@ test('a text search narrows the list and the URL (accents ignored)', { timeout: 
 
 test('a shared URL restores filters, list and card; back closes the card', { timeout: 60_000 }, async () => {
   const { page, problems } = await s.open('/', { viewport: DESKTOP });
+  await showFilters(page);
   await page.check('input[name=category][value=listening-guidance]');
   await page.waitForURL((u) => u.searchParams.get('category') === 'listening-guidance');
   await page.fill('#q', 'sportello');

@@ -5,13 +5,14 @@ import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import {
   suite, closedPort, launchBrowser, newPage, getJson, waitReady, resultIds,
-  eventually, assertNoProblems, artefact, axeSeriousViolations, formatViolations, DESKTOP,
+  eventually, assertNoProblems, showFilters, artefact, axeSeriousViolations, formatViolations, DESKTOP,
 } from './lib/harness.mjs';
 
 /** List, filter and card still work: the part of the page that needs no map. */
 async function assertListWorks(page, base) {
   const all = (await getJson(base, '/api/services?limit=500')).features.map((f) => String(f.id)).sort();
   await eventually(async () => assert.deepEqual([...(await resultIds(page))].sort(), all, 'every service listed'));
+  await showFilters(page);
   await page.check('input[name=category][value=health]');
   await page.waitForURL((u) => u.searchParams.get('category') === 'health');
   const health = (await getJson(base, '/api/services?category=health&limit=500')).features.map((f) => String(f.id)).sort();

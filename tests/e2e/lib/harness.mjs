@@ -286,6 +286,21 @@ export async function eventually(check, timeout = 10_000, interval = 100) {
   }
 }
 
+/**
+ * Unfolds the filters as a person would (a click on their summary) when they are folded:
+ * the page folds them when none is on, so that the list is on the first screen.
+ */
+export async function showFilters(page) {
+  const folded = await page.evaluate(() => {
+    const d = document.querySelector('#filters')?.closest('details') ?? document.querySelector('#filters details');
+    return d ? !d.open : false;
+  });
+  if (folded) {
+    await page.locator('details:has(#filters) > summary, #filters details > summary').first().click();
+    await page.locator('input[name=category]').first().waitFor({ state: 'visible' });
+  }
+}
+
 /** The ids of `li.result` in list order. */
 export async function resultIds(page) {
   return page.$$eval('ol#results > li.result', (lis) => lis.map((li) => li.dataset.id));

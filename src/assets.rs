@@ -299,11 +299,9 @@ async fn from_disk(dir: &std::path::Path, path: &str) -> Response {
     let safe = rel
         .components()
         .all(|c| matches!(c, std::path::Component::Normal(_)));
-    let full = if path.starts_with("vendor/maplibre-gl/") {
-        dir.join("node_modules/maplibre-gl/dist")
-            .join(&path["vendor/maplibre-gl/".len()..])
-    } else {
-        dir.join(rel)
+    let full = match path.strip_prefix("vendor/maplibre-gl/") {
+        Some(name) => dir.join("node_modules/maplibre-gl/dist").join(name),
+        None => dir.join(rel),
     };
     match tokio::fs::read(&full).await {
         Ok(body) if safe => {

@@ -162,12 +162,6 @@ function loadTaxonomy() {
 /** Whether the map is limited to the visible area (a huge directory sent only partly). */
 let pointsByView = false;
 
-function pointsKey() {
-  let key = filterKey(state);
-  if (pointsByView && mapCtl && !mapFailed()) key += `|${viewBbox().map((x) => x.toFixed(3)).join(',')}`;
-  return key;
-}
-
 function viewBbox() {
   // The visible area plus a margin, so small moves need no new request.
   const [w, s, e, n] = mapCtl.bounds();
@@ -176,18 +170,36 @@ function viewBbox() {
   return [w - dx, s - dy, e + dx, n + dy];
 }
 
+function contains(outer, inner) {
+  return inner[0] >= outer[0] && inner[1] >= outer[1] && inner[2] <= outer[2] && inner[3] <= outer[3];
+}
+
+/**
+ * Loads the map's points for the filters: once for the whole area; when the server says
+ * that was truncated, for the view (plus a margin) after each move that leaves the loaded
+ * box, or zooms into a box that was itself truncated.
+ */
 function ensurePoints() {
-  const key = pointsKey();
-  if (data.points && data.points.key === key) return;
-  const bbox = key.includes('|') ? viewBbox() : null;
+  const fk = filterKey(state);
+  const byView = pointsByView && mapCtl && !mapFailed();
+  const p = data.points;
+  const view = byView ? mapCtl.bounds() : null;
+  const viewKey = view ? view.map((x) => x.toFixed(4)).join(',') : '';
+  if (p && p.filter === fk) {
+    if (p.error) return; // the retry button clears it
+    if (!byView && !p.bbox) return;
+    if (byView && p.bbox && contains(p.bbox, view) && (!p.fc.truncated || p.viewKey === viewKey)) return;
+  }
+  const bbox = byView ? viewBbox() : null;
+  const key = `${fk}|${bbox ? bbox.map((x) => x.toFixed(4)).join(',') : ''}`;
   load('points', key, (signal) => api.points(filterParams(state), bbox, signal), (fc, err) => {
     if (err) {
-      data.points = { key, fc: null, error: err };
+      data.points = { key, filter: fk, bbox, viewKey, fc: null, error: err };
       return;
     }
     if (fc.truncated && !bbox && mapCtl && !mapFailed()) pointsByView = true;
     mark('points');
-    data.points = { key, fc, sorted: null, sortedLang: null, error: null };
+    data.points = { key, filter: fk, bbox, viewKey, fc, sorted: null, sortedLang: null, error: null };
   });
 }
 
@@ -363,7 +375,8 @@ function listModel() {
     };
   }
   const p = data.points;
-  if (!p || (p.key !== pointsKey() && !p.key.startsWith(`${filterKey(state)}|`))) return { loading: true };
+  // Points for the same filters (perhaps for the previous view, while the next load).
+  if (!p || p.filter !== filterKey(state)) return { loading: true };
   if (p.error) return { error: p.error };
   const all = sortedPoints();
   if (mapCtl && !mapFailed()) {
@@ -614,11 +627,6 @@ function renderOnce() {
   }
   renderOrigin();
 
-  // Data this state needs (each call is a no-op when already loaded or loading).
-  ensurePoints();
-  if (state.near) ensureNearest();
-  if (state.service) ensureCard();
-
   if (mapCtl) {
     if (data.points && data.points.fc && data.points.fc !== mapPointsFc) {
       mapPointsFc = data.points.fc;
@@ -635,6 +643,11 @@ function renderOnce() {
       if (coords.length) mapCtl.fit(coords, 15);
     }
   }
+
+  // Data this state needs (each call is a no-op when already loaded or loading).
+  ensurePoints();
+  if (state.near) ensureNearest();
+  if (state.service) ensureCard();
 
   // The list waits for the map's first view (it lists what the map shows), unless the
   // map is out of the picture.

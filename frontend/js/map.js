@@ -235,6 +235,9 @@ export function createMap(opts) {
         cluster: true,
         clusterRadius: 44,
         clusterMaxZoom: 15,
+        // Markers are ~30 px wide: a smaller tile buffer than the default 128 is enough
+        // and cuts the worker's work for large directories.
+        buffer: 64,
       });
     }
     if (!map.getSource(ORIGIN)) {
@@ -264,7 +267,6 @@ export function createMap(opts) {
           'icon-image': ['concat', 'cat-', ['get', 'cat']],
           'icon-allow-overlap': true,
           'icon-ignore-placement': true,
-          'symbol-sort-key': ['get', 'rank'],
         },
       });
       // The open service and the one under the pointer in the list, drawn over any
@@ -389,11 +391,11 @@ export function createMap(opts) {
       }
     },
     setPoints(fc) {
-      // Only what the map needs goes to the worker: id, first category, a rank.
-      const features = fc.features.map((f, i) => ({
+      // Only what the map needs goes to the worker: id and first category.
+      const features = fc.features.map((f) => ({
         type: 'Feature',
         geometry: f.geometry,
-        properties: { id: f.properties.id, cat: (f.properties.categories || [])[0] || '', rank: i },
+        properties: { id: f.properties.id, cat: (f.properties.categories || [])[0] || '' },
       }));
       data = { type: 'FeatureCollection', features };
       byId = new Map(fc.features.map((f) => [f.properties.id, f]));

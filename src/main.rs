@@ -63,9 +63,8 @@ async fn reports(settings: Settings, args: ReportsArgs) -> Result<()> {
     let reports = store.reports(args.status.status()).await?;
     let mut names: BTreeMap<ServiceId, Option<String>> = BTreeMap::new();
     for r in &reports {
-        if !names.contains_key(&r.service_id) {
-            let name = store.get(r.service_id).await?.map(|s| s.data.name);
-            names.insert(r.service_id, name);
+        if let std::collections::btree_map::Entry::Vacant(e) = names.entry(r.service_id) {
+            e.insert(store.get(r.service_id).await?.map(|s| s.data.name));
         }
     }
     store.close().await;

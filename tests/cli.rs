@@ -255,3 +255,87 @@ fn the_real_iccu_register_imports_with_its_bad_rows_reported() {
         "{out}"
     );
 }
+
+/// A report made through the API of the real server is listed by `mappatu reports`
+/// (text and `--json`), and its text appears nowhere in the server's log, even at debug.
+#[tokio::test]
+async fn reports_lists_a_report_made_through_the_api_and_the_log_keeps_no_text() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut child = mappatu(dir.path())
+        .args(["serve", "--listen", "127.0.0.1:0"])
+        .env("RUST_LOG", "debug")
+        .stderr(Stdio::piped())
+        .stdout(Stdio::null())
+        .spawn()
+        .unwrap();
+    let stderr = child.stderr.take().unwrap();
+    let server = Server(child);
+    // Reads the whole log on a thread; the listening address comes first.
+    let (addr_tx, addr_rx) = std::sync::mpsc::channel();
+    let log = std::thread::spawn(move || {
+        let mut all = String::new();
+        for line in BufReader::new(stderr).lines().map_while(Result::ok) {
+            if let Some(rest) = line.split("listening on http://").nth(1) {
+                let addr: String = rest.chars().take_while(|c| !c.is_whitespace()).collect();
+                let _ = addr_tx.send(addr);
+            }
+            all.push_str(&line);
+            all.push('\n');
+        }
+        all
+    });
+    let addr = addr_rx
+        .recv_timeout(Duration::from_secs(60))
+        .expect("server did not start");
+    let base = format!("http://{addr}");
+    let fc = get_json(&base, "/api/services?limit=1").await;
+    let service_id = fc["features"][0]["id"].as_i64().unwrap();
+    let service_name = fc["features"][0]["properties"]["name"].as_str().unwrap();
+    let secret = "Orario-segreto-7Q9 cambiato";
+    let res = reqwest::Client::new()
+        .post(format!("{base}/api/services/{service_id}/reports"))
+        .json(&serde_json::json!({"kind": "wrong_hours", "message": secret, "lang": "it", "website": ""}))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(res.status().as_u16(), 201);
+    let receipt: serde_json::Value = res.json().await.unwrap();
+
+    // Read while the server runs: the acknowledged report is already committed.
+    let (ok, out, err) = run(mappatu(dir.path()).args(["reports", "--json"]));
+    assert!(ok, "{err}");
+    let lines: Vec<serde_json::Value> = out
+        .lines()
+        .map(|l| serde_json::from_str(l).unwrap_or_else(|e| panic!("{e}: {l}")))
+        .collect();
+    assert_eq!(lines.len(), 1, "{out}");
+    let r = &lines[0];
+    assert_eq!(r["id"], receipt["id"]);
+    assert_eq!(r["service_id"], service_id);
+    assert_eq!(r["service_name"], service_name);
+    assert_eq!(r["kind"], "wrong_hours");
+    assert_eq!(r["message"], secret);
+    assert_eq!(r["lang"], "it");
+    assert_eq!(r["status"], "open");
+    assert_eq!(r["created_at"], receipt["created_at"]);
+
+    let (ok, out, _) = run(mappatu(dir.path()).arg("reports"));
+    assert!(ok);
+    assert!(
+        out.contains("wrong_hours") && out.contains(secret) && out.contains("1 report(s)"),
+        "{out}"
+    );
+    let (ok, out, _) = run(mappatu(dir.path()).args(["reports", "--status", "resolved", "--json"]));
+    assert!(ok);
+    assert_eq!(out, "");
+    let (ok, _, err) = run(mappatu(dir.path()).args(["reports", "--status", "bogus"]));
+    assert!(!ok && err.contains("bogus"), "{err}");
+
+    drop(server);
+    let log = log.join().unwrap();
+    assert!(log.contains("report received"), "{log}");
+    assert!(
+        !log.contains("7Q9"),
+        "the report's text reached the log:\n{log}"
+    );
+}

@@ -98,20 +98,28 @@ where
         if !is_json(req.headers()) {
             return Err(BodyError::UnsupportedMediaType);
         }
-        let bytes = Bytes::from_request(req, state)
-            .await
-            .map_err(|e| match e {
-                BytesRejection::FailedToBufferBody(FailedToBufferBody::LengthLimitError(_)) => {
-                    BodyError::TooLarge
-                }
-                _ => BodyError::Unreadable,
-            })?;
+        let bytes = Bytes::from_request(req, state).await.map_err(|e| match e {
+            BytesRejection::FailedToBufferBody(FailedToBufferBody::LengthLimitError(_)) => {
+                BodyError::TooLarge
+            }
+            _ => BodyError::Unreadable,
+        })?;
         parse(&bytes).map(JsonBody)
     }
 }
 
-/// Deserialises a JSON document, naming the field at fault in the error.
+/// Deserialises a JSON object, naming the field at fault in the error.
 pub fn parse<T: DeserializeOwned>(bytes: &[u8]) -> Result<T, BodyError> {
+    // serde's derived structs also accept an array of the fields in order; a request
+    // body is an object with named fields, nothing else.
+    let first = bytes.iter().find(|b| !b.is_ascii_whitespace());
+    if first.is_some_and(|b| *b != b'{') {
+        return Err(BodyError::Invalid {
+            code: "invalid_json",
+            field: "body".into(),
+            message: "must be a JSON object".into(),
+        });
+    }
     let de = &mut serde_json::Deserializer::from_slice(bytes);
     let value: T = serde_path_to_error::deserialize(de).map_err(|e| from_serde(&e))?;
     // `deserialize` stops after the value; anything but whitespace after it is an error.
@@ -131,10 +139,15 @@ fn from_serde(e: &serde_path_to_error::Error<serde_json::Error>) -> BodyError {
     let inner = e.inner();
     // serde_json appends " at line L column C"; the field name says more to a client.
     let text = inner.to_string();
-    let text = text
+    let mut text = text
         .rsplit_once(" at line ")
         .map_or(text.as_str(), |(t, _)| t)
         .to_string();
+    // serde quotes the offending value; a long one is not echoed whole.
+    if let Some((cut, _)) = text.char_indices().nth(200) {
+        text.truncate(cut);
+        text.push('…');
+    }
     let path = e.path().to_string();
     let named = || between_backticks(&text).unwrap_or_default();
     match inner.classify() {
@@ -151,29 +164,34 @@ fn from_serde(e: &serde_path_to_error::Error<serde_json::Error>) -> BodyError {
         }
         serde_json::error::Category::Io => BodyError::Unreadable,
         serde_json::error::Category::Data => {
-            // The path ends at the containing object for unknown, missing and duplicate
-            // fields; the field's own name is in serde's message.
-            let prefix = if path == "." {
-                String::new()
-            } else {
-                format!("{path}.")
+            // serde names unknown, missing and repeated fields in its message; the path
+            // ends at the field itself for some and at its object for others.
+            let field = || {
+                let name = named();
+                if path.rsplit('.').next() == Some(name.as_str()) {
+                    path.clone()
+                } else if path == "." {
+                    name
+                } else {
+                    format!("{path}.{name}")
+                }
             };
             if text.starts_with("unknown field") {
                 BodyError::Invalid {
                     code: "unknown_field",
-                    field: format!("{prefix}{}", named()),
+                    field: field(),
                     message: "is not a field of this request".into(),
                 }
             } else if text.starts_with("missing field") {
                 BodyError::Invalid {
                     code: "missing_field",
-                    field: format!("{prefix}{}", named()),
+                    field: field(),
                     message: "is required".into(),
                 }
             } else if text.starts_with("duplicate field") {
                 BodyError::Invalid {
                     code: "invalid_field",
-                    field: format!("{prefix}{}", named()),
+                    field: field(),
                     message: "is given more than once".into(),
                 }
             } else if path == "." {
@@ -240,12 +258,23 @@ mod tests {
     #[test]
     fn errors_name_the_field() {
         assert!(parse::<Body>(br#" {"kind":"x"} "#).is_ok());
-        assert_eq!(fail(r#"{"kind":"x","kidn":1}"#), ("unknown_field", "kidn".into()));
+        assert_eq!(
+            fail(r#"{"kind":"x","kidn":1}"#),
+            ("unknown_field", "kidn".into())
+        );
         assert_eq!(fail(r#"{"n":1}"#), ("missing_field", "kind".into()));
-        assert_eq!(fail(r#"{"kind":"x","n":"a"}"#), ("invalid_field", "n".into()));
-        assert_eq!(fail(r#"{"kind":"x","kind":"y"}"#), ("invalid_field", "kind".into()));
+        assert_eq!(
+            fail(r#"{"kind":"x","n":"a"}"#),
+            ("invalid_field", "n".into())
+        );
+        assert_eq!(
+            fail(r#"{"kind":"x","kind":"y"}"#),
+            ("invalid_field", "kind".into())
+        );
         assert_eq!(fail(r#"{"kind":"#), ("invalid_json", "body".into()));
         assert_eq!(fail(r#"[1]"#), ("invalid_json", "body".into()));
+        assert_eq!(fail(r#" ["x", 1]"#), ("invalid_json", "body".into()));
+        assert_eq!(fail(r#""x""#), ("invalid_json", "body".into()));
         assert_eq!(fail(r#"{"kind":"x"} {}"#), ("invalid_json", "body".into()));
     }
 

@@ -123,7 +123,10 @@ mod tests {
         let t0 = Instant::now();
         assert!(l.check(Some("2001:db8::1".parse().unwrap()), t0).is_ok());
         assert!(l.check(Some("2001:db8::2".parse().unwrap()), t0).is_err());
-        assert!(l.check(Some("2001:db8:0:1::1".parse().unwrap()), t0).is_ok());
+        assert!(
+            l.check(Some("2001:db8:0:1::1".parse().unwrap()), t0)
+                .is_ok()
+        );
     }
 
     #[test]

@@ -281,7 +281,9 @@ impl ReportDraft {
                     "message",
                     format!("is {chars} characters long; at most {MAX_MESSAGE_CHARS} are allowed"),
                 );
-            } else if let Some(c) = m.chars().find(|c| c.is_control() && !matches!(c, '\n' | '\t'))
+            } else if let Some(c) = m
+                .chars()
+                .find(|c| c.is_control() && !matches!(c, '\n' | '\t'))
             {
                 fail(
                     "message",
@@ -354,8 +356,13 @@ mod tests {
 
     #[test]
     fn a_good_draft_is_trimmed_and_defaults_to_italian() {
-        let d = ReportDraft::new(ID, Some("closed"), Some("  \r\nChiuso da marzo.\r\n "), None)
-            .unwrap();
+        let d = ReportDraft::new(
+            ID,
+            Some("closed"),
+            Some("  \r\nChiuso da marzo.\r\n "),
+            None,
+        )
+        .unwrap();
         assert_eq!(d.kind(), ReportKind::Closed);
         assert_eq!(d.message(), Some("Chiuso da marzo."));
         assert_eq!(d.lang(), Lang::It);
@@ -368,8 +375,8 @@ mod tests {
 
     #[test]
     fn every_field_error_is_reported() {
-        let e = ReportDraft::new(ID, Some("bogus"), Some(&"x".repeat(2001)), Some("fr"))
-            .unwrap_err();
+        let e =
+            ReportDraft::new(ID, Some("bogus"), Some(&"x".repeat(2001)), Some("fr")).unwrap_err();
         assert_eq!(fields(e), ["kind", "message", "lang"]);
         let e = ReportDraft::new(ID, None, None, None).unwrap_err();
         assert_eq!(e.to_string(), "kind: is required");

@@ -308,6 +308,7 @@ async function startMap() {
         else setMapState(s);
       },
       onNotice: (key) => showMapNotice(key),
+      onAttribution: (text) => { $('attribution-extra').textContent = text ? ` · ${text}` : ''; },
     });
     if (data.cats) mapCtl.setCategories(data.cats);
     mapCtl.setLang();

@@ -103,7 +103,7 @@ function clusterImage(label) {
  * Throws when MapLibre cannot start (the caller treats that as "unavailable").
  */
 export function createMap(opts) {
-  const { container, config, view, onPick, onService, onMoveEnd, onStatus, onNotice } = opts;
+  const { container, config, view, onPick, onService, onMoveEnd, onStatus, onNotice, onAttribution } = opts;
   const gl = window.maplibregl;
   const blankStyle = `${config.assets}/styles/blank.json`;
   gl.setWorkerUrl(`${config.assets}/vendor/maplibre-gl/maplibre-gl-csp-worker.js`);
@@ -198,6 +198,7 @@ export function createMap(opts) {
     styleLoaded = true;
     clearTimeout(timer);
     install();
+    if (onAttribution) onAttribution(styleAttribution());
     onNotice(usingBlank && config.map_style !== blankStyle ? 'map.basemapDown' : null);
   });
 
@@ -310,6 +311,24 @@ export function createMap(opts) {
         },
       });
     }
+  }
+
+  /** The base map's credits as plain text (they come as HTML; only their text is kept),
+   *  less OpenStreetMap, which the page always credits. */
+  function styleAttribution() {
+    const parts = new Set();
+    const sources = (map.getStyle() && map.getStyle().sources) || {};
+    for (const [id, src] of Object.entries(sources)) {
+      if (OUR_SOURCES.has(id) || !src.attribution) continue;
+      const doc = new DOMParser().parseFromString(src.attribution, 'text/html');
+      for (const el of doc.querySelectorAll('script, style')) el.remove();
+      const text = doc.body.textContent || '';
+      for (const piece of text.split(/\s*[|·]\s*|\s+(?=©)/)) {
+        const clean = piece.replace(/\s+/g, ' ').trim();
+        if (clean && !/openstreetmap/i.test(clean)) parts.add(clean);
+      }
+    }
+    return [...parts].join(' · ');
   }
 
   function originData() {

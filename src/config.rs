@@ -156,7 +156,12 @@ pub struct ServeArgs {
     /// SMTP server for the emails to submitters: smtp://[USER:PASSWORD@]HOST:PORT (add
     /// ?tls=required for STARTTLS) or smtps://… for TLS. Without it, messages are only
     /// logged (recipients masked) and the status page is the channel.
-    #[arg(long, env = "MAPPATU_SMTP_URL", value_name = "URL", hide_env_values = true)]
+    #[arg(
+        long,
+        env = "MAPPATU_SMTP_URL",
+        value_name = "URL",
+        hide_env_values = true
+    )]
     pub smtp_url: Option<String>,
     /// Sender of the emails to submitters, e.g. "MappaTU <mappatu@comune.siena.it>"
     /// [default: MappaTU <mappatu@localhost>]
@@ -417,12 +422,8 @@ impl Settings {
             frontend_dir: serve.and_then(|s| s.frontend_dir.clone()),
             geocoder,
             public_url,
-            smtp_url: serve
-                .and_then(|s| s.smtp_url.clone())
-                .or(file.smtp_url),
-            mail_from: serve
-                .and_then(|s| s.mail_from.clone())
-                .or(file.mail_from),
+            smtp_url: serve.and_then(|s| s.smtp_url.clone()).or(file.smtp_url),
+            mail_from: serve.and_then(|s| s.mail_from.clone()).or(file.mail_from),
         })
     }
 }

@@ -174,7 +174,9 @@ async fn serve(settings: Settings) -> Result<()> {
     )
     .context("cannot set up email notifications")?;
     match &settings.smtp_url {
-        Some(url) => tracing::info!(smtp = %store::redact_url(url), "emails to submitters through SMTP"),
+        Some(url) => {
+            tracing::info!(smtp = %store::redact_url(url), "emails to submitters through SMTP")
+        }
         None => tracing::info!("no --smtp-url: emails to submitters are logged, not sent"),
     }
     let service = app(AppState {

@@ -560,11 +560,14 @@ both_stores!(
     unauthenticated_forged_and_underprivileged_requests_change_nothing,
 );
 
+/// Messages a sink received: recipients and data.
+type Inbox = Arc<Mutex<Vec<(Vec<String>, String)>>>;
+
 /// A tiny SMTP server: accepts every message and keeps its envelope and data.
-async fn smtp_sink() -> (u16, Arc<Mutex<Vec<(Vec<String>, String)>>>) {
+async fn smtp_sink() -> (u16, Inbox) {
     let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
     let port = listener.local_addr().unwrap().port();
-    let got: Arc<Mutex<Vec<(Vec<String>, String)>>> = Arc::default();
+    let got: Inbox = Arc::default();
     let keep = got.clone();
     tokio::spawn(async move {
         loop {
@@ -641,7 +644,7 @@ fn unqp(data: &str) -> String {
     String::from_utf8_lossy(&out).into_owned()
 }
 
-async fn wait_for(got: &Arc<Mutex<Vec<(Vec<String>, String)>>>, n: usize) {
+async fn wait_for(got: &Inbox, n: usize) {
     for _ in 0..100 {
         if got.lock().unwrap().len() >= n {
             return;
@@ -684,20 +687,21 @@ async fn the_submitter_is_emailed_through_smtp(backend: Backend) {
         .await;
     assert_eq!(a.status, 200, "{}", a.body);
     wait_for(&got, 2).await;
-    let msgs = got.lock().unwrap();
-    let (rcpt, data) = &msgs[1];
-    assert_eq!(rcpt, &vec!["<anna.rossi@example.org>".to_string()]);
-    assert!(data.contains("not accepted"), "{data}");
-    assert!(data.contains("Outside the municipality's remit"), "{data}");
-    assert!(
-        data.contains(&format!("https://mappa.example.org/api/submissions/{code}")),
-        "{data}"
-    );
-    assert!(
-        data.contains("From: MappaTU <mappatu@comune.example>"),
-        "{data}"
-    );
-    drop(msgs);
+    {
+        let msgs = got.lock().unwrap();
+        let (rcpt, data) = &msgs[1];
+        assert_eq!(rcpt, &vec!["<anna.rossi@example.org>".to_string()]);
+        assert!(data.contains("not accepted"), "{data}");
+        assert!(data.contains("Outside the municipality's remit"), "{data}");
+        assert!(
+            data.contains(&format!("https://mappa.example.org/api/submissions/{code}")),
+            "{data}"
+        );
+        assert!(
+            data.contains("From: MappaTU <mappatu@comune.example>"),
+            "{data}"
+        );
+    }
     s.finish().await;
 }
 

@@ -7,8 +7,8 @@ use super::model::{
     ServiceFeature, ServiceProperties, ServiceSummary, SummaryFeature, TaxonomyList, Version,
 };
 use super::public;
-use super::{admin, auth, moderation, submissions};
 use super::reports::{self, ReportReceipt, ReportRequest};
+use super::{admin, auth, moderation, submissions};
 use crate::domain::{Category, Lang, ReportKind, ReportStatus, Wheelchair};
 use crate::geocode::{PlaceKind, PlaceSource};
 use utoipa::OpenApi;

@@ -207,8 +207,7 @@ impl TestServer {
             directory: directory.clone(),
             geocoder,
             auth: Default::default(),
-            notifier: notifier
-                .unwrap_or_else(|| Arc::new(mappatu::notify::Notifier::log_only())),
+            notifier: notifier.unwrap_or_else(|| Arc::new(mappatu::notify::Notifier::log_only())),
             web: Arc::new(mappatu::assets::WebSettings {
                 map_style: mappatu::assets::OFFLINE_MAP_STYLE.into(),
                 area: BoundingBox::siena_province(),

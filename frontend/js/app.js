@@ -251,6 +251,17 @@ function showMapNotice(key) {
   el.hidden = !key;
 }
 
+// MapLibre's worker script is fetched now, in parallel with MapLibre itself, rather than
+// when the map is created; the map then starts its worker from this copy (a blob: URL,
+// allowed by the page's worker-src).
+const workerUrl = `${config.assets}/vendor/maplibre-gl/maplibre-gl-csp-worker.js`;
+const workerBlobUrl = webglSupported()
+  ? fetch(workerUrl)
+    .then((r) => (r.ok ? r.blob() : null))
+    .then((b) => (b ? URL.createObjectURL(new Blob([b], { type: 'text/javascript' })) : workerUrl))
+    .catch(() => workerUrl)
+  : Promise.resolve(workerUrl);
+
 function maplibreLoaded() {
   return new Promise((resolve, reject) => {
     if (window.maplibregl) {
@@ -282,6 +293,7 @@ async function startMap() {
   try {
     await maplibreLoaded();
     mark('maplibre');
+    window.maplibregl.setWorkerUrl(await workerBlobUrl);
     mapCtl = createMap({
       container: $('map'),
       config,

@@ -12,15 +12,20 @@ const OUR_SOURCES = new Set([SRC, ORIGIN, FOCUS]);
 const STYLE_TIMEOUT_MS = 6000;
 const PIXEL_RATIO = 2;
 
-/** True when the browser can give MapLibre a WebGL context. */
+let webgl = null;
+
+/** True when the browser can give MapLibre a WebGL context (asked once). */
 export function webglSupported() {
-  try {
-    const canvas = document.createElement('canvas');
-    return !!(window.WebGL2RenderingContext && canvas.getContext('webgl2'))
-      || !!(window.WebGLRenderingContext && canvas.getContext('webgl'));
-  } catch {
-    return false;
+  if (webgl === null) {
+    try {
+      const canvas = document.createElement('canvas');
+      webgl = !!(window.WebGL2RenderingContext && canvas.getContext('webgl2'))
+        || !!(window.WebGLRenderingContext && canvas.getContext('webgl'));
+    } catch {
+      webgl = false;
+    }
   }
+  return webgl;
 }
 
 function mapLocale() {
@@ -106,7 +111,6 @@ export function createMap(opts) {
   const { container, config, view, onPick, onService, onMoveEnd, onStatus, onNotice, onAttribution } = opts;
   const gl = window.maplibregl;
   const blankStyle = `${config.assets}/styles/blank.json`;
-  gl.setWorkerUrl(`${config.assets}/vendor/maplibre-gl/maplibre-gl-csp-worker.js`);
 
   let categories = new Map(); // slug -> {colour, icon}
   let data = { type: 'FeatureCollection', features: [] };
@@ -228,7 +232,16 @@ export function createMap(opts) {
 
   map.on('webglcontextlost', fail);
 
+  /** Draws every category's marker up front (the worker would otherwise ask for each). */
+  function addCategoryImages() {
+    for (const [slug, c] of categories) {
+      const id = `cat-${slug}`;
+      if (!map.hasImage(id)) map.addImage(id, markerImage(c.colour, c.icon), { pixelRatio: PIXEL_RATIO });
+    }
+  }
+
   function install() {
+    addCategoryImages();
     if (!map.getSource(SRC)) {
       map.addSource(SRC, {
         type: 'geojson',
@@ -406,6 +419,7 @@ export function createMap(opts) {
           const id = `cat-${slug}`;
           if (map.hasImage(id)) map.removeImage(id);
         }
+        addCategoryImages();
         map.triggerRepaint();
       }
     },

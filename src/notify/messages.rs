@@ -18,7 +18,7 @@ pub struct Email {
 /// private edit link (this message and the 201 answer are the only places it appears).
 pub fn received(n: &Notifier, s: &Submission, token: Option<&EditToken>) -> Option<Email> {
     let code = s.tracking_code.as_str();
-    let status = n.link(&format!("/api/submissions/{code}"));
+    let status = status_link(n, s);
     let name = &s.data.name;
     let edit = token.map(|t| t.secret().to_string());
     let (subject, mut body) = match (s.lang, s.kind) {
@@ -60,18 +60,16 @@ pub fn received(n: &Notifier, s: &Submission, token: Option<&EditToken>) -> Opti
         ),
     };
     if let Some(token) = edit {
+        // The secret travels in the fragment, which browsers never send to a server.
+        let link = n.link(&format!("/modifica#{code}.{token}"));
         body.push_str(&match s.lang {
             Lang::It => format!(
-                "\nChiave privata di modifica (valida quando la scheda è pubblicata; non \
-                 condividerla): {token}\nPer proporre modifiche: POST {} con l'intestazione \
-                 \"Authorization: Bearer <chiave>\".\n",
-                n.link("/api/listings/<id>/proposals")
+                "\nLink privato per proporre modifiche alla scheda, valido quando sarà \
+                 pubblicata (non condividerlo): {link}\n"
             ),
             Lang::En => format!(
-                "\nPrivate edit key (valid once the listing is published; do not share it): \
-                 {token}\nTo propose changes: POST {} with the header \
-                 \"Authorization: Bearer <key>\".\n",
-                n.link("/api/listings/<id>/proposals")
+                "\nPrivate link to propose changes to the listing, valid once it is published \
+                 (do not share it): {link}\n"
             ),
         });
     }
@@ -153,11 +151,8 @@ pub fn decided(n: &Notifier, s: &Submission) -> Option<Email> {
     };
     let mut body = body;
     body.push_str(&match s.lang {
-        Lang::It => format!("\nStato: {}\n", n.link(&format!("/api/submissions/{code}"))),
-        Lang::En => format!(
-            "\nStatus: {}\n",
-            n.link(&format!("/api/submissions/{code}"))
-        ),
+        Lang::It => format!("\nStato: {}\n", status_link(n, s)),
+        Lang::En => format!("\nStatus: {}\n", status_link(n, s)),
     });
     body.push_str(signature(s.lang));
     Some(Email { subject, body })
@@ -167,5 +162,14 @@ fn signature(lang: Lang) -> &'static str {
     match lang {
         Lang::It => "\n-- \nMappaTU, Sportello Famiglia del Comune di Siena\n",
         Lang::En => "\n-- \nMappaTU, Sportello Famiglia, Comune di Siena\n",
+    }
+}
+
+/// The status page of a submission, in the submitter's language.
+fn status_link(n: &Notifier, s: &Submission) -> String {
+    let code = s.tracking_code.as_str();
+    match s.lang {
+        Lang::It => n.link(&format!("/stato?code={code}")),
+        Lang::En => n.link(&format!("/stato?code={code}&lang=en")),
     }
 }

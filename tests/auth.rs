@@ -758,6 +758,8 @@ mod cli {
 
         let mut child = mappatu(dir.path())
             .args(["serve", "--listen", "127.0.0.1:0", "--no-demo"])
+            // Behind a TLS proxy: the cookie must be Secure.
+            .args(["--public-url", "https://mappatu.example"])
             .stdout(Stdio::null())
             .stderr(Stdio::piped())
             .spawn()
@@ -803,9 +805,17 @@ mod cli {
         assert_eq!(bad.status(), 401);
         let res = login("rita", password.into()).await;
         assert_eq!(res.status(), 200);
+        let cookie = res.headers()["set-cookie"].to_str().unwrap().to_string();
+        assert!(cookie.ends_with("; Secure"), "{cookie}");
         let body: serde_json::Value = res.json().await.unwrap();
         assert_eq!(body["role"], "admin");
-        let me = c.get(format!("{base}/api/auth/me")).send().await.unwrap();
+        // (A browser would send a Secure cookie over https only; the test talks http.)
+        let me = reqwest::Client::new()
+            .get(format!("{base}/api/auth/me"))
+            .header("cookie", cookie.split(';').next().unwrap())
+            .send()
+            .await
+            .unwrap();
         assert_eq!(me.status(), 200);
 
         // Stop the server and read its whole log: no password, even at debug level.

@@ -72,6 +72,16 @@ fn user_id(id: &str) -> Result<i64, AppError> {
         .ok_or_else(|| AppError::invalid("id", "must be a positive whole number"))
 }
 
+/// Hashing cannot fail short of a bug or a panicked worker; it is logged and answered
+/// like any other server-side failure, without details.
+fn hash_failed(e: password::HashError) -> AppError {
+    tracing::error!("{e}");
+    AppError::Store(crate::store::StoreError::Corrupt {
+        id: 0,
+        reason: "password hashing failed".into(),
+    })
+}
+
 fn no_such_user(id: i64) -> AppError {
     AppError::NotFound(format!("no account has id {id}"))
 }
@@ -123,12 +133,7 @@ pub async fn create_user(
             format!("username: {:?} is taken", req.username),
         ));
     }
-    let password_hash = password::hash(req.password).await.map_err(|e| {
-        AppError::Store(crate::store::StoreError::Corrupt {
-            id: 0,
-            reason: e.to_string(),
-        })
-    })?;
+    let password_hash = password::hash(req.password).await.map_err(hash_failed)?;
     let new = NewUser {
         username: req.username.clone(),
         role,
@@ -234,12 +239,7 @@ pub async fn reset_password(
     if store.user(id).await?.is_none() {
         return Err(no_such_user(id));
     }
-    let hash = password::hash(req.password).await.map_err(|e| {
-        AppError::Store(crate::store::StoreError::Corrupt {
-            id,
-            reason: e.to_string(),
-        })
-    })?;
+    let hash = password::hash(req.password).await.map_err(hash_failed)?;
     let user = store
         .set_password(id, &hash, &admin.actor())
         .await?

@@ -121,6 +121,9 @@ pub struct AuthState {
 impl AuthState {
     /// Fresh state with these settings.
     pub fn new(settings: AuthSettings) -> Arc<Self> {
+        if tokio::runtime::Handle::try_current().is_ok() {
+            password::warm_up();
+        }
         Arc::new(AuthState {
             settings,
             ip_throttle: throttle::MemoryThrottle::default(),

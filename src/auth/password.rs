@@ -65,7 +65,8 @@ pub async fn verify(stored: Option<String>, password: String) -> bool {
     .unwrap_or(false)
 }
 
-/// Warms the dummy hash so that the first unknown-user login is not slower than others.
+/// Computes the dummy hash in the background, so that the first login with an unknown
+/// name does not take longer than one with a known name. Needs a Tokio runtime.
 pub fn warm_up() {
     tokio::task::spawn_blocking(|| {
         dummy_hash();

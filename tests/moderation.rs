@@ -607,7 +607,7 @@ async fn smtp_sink() -> (u16, Inbox) {
                         }
                         keep.lock()
                             .unwrap()
-                            .push((std::mem::take(&mut rcpt), unqp(&data)));
+                            .push((std::mem::take(&mut rcpt), decode_body(data)));
                         b"250 queued\r\n"
                     } else if cmd == "QUIT" {
                         w.write_all(b"221 bye\r\n").await.unwrap();
@@ -676,9 +676,8 @@ async fn the_submitter_is_emailed_through_smtp(backend: Backend) {
         assert!(data.contains(&code), "{data}");
         assert!(data.contains("request received"), "{data}");
         // The private edit link, with the secret in the fragment (never sent to a server).
-        let text = data.replace("=\r\n", "").replace("=3D", "=");
         assert!(
-            text.contains(&format!(
+            data.contains(&format!(
                 "https://mappa.example.org/modifica#{code}.{token}"
             )),
             "{data}"
@@ -700,10 +699,8 @@ async fn the_submitter_is_emailed_through_smtp(backend: Backend) {
         assert_eq!(rcpt, &vec!["<anna.rossi@example.org>".to_string()]);
         assert!(data.contains("not accepted"), "{data}");
         assert!(data.contains("Outside the municipality's remit"), "{data}");
-        // The body may be quoted-printable: undo soft breaks and the escaped `=`.
-        let text = data.replace("=\r\n", "").replace("=3D", "=");
         assert!(
-            text.contains(&format!(
+            data.contains(&format!(
                 "https://mappa.example.org/stato?code={code}&lang=en"
             )),
             "{data}"
@@ -724,4 +721,17 @@ async fn sqlite_the_submitter_is_emailed_through_smtp() {
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn postgres_the_submitter_is_emailed_through_smtp() {
     the_submitter_is_emailed_through_smtp(Backend::Postgres).await;
+}
+
+/// The message as the recipient reads it: quoted-printable undone only when the message
+/// says it is (a 7-bit body can hold `=` followed by two hex digits, e.g. in a link).
+fn decode_body(data: String) -> String {
+    if data
+        .to_ascii_lowercase()
+        .contains("content-transfer-encoding: quoted-printable")
+    {
+        unqp(&data)
+    } else {
+        data
+    }
 }

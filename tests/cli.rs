@@ -144,18 +144,27 @@ fn serve(dir: &Path, extra: &[&str]) -> (Server, String) {
     let stderr = child.stderr.take().unwrap();
     let server = Server(child);
     let started = Instant::now();
-    for line in BufReader::new(stderr).lines() {
+    let mut lines = BufReader::new(stderr).lines();
+    let mut addr = None;
+    for line in lines.by_ref() {
         let line = line.unwrap();
         if let Some(rest) = line.split("listening on http://").nth(1) {
-            let addr: String = rest.chars().take_while(|c| !c.is_whitespace()).collect();
-            return (server, format!("http://{addr}"));
+            addr = Some(
+                rest.chars()
+                    .take_while(|c| !c.is_whitespace())
+                    .collect::<String>(),
+            );
+            break;
         }
         assert!(
             started.elapsed() < Duration::from_secs(60),
             "server did not start"
         );
     }
-    panic!("server exited before listening");
+    let addr = addr.expect("server exited before listening");
+    // Keep draining the log: a closed pipe would fail the server's next write.
+    std::thread::spawn(move || lines.for_each(drop));
+    (server, format!("http://{addr}"))
 }
 
 #[tokio::test]

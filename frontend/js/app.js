@@ -77,10 +77,15 @@ function round5(x) {
   return Number(x.toFixed(5));
 }
 
+let lastView = null; // the map's view after its latest move
+
+/** What each history entry keeps besides its URL: the origin's label, the map's view. */
 function historyState() {
-  return state.near
-    ? { near: { lat: round5(state.near.lat), lon: round5(state.near.lon), kind: state.near.kind, label: state.near.label } }
-    : {};
+  const hs = lastView ? { view: lastView } : {};
+  if (state.near) {
+    hs.near = { lat: round5(state.near.lat), lon: round5(state.near.lon), kind: state.near.kind, label: state.near.label };
+  }
+  return hs;
 }
 
 let lastPush = { kind: null, at: 0 };
@@ -309,9 +314,12 @@ async function startMap() {
         if (user) pendingFit = false;
         // The view goes in the URL once the user has moved the map; after that it follows
         // every move (so a stale view is never shared).
+        lastView = mapCtl.view();
         if (user || state.map) {
-          commit({ map: mapCtl.view() }, { push: false });
+          commit({ map: lastView }, { push: false });
         } else {
+          // Not in the URL, but kept with the history entry so Back restores the view.
+          history.replaceState(historyState(), '', location.href);
           render();
         }
       },
@@ -809,6 +817,10 @@ function bind() {
     if (mapCtl && !mapFailed() && state.map
         && (!prevMap || prevMap.zoom !== state.map.zoom || prevMap.lat !== state.map.lat || prevMap.lon !== state.map.lon)) {
       mapCtl.jumpTo(state.map);
+    } else if (mapCtl && !mapFailed() && !state.map && e.state && e.state.view) {
+      pendingFit = false;
+      initialFit = false;
+      mapCtl.jumpTo(e.state.view);
     }
     clearPlaceResults();
     render();

@@ -11,6 +11,8 @@ const FOCUS = 'focus';
 const OUR_SOURCES = new Set([SRC, ORIGIN, FOCUS]);
 const STYLE_TIMEOUT_MS = 6000;
 const PIXEL_RATIO = 2;
+/** Map animations are skipped for people who ask for less motion. */
+const reduceMotion = () => window.matchMedia('(prefers-reduced-motion: reduce)').matches;
 
 let webgl = null;
 
@@ -393,11 +395,17 @@ export function createMap(opts) {
       const src = map.getSource(SRC);
       try {
         const zoom = await src.getClusterExpansionZoom(cluster.properties.cluster_id);
-        map.easeTo({ center: cluster.geometry.coordinates, zoom: Math.min(zoom, map.getMaxZoom()) },
-          { originalEvent: e.originalEvent });
+        map.easeTo({
+          center: cluster.geometry.coordinates,
+          zoom: Math.min(zoom, map.getMaxZoom()),
+          duration: reduceMotion() ? 0 : 500,
+        }, { originalEvent: e.originalEvent });
       } catch {
-        map.easeTo({ center: cluster.geometry.coordinates, zoom: map.getZoom() + 2 },
-          { originalEvent: e.originalEvent });
+        map.easeTo({
+          center: cluster.geometry.coordinates,
+          zoom: map.getZoom() + 2,
+          duration: reduceMotion() ? 0 : 500,
+        }, { originalEvent: e.originalEvent });
       }
       return;
     }
@@ -494,7 +502,7 @@ export function createMap(opts) {
       const p = map.project([lon, lat]);
       const dx = p.x < margin ? p.x - margin : p.x > right ? p.x - right : 0;
       const dy = p.y < margin ? p.y - margin : p.y > hgt - margin ? p.y - (hgt - margin) : 0;
-      if (dx || dy) map.panBy([dx, dy], { duration: 300 });
+      if (dx || dy) map.panBy([dx, dy], { duration: reduceMotion() ? 0 : 300 });
     },
     setLang() {
       map.getCanvas().setAttribute('aria-label', t('map.label'));

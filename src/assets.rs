@@ -65,6 +65,9 @@ pub struct WebSettings {
     pub area: BoundingBox,
     /// Serve the app from this directory instead of the embedded copy (development).
     pub frontend_dir: Option<PathBuf>,
+    /// Reverse proxies whose `X-Forwarded-For` tells the client's address (for the rate
+    /// limits and the login throttle); empty: the connection's peer is the client.
+    pub trusted_proxies: Vec<std::net::IpAddr>,
 }
 
 /// The settings the page reads from its `#mappatu-config` block.
@@ -387,6 +390,7 @@ mod tests {
             map_style: "https://x.example/</script><script>alert(1)</script>".into(),
             area: BoundingBox::siena_province(),
             frontend_dir: None,
+            trusted_proxies: Vec::new(),
         });
         assert!(
             app.pages

@@ -130,6 +130,16 @@ pub struct ServeArgs {
     /// uncached (for front-end development).
     #[arg(long, env = "MAPPATU_FRONTEND_DIR", value_name = "DIR")]
     pub frontend_dir: Option<PathBuf>,
+    /// Addresses of reverse proxies in front of MappaTU (comma-separated). Their
+    /// `X-Forwarded-For` header then gives the client's address for rate limits and the
+    /// login throttle; without this every client behind a proxy would count as one.
+    #[arg(
+        long,
+        env = "MAPPATU_TRUSTED_PROXIES",
+        value_name = "IP",
+        value_delimiter = ','
+    )]
+    pub trusted_proxy: Vec<std::net::IpAddr>,
     /// Geocoder behind /api/geocode: `nominatim` (the directory's own services, streets
     /// and towns first, then a Nominatim-compatible server) or `offline` (the directory
     /// alone, no network) [default: nominatim]
@@ -261,6 +271,8 @@ pub struct FileConfig {
     pub demo: Option<bool>,
     /// See [`ServeArgs::map_style`].
     pub map_style: Option<String>,
+    /// See [`ServeArgs::trusted_proxy`].
+    pub trusted_proxies: Option<Vec<std::net::IpAddr>>,
     /// See [`ServeArgs::geocoder`].
     pub geocoder: Option<GeocoderKind>,
     /// See [`ServeArgs::geocoder_url`].
@@ -294,6 +306,8 @@ pub struct Settings {
     pub map_style: String,
     /// Serve the web app from disk (development).
     pub frontend_dir: Option<PathBuf>,
+    /// Reverse proxies trusted for `X-Forwarded-For`.
+    pub trusted_proxies: Vec<std::net::IpAddr>,
     /// The geocoder behind `/api/geocode`.
     pub geocoder: GeocoderSettings,
     /// The URL people reach the server at (`https://` makes session cookies `Secure`).
@@ -420,6 +434,10 @@ impl Settings {
                 .or(file_map_style)
                 .unwrap_or_else(|| crate::assets::DEFAULT_MAP_STYLE.to_string()),
             frontend_dir: serve.and_then(|s| s.frontend_dir.clone()),
+            trusted_proxies: match serve {
+                Some(s) if !s.trusted_proxy.is_empty() => s.trusted_proxy.clone(),
+                _ => file.trusted_proxies.unwrap_or_default(),
+            },
             geocoder,
             public_url,
             smtp_url: serve.and_then(|s| s.smtp_url.clone()).or(file.smtp_url),

@@ -155,6 +155,7 @@ async fn serve(settings: Settings) -> Result<()> {
         map_style: settings.map_style.clone(),
         area: settings.area,
         frontend_dir: settings.frontend_dir.clone(),
+        trusted_proxies: settings.trusted_proxies.clone(),
     });
     let geocoder = mappatu::geocode::from_settings(&settings.geocoder, directory.clone())
         .context("cannot set up the geocoder")?;

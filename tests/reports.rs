@@ -383,6 +383,17 @@ async fn the_rate_limit_answers_429(s: &TestServer) {
     assert_eq!(a.status, 429);
     let a = post(s, id, &json!({"kind": "nope"})).await;
     assert_eq!(a.status, 400);
+    // A client cannot pose as someone else: no proxy is trusted, so its own
+    // X-Forwarded-For is ignored.
+    let spoofed = s
+        .client
+        .post(format!("{}/api/services/{id}/reports", s.base))
+        .header("x-forwarded-for", "198.51.100.77")
+        .json(&json!({"kind": "closed"}))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(spoofed.status().as_u16(), 429);
     assert_eq!(stored_count(s).await, 5);
 }
 

@@ -16,20 +16,44 @@ use std::time::{Duration, Instant};
 
 /// The client's address, from the connection (`ConnectInfo<SocketAddr>`); `None` when the
 /// server was started without connection info (the limit then counts such clients as one).
+/// When the peer is a [`TrustedProxies`] member, the address is read from
+/// `X-Forwarded-For` instead: the right-most entry that is not itself a trusted proxy
+/// (entries further left are whatever the client chose to send).
 #[derive(Debug, Clone, Copy)]
 pub struct ClientIp(pub Option<IpAddr>);
+
+/// Reverse proxies whose `X-Forwarded-For` is believed (a request extension).
+#[derive(Debug, Clone, Default)]
+pub struct TrustedProxies(pub std::sync::Arc<Vec<IpAddr>>);
 
 impl<S: Send + Sync> FromRequestParts<S> for ClientIp {
     type Rejection = Infallible;
 
     async fn from_request_parts(parts: &mut Parts, _: &S) -> Result<Self, Self::Rejection> {
-        Ok(ClientIp(
-            parts
-                .extensions
-                .get::<ConnectInfo<SocketAddr>>()
-                .map(|c| c.0.ip()),
-        ))
+        let peer = parts
+            .extensions
+            .get::<ConnectInfo<SocketAddr>>()
+            .map(|c| c.0.ip());
+        let trusted = parts.extensions.get::<TrustedProxies>();
+        Ok(ClientIp(match (peer, trusted) {
+            (Some(p), Some(t)) if t.0.contains(&p) => {
+                forwarded_client(&parts.headers, &t.0).or(Some(p))
+            }
+            _ => peer,
+        }))
     }
+}
+
+/// The right-most `X-Forwarded-For` address that is not a trusted proxy.
+fn forwarded_client(headers: &axum::http::HeaderMap, trusted: &[IpAddr]) -> Option<IpAddr> {
+    let hops: Vec<IpAddr> = headers
+        .get_all("x-forwarded-for")
+        .iter()
+        .filter_map(|v| v.to_str().ok())
+        .flat_map(|v| v.split(','))
+        .map(|hop| hop.trim().parse::<IpAddr>().ok())
+        .collect::<Option<Vec<_>>>()?;
+    hops.into_iter().rev().find(|ip| !trusted.contains(ip))
 }
 
 /// At most `limit` events per client in any sliding `window`.
@@ -102,6 +126,24 @@ fn key(client: Option<IpAddr>) -> IpAddr {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn only_a_trusted_proxy_names_the_client() {
+        let proxy: IpAddr = "10.0.0.2".parse().unwrap();
+        let mut h = axum::http::HeaderMap::new();
+        h.insert(
+            "x-forwarded-for",
+            "203.0.113.9, 198.51.100.7, 10.0.0.2".parse().unwrap(),
+        );
+        // The right-most hop that is not a trusted proxy: the spoofable left part is
+        // ignored.
+        assert_eq!(
+            forwarded_client(&h, &[proxy]),
+            Some("198.51.100.7".parse().unwrap())
+        );
+        h.insert("x-forwarded-for", "not-an-ip".parse().unwrap());
+        assert_eq!(forwarded_client(&h, &[proxy]), None);
+    }
 
     #[test]
     fn limits_per_client_in_a_sliding_window() {

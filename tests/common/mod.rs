@@ -212,6 +212,7 @@ impl TestServer {
                 map_style: mappatu::assets::OFFLINE_MAP_STYLE.into(),
                 area: BoundingBox::siena_province(),
                 frontend_dir: None,
+                trusted_proxies: Vec::new(),
             }),
         });
         let handle = tokio::spawn(async move {

@@ -565,10 +565,21 @@ async fn map_points_are_every_match_in_one_answer(s: &TestServer) {
     assert_eq!(fc["total"].as_u64().unwrap() as usize, listed.len());
     let points: BTreeSet<i64> = ids(&fc).into_iter().collect();
     assert_eq!(points, listed);
-    // Short features, the same as a list's.
+    // What a marker and a list line show, no more.
     let first = &fc["features"][0]["properties"];
     assert!(first["name"].is_string() && first["categories"].is_array());
-    assert!(first.get("description_it").is_none());
+    for field in ["open_now", "wheelchair", "address", "organisation", "demo"] {
+        assert!(first.get(field).is_some(), "{field} missing: {first}");
+    }
+    for field in ["description_it", "target_groups", "opening_hours"] {
+        assert!(
+            first.get(field).is_none(),
+            "{field} is not for the map: {first}"
+        );
+    }
+    // Positions to the centimetre: no 15-digit noise.
+    let lon = fc["features"][0]["geometry"]["coordinates"][0].to_string();
+    assert!(lon.split('.').nth(1).is_none_or(|d| d.len() <= 7), "{lon}");
 
     // Filters are the lists' filters.
     let (_, food) = s.get("/api/services/points?category=food-aid").await;

@@ -16,7 +16,15 @@ pub struct PointGeometry {
     pub kind: &'static str,
     /// `[longitude, latitude]` in WGS84 degrees (RFC 7946 order).
     #[schema(example = json!([11.3317, 43.3183]))]
+    #[serde(serialize_with = "centimetres")]
     pub coordinates: [f64; 2],
+}
+
+/// Seven decimals of a degree are about a centimetre; more digits are noise that every
+/// answer would carry (RFC 7946 §11.2 advises trimming them).
+fn centimetres<S: serde::Serializer>(c: &[f64; 2], s: S) -> Result<S::Ok, S::Error> {
+    let round = |x: f64| (x * 1e7).round() / 1e7;
+    [round(c[0]), round(c[1])].serialize(s)
 }
 
 /// The public properties of a service.
@@ -328,6 +336,70 @@ pub struct ServiceCollection<'a> {
     pub next_cursor: Option<Option<String>>,
 }
 
+/// What a marker and a results-list line need of a service: the map layer leaves out the
+/// rest of the summary (target groups, the raw hours) to stay light with thousands of
+/// services.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct MapPointProperties<'a> {
+    /// Identifier.
+    pub id: i64,
+    /// Name.
+    pub name: &'a str,
+    /// The organisation that runs it.
+    pub organisation: Option<&'a str>,
+    /// Category slugs, main category first.
+    #[schema(value_type = Vec<String>)]
+    pub categories: Slugs<'a>,
+    /// Street address.
+    pub address: Option<&'a str>,
+    /// Whether it is open at the request time (or `at`), Europe/Rome; null when unknown.
+    pub open_now: Option<bool>,
+    /// Wheelchair access.
+    pub wheelchair: Wheelchair,
+    /// Demonstration data, not a real listing.
+    pub demo: bool,
+}
+
+/// A service on the map layer, as a GeoJSON Feature.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct MapPointFeature<'a> {
+    /// Always `Feature`.
+    #[serde(rename = "type")]
+    #[schema(example = "Feature")]
+    pub kind: &'static str,
+    /// The service's identifier.
+    pub id: i64,
+    /// Where the service is.
+    pub geometry: PointGeometry,
+    /// What a marker and a list line show.
+    pub properties: MapPointProperties<'a>,
+}
+
+impl<'a> MapPointFeature<'a> {
+    /// Renders a listing for the map; `now` decides `open_now`.
+    pub fn new(l: &'a Listing, taxonomy: &'a Taxonomy, now: DateTime<Utc>) -> Self {
+        let id = l.id().0;
+        Self {
+            kind: "Feature",
+            id,
+            geometry: PointGeometry {
+                kind: "Point",
+                coordinates: l.point().to_lon_lat(),
+            },
+            properties: MapPointProperties {
+                id,
+                name: l.name(),
+                organisation: l.field(Field::Organisation),
+                categories: category_slugs(l, taxonomy),
+                address: l.field(Field::Address),
+                open_now: l.hours().map(|h| h.is_open_at(now)),
+                wheelchair: l.wheelchair(),
+                demo: l.demo(),
+            },
+        }
+    }
+}
+
 /// Every service of a map layer, in short.
 #[derive(Debug, Serialize, ToSchema)]
 pub struct PointCollection<'a> {
@@ -336,7 +408,7 @@ pub struct PointCollection<'a> {
     #[schema(example = "FeatureCollection")]
     pub kind: &'static str,
     /// The services, by ascending id.
-    pub features: Vec<SummaryFeature<'a>>,
+    pub features: Vec<MapPointFeature<'a>>,
     /// How many services match in all.
     pub total: usize,
     /// True when more services match than one answer holds: ask for a smaller box.

@@ -3,8 +3,9 @@
 use super::error::ErrorBody;
 use super::geocode::{self, PlaceCollection, PlaceFeature, PlaceProperties};
 use super::model::{
-    AccessibilityView, Health, ListFeature, PointCollection, PointGeometry, ServiceCollection,
-    ServiceFeature, ServiceProperties, ServiceSummary, SummaryFeature, TaxonomyList, Version,
+    AccessibilityView, Health, ListFeature, MapPointFeature, MapPointProperties, PointCollection,
+    PointGeometry, ServiceCollection, ServiceFeature, ServiceProperties, ServiceSummary,
+    SummaryFeature, TaxonomyList, Version,
 };
 use super::public;
 use super::reports::{self, ReportReceipt, ReportRequest};
@@ -78,7 +79,7 @@ use utoipa::OpenApi;
         crate::moderation::duplicates::Nearby, crate::moderation::diff::FieldChange,
         auth::LoginRequest, auth::SessionInfo, crate::auth::Role, crate::store::User,
         admin::UserList, admin::NewUserRequest, admin::PasswordRequest,
-        ErrorBody, Health, Version, TaxonomyList, ListFeature, SummaryFeature, PointCollection, ServiceSummary, Category, ServiceCollection, ServiceFeature,
+        ErrorBody, Health, Version, TaxonomyList, ListFeature, SummaryFeature, PointCollection, MapPointFeature, MapPointProperties, ServiceSummary, Category, ServiceCollection, ServiceFeature,
         ServiceProperties, PointGeometry, AccessibilityView, Wheelchair,
         ReportRequest, ReportReceipt, ReportKind, ReportStatus, Lang,
         PlaceCollection, PlaceFeature, PlaceProperties, PlaceKind, PlaceSource,

@@ -1,7 +1,7 @@
 //! The public, read-only API: health, taxonomy and service queries.
 
 use super::model::{
-    Health, ListFeature, PointCollection, ServiceCollection, ServiceFeature, SummaryFeature,
+    Health, ListFeature, MapPointFeature, PointCollection, ServiceCollection, ServiceFeature,
     TaxonomyList, Version,
 };
 use super::params::{
@@ -265,7 +265,7 @@ pub async fn list(State(state): State<AppState>, mut params: Params) -> Result<R
 /// should ask for a smaller box).
 #[utoipa::path(get, path = "/api/services/points", tag = "services", params(PointsQuery),
     responses(
-        (status = 200, description = "GeoJSON FeatureCollection of short features, by ascending id, with `total` and `truncated`", body = ServiceCollection, content_type = "application/geo+json"),
+        (status = 200, description = "GeoJSON FeatureCollection of map points (what a marker and a list line show), by ascending id, with `total` and `truncated`", body = ServiceCollection, content_type = "application/geo+json"),
         (status = 400, description = "A parameter is malformed or out of range", body = ErrorBody),
     ))]
 pub async fn points(
@@ -283,7 +283,7 @@ pub async fn points(
     let features = page
         .listings
         .iter()
-        .map(|l| SummaryFeature::new(l, taxonomy, now, None))
+        .map(|l| MapPointFeature::new(l, taxonomy, now))
         .collect();
     Ok(geojson(PointCollection {
         kind: "FeatureCollection",

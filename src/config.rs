@@ -61,7 +61,7 @@ pub struct GlobalArgs {
 #[derive(Debug, Subcommand)]
 pub enum Command {
     /// Serve the map and the API (the default command).
-    Serve(ServeArgs),
+    Serve(Box<ServeArgs>),
     /// Load services from a CSV or GeoJSON file and publish them.
     Import(Box<ImportArgs>),
     /// Add a large synthetic data set, clustered in towns, for benchmarks.

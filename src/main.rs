@@ -31,7 +31,7 @@ async fn main() -> Result<()> {
     let serve_defaults = ServeArgs::default();
     let serve_args = match &cli.command {
         None => Some(&serve_defaults),
-        Some(Command::Serve(a)) => Some(a),
+        Some(Command::Serve(a)) => Some(&**a),
         _ => None,
     };
     let settings = Settings::resolve(&cli.global, serve_args)?;

@@ -18,4 +18,5 @@ pub mod index;
 pub mod moderation;
 pub mod notify;
 pub mod store;
+pub mod sync;
 pub mod synthetic;

@@ -139,7 +139,12 @@ async fn open_store(settings: &Settings) -> Result<Arc<dyn Store>> {
 async fn serve(settings: Settings) -> Result<()> {
     let started = Instant::now();
     let store = open_store(&settings).await?;
+    // Other instances' changes, from before the index is loaded on.
+    let changes = mappatu::sync::subscribe(&settings.database_url)
+        .await
+        .context("cannot listen to the database's change feed")?;
     let directory = Arc::new(Directory::open(store.clone(), settings.area, settings.demo).await?);
+    let _follower = changes.map(|c| c.follow(directory.clone()));
     let listener = tokio::net::TcpListener::bind(settings.listen)
         .await
         .with_context(|| format!("cannot listen on {}", settings.listen))?;
@@ -291,7 +296,8 @@ async fn import(settings: Settings, args: ImportArgs) -> Result<()> {
             println!("{records} services queued for moderation");
         } else {
             println!(
-                "{records} services published; a running server shows them after its next start"
+                "{records} services published; running servers on PostgreSQL show them at once, \
+                 a server on SQLite after its next start"
             );
         }
     }

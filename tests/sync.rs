@@ -1,0 +1,88 @@
+//! Several app instances on one PostgreSQL database: what one publishes or unpublishes,
+//! the others show without a restart (LISTEN/NOTIFY, `mappatu::sync`).
+
+mod common;
+
+use common::{Backend, TestServer};
+use mappatu::domain::{ServiceId, Status};
+use std::time::{Duration, Instant};
+
+/// Polls `path` on `s` until it answers `status`, for up to ten seconds.
+async fn eventually(s: &TestServer, path: &str, status: u16) {
+    let started = Instant::now();
+    loop {
+        let res = s
+            .client
+            .get(format!("{}{path}", s.base))
+            .send()
+            .await
+            .unwrap();
+        if res.status().as_u16() == status {
+            return;
+        }
+        assert!(
+            started.elapsed() < Duration::from_secs(10),
+            "{path} still answers {} on the other instance, not {status}",
+            res.status()
+        );
+        tokio::time::sleep(Duration::from_millis(50)).await;
+    }
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn what_one_instance_changes_the_others_show() {
+    let Some(a) = TestServer::start(Backend::Postgres).await else {
+        return;
+    };
+    let url = a.db.as_ref().unwrap().url.clone();
+    // A second instance on the same database, subscribed before it loads its index.
+    let changes = mappatu::sync::subscribe(&url)
+        .await
+        .unwrap()
+        .expect("a PostgreSQL URL subscribes");
+    let b = TestServer::serve(mappatu::store::open(&url).await.unwrap()).await;
+    let follower = changes.follow(b.directory.clone());
+
+    let (_, fc) = a.get("/api/services?limit=1").await;
+    let id = fc["features"][0]["id"].as_i64().unwrap();
+    let path = format!("/api/services/{id}");
+    eventually(&b, &path, 200).await;
+
+    // Unpublished through the first instance: gone from the second.
+    a.directory
+        .set_status(ServiceId(id), Status::Unpublished)
+        .await
+        .unwrap();
+    eventually(&b, &path, 404).await;
+    // Published again by a writer that is no server at all (an import, the CLI).
+    a.store
+        .set_status(ServiceId(id), Status::Published)
+        .await
+        .unwrap();
+    eventually(&b, &path, 200).await;
+    let (_, nearest) = b
+        .get("/api/services/nearest?lat=43.318&lon=11.331&k=100")
+        .await;
+    assert!(
+        nearest["features"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .any(|f| f["id"] == id)
+    );
+
+    follower.abort();
+    let _ = follower.await;
+    b.store.close().await;
+    a.finish().await;
+}
+
+#[tokio::test]
+async fn sqlite_has_no_change_feed() {
+    assert!(
+        mappatu::sync::subscribe("sqlite:///tmp/x.sqlite3")
+            .await
+            .unwrap()
+            .is_none()
+    );
+}

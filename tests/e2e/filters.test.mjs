@@ -90,14 +90,17 @@ test('a shared URL restores filters, list and card; back closes the card', { tim
   await first.click();
   await page.waitForURL((u) => u.searchParams.get('service') === list[0]);
   await page.locator('#card').waitFor({ state: 'visible' });
-  assert.ok((await page.textContent('#card-title')).includes(name.split('\n')[0].trim()));
+  // The card shows at once and fills in when the service's details arrive.
+  await eventually(async () =>
+    assert.ok((await page.textContent('#card-title')).includes(name.split('\n')[0].trim())));
   const shared = page.url();
   assert.equal(queryOf(shared).category, 'listening-guidance');
 
   // The same URL in a fresh browser context (no history, no storage).
   const other = await s.open(new URL(shared).pathname + new URL(shared).search, { viewport: DESKTOP });
   await other.page.locator('#card').waitFor({ state: 'visible' });
-  assert.equal(await other.page.textContent('#card-title'), await page.textContent('#card-title'));
+  await eventually(async () =>
+    assert.equal(await other.page.textContent('#card-title'), await page.textContent('#card-title')));
   assert.equal(await other.page.isChecked('input[name=category][value=listening-guidance]'), true);
   assert.equal(await other.page.inputValue('#q'), 'sportello');
   assert.deepEqual(await resultIds(other.page), list, 'same list in the same order');

@@ -87,7 +87,8 @@ struct ClientConfig<'a> {
 pub struct WebApp {
     root: String,
     /// Rendered pages by name: `index` is `/`, `segnala` is `/segnala`, and so on.
-    pages: std::collections::HashMap<String, String>,
+    /// `Bytes`, so serving one shares it instead of copying it.
+    pages: std::collections::HashMap<String, axum::body::Bytes>,
     frontend_dir: Option<PathBuf>,
 }
 
@@ -137,7 +138,7 @@ impl WebApp {
             let page = template
                 .replace("%ASSETS%", &root)
                 .replace("%CONFIG%", &config);
-            pages.insert(name, page);
+            pages.insert(name, axum::body::Bytes::from(page));
         }
         Self {
             root,
@@ -395,7 +396,7 @@ mod tests {
         assert!(
             app.pages
                 .values()
-                .all(|p| !p.contains("</script><script>alert"))
+                .all(|p| !String::from_utf8_lossy(p).contains("</script><script>alert"))
         );
     }
 }

@@ -2,21 +2,12 @@
 
 mod common;
 
-use common::TestServer;
+use common::{TestServer, haversine_m};
 use mappatu::domain::{ServiceId, Status};
 use serde_json::Value;
 use std::collections::BTreeSet;
 
 const SIENA: (f64, f64) = (43.318, 11.331);
-
-/// Haversine metres, written here independently of the server's geodesic code.
-fn haversine_m(lat1: f64, lon1: f64, lat2: f64, lon2: f64) -> f64 {
-    let (p1, p2) = (lat1.to_radians(), lat2.to_radians());
-    let dp = p2 - p1;
-    let dl = (lon2 - lon1).to_radians();
-    let a = (dp / 2.0).sin().powi(2) + p1.cos() * p2.cos() * (dl / 2.0).sin().powi(2);
-    2.0 * 6_371_008.8 * a.sqrt().asin()
-}
 
 fn lon_lat(f: &Value) -> (f64, f64) {
     let c = &f["geometry"]["coordinates"];

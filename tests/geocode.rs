@@ -5,6 +5,7 @@ mod common;
 
 use axum::extract::{Query, State};
 use axum::http::HeaderMap;
+use common::haversine_m;
 use common::{Backend, MakeGeocoder, TestServer};
 use mappatu::domain::{BoundingBox, ServiceId, Status};
 use mappatu::geocode::nominatim::{NominatimConfig, NominatimGeocoder};
@@ -14,15 +15,6 @@ use serde_json::{Value, json};
 use std::collections::HashMap;
 use std::sync::{Arc, Mutex};
 use std::time::Duration;
-
-/// Haversine metres, independent of the server's geodesic code.
-fn haversine_m(lat1: f64, lon1: f64, lat2: f64, lon2: f64) -> f64 {
-    let (p1, p2) = (lat1.to_radians(), lat2.to_radians());
-    let dp = p2 - p1;
-    let dl = (lon2 - lon1).to_radians();
-    let a = (dp / 2.0).sin().powi(2) + p1.cos() * p2.cos() * (dl / 2.0).sin().powi(2);
-    2.0 * 6_371_008.8 * a.sqrt().asin()
-}
 
 fn features(fc: &Value) -> &Vec<Value> {
     assert_eq!(fc["type"], "FeatureCollection", "{fc}");

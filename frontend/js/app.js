@@ -4,6 +4,7 @@
 
 import * as api from './api.js';
 import { $, h } from './dom.js';
+import { readConfig } from './config.js';
 import { applyStatic, lang, setLang, t } from './i18n.js';
 import { serviceCount } from './format.js';
 import { emptyState, filterKey, filterParams, parse, serialize } from './state.js';
@@ -19,25 +20,6 @@ const NEAREST_K = 100;
 const LANG_KEY = 'mappatu.lang';
 
 // ---- configuration ---------------------------------------------------------------------
-
-function readConfig() {
-  const fallbackAssets = new URL('..', import.meta.url).pathname.replace(/\/$/, '');
-  let c = {};
-  try {
-    c = JSON.parse($('mappatu-config').textContent);
-  } catch {
-    c = {};
-  }
-  const assets = c.assets || fallbackAssets;
-  return {
-    map_style: c.map_style || `${assets}/styles/blank.json`,
-    area: c.area || [10.9, 42.78, 12.0, 43.56],
-    centre: c.centre || [11.3308, 43.3188],
-    zoom: c.zoom === undefined ? 13 : c.zoom,
-    assets,
-    version: c.version || '',
-  };
-}
 
 const config = readConfig();
 

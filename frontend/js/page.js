@@ -5,28 +5,9 @@
 import { lang, setLang } from './i18n.js';
 import { applyPage, t } from './i18n-pages.js';
 import { $ } from './dom.js';
+import { readConfig } from './config.js';
 
 const LANG_KEY = 'mappatu.lang';
-
-/** The `%CONFIG%` block, with the same defaults as the map. */
-export function readConfig() {
-  const fallbackAssets = new URL('..', import.meta.url).pathname.replace(/\/$/, '');
-  let c = {};
-  try {
-    c = JSON.parse($('mappatu-config').textContent);
-  } catch {
-    c = {};
-  }
-  const assets = c.assets || fallbackAssets;
-  return {
-    map_style: c.map_style || `${assets}/styles/blank.json`,
-    area: Array.isArray(c.area) && c.area.length === 4 ? c.area : [10.9, 42.78, 12.0, 43.56],
-    centre: c.centre || [11.3308, 43.3188],
-    zoom: c.zoom ?? 13,
-    assets,
-    version: c.version || '',
-  };
-}
 
 function storedLang() {
   try {

@@ -66,10 +66,7 @@ fn conflict(parameter: Option<&str>, message: String) -> Response {
 }
 
 fn user_id(id: &str) -> Result<i64, AppError> {
-    id.parse::<i64>()
-        .ok()
-        .filter(|n| *n > 0)
-        .ok_or_else(|| AppError::invalid("id", "must be a positive whole number"))
+    super::params::positive_id("id", id)
 }
 
 /// Hashing cannot fail short of a bug or a panicked worker; it is logged and answered

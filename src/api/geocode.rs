@@ -78,10 +78,7 @@ impl From<Place> for PlaceFeature {
     fn from(p: Place) -> Self {
         Self {
             kind: "Feature",
-            geometry: PointGeometry {
-                kind: "Point",
-                coordinates: p.point.to_lon_lat(),
-            },
+            geometry: PointGeometry::at(p.point),
             properties: PlaceProperties {
                 label: p.label,
                 kind: p.kind,

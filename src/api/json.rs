@@ -218,7 +218,7 @@ fn between_backticks(s: &str) -> Option<String> {
 }
 
 /// `application/json` or `application/<something>+json`, with any parameters.
-fn is_json(headers: &HeaderMap) -> bool {
+pub(super) fn is_json(headers: &HeaderMap) -> bool {
     let Some(value) = headers
         .get(header::CONTENT_TYPE)
         .and_then(|v| v.to_str().ok())

@@ -20,6 +20,16 @@ pub struct PointGeometry {
     pub coordinates: [f64; 2],
 }
 
+impl PointGeometry {
+    /// The GeoJSON Point of a position (lon, lat order).
+    pub fn at(p: crate::domain::Coordinates) -> Self {
+        Self {
+            kind: "Point",
+            coordinates: p.to_lon_lat(),
+        }
+    }
+}
+
 /// Seven decimals of a degree are about a centimetre; more digits are noise that every
 /// answer would carry (RFC 7946 §11.2 advises trimming them).
 fn centimetres<S: serde::Serializer>(c: &[f64; 2], s: S) -> Result<S::Ok, S::Error> {
@@ -101,10 +111,7 @@ impl<'a> ServiceFeature<'a> {
         Self {
             kind: "Feature",
             id,
-            geometry: PointGeometry {
-                kind: "Point",
-                coordinates: l.point().to_lon_lat(),
-            },
+            geometry: PointGeometry::at(l.point()),
             properties: ServiceProperties {
                 id,
                 name: l.name(),
@@ -205,10 +212,7 @@ impl<'a> SummaryFeature<'a> {
         Self {
             kind: "Feature",
             id,
-            geometry: PointGeometry {
-                kind: "Point",
-                coordinates: l.point().to_lon_lat(),
-            },
+            geometry: PointGeometry::at(l.point()),
             properties: ServiceSummary {
                 id,
                 name: l.name(),
@@ -382,10 +386,7 @@ impl<'a> MapPointFeature<'a> {
         Self {
             kind: "Feature",
             id,
-            geometry: PointGeometry {
-                kind: "Point",
-                coordinates: l.point().to_lon_lat(),
-            },
+            geometry: PointGeometry::at(l.point()),
             properties: MapPointProperties {
                 id,
                 name: l.name(),

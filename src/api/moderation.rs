@@ -161,10 +161,7 @@ pub struct AuditQuery {
 }
 
 fn positive(name: &str, raw: &str) -> Result<i64, Problem> {
-    raw.parse::<i64>()
-        .ok()
-        .filter(|n| *n > 0)
-        .ok_or_else(|| AppError::invalid(name, "must be a positive whole number").into())
+    Ok(super::params::positive_id(name, raw)?)
 }
 
 fn item_ref(raw: &str) -> Result<ItemRef, Problem> {

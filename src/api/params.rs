@@ -5,7 +5,7 @@
 //! 400 answer naming the parameter, instead of a generic deserialisation message.
 
 use super::AppError;
-use crate::domain::text::{MAX_QUERY_CHARS, TextQuery};
+use crate::domain::text::{MAX_QUERY_CHARS, TextQuery, clip};
 use crate::domain::{BoundingBox, Coordinates, Taxonomy, Wheelchair};
 use crate::index::Filter;
 use axum::extract::FromRequestParts;
@@ -337,16 +337,12 @@ fn percent_decode(s: &str) -> Option<String> {
     String::from_utf8(out).ok()
 }
 
-/// A value shortened for an error message, so a 10 000-character input is not echoed.
-fn clip(s: &str) -> String {
-    const MAX: usize = 40;
-    if s.chars().count() <= MAX {
-        s.to_string()
-    } else {
-        let mut c: String = s.chars().take(MAX).collect();
-        c.push('…');
-        c
-    }
+/// A path segment that must be a positive whole number (an id), or a 400 naming it.
+pub fn positive_id(name: &str, raw: &str) -> Result<i64, AppError> {
+    raw.parse::<i64>()
+        .ok()
+        .filter(|n| *n > 0)
+        .ok_or_else(|| AppError::invalid(name, "must be a positive whole number"))
 }
 
 #[cfg(test)]

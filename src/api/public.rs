@@ -305,11 +305,7 @@ pub async fn get_one(
     State(state): State<AppState>,
     Path(id): Path<String>,
 ) -> Result<Response, AppError> {
-    let id = id
-        .parse::<i64>()
-        .ok()
-        .filter(|n| *n > 0)
-        .ok_or_else(|| AppError::invalid("id", "must be a positive whole number"))?;
+    let id = super::params::positive_id("id", &id)?;
     let view = state.directory.index().read();
     let listing = view
         .get(ServiceId(id))

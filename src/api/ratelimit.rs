@@ -80,7 +80,7 @@ impl RateLimiter {
     /// Records an event of `client` at `now` if it is within the limit; otherwise
     /// returns how long until it would be.
     pub fn check(&self, client: Option<IpAddr>, now: Instant) -> Result<(), Duration> {
-        let key = key(client);
+        let key = client_key(client);
         let mut clients = self.clients.lock();
         if clients.len() >= self.max_clients && !clients.contains_key(&key) {
             clients.retain(|_, times| {
@@ -108,8 +108,9 @@ impl RateLimiter {
     }
 }
 
-/// The key a client is counted under: its IPv4 address, or its IPv6 /64 prefix.
-fn key(client: Option<IpAddr>) -> IpAddr {
+/// The key a client is counted under: its IPv4 address, or its IPv6 /64 prefix (one
+/// household or phone usually holds a whole /64).
+pub(crate) fn client_key(client: Option<IpAddr>) -> IpAddr {
     match client {
         None => IpAddr::V6(Ipv6Addr::UNSPECIFIED),
         Some(IpAddr::V6(v6)) => match v6.to_ipv4_mapped() {

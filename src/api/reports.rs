@@ -157,12 +157,7 @@ async fn accept(
     id: &str,
     body: Result<JsonBody<ReportRequest>, BodyError>,
 ) -> Result<ReportReceipt, Refusal> {
-    let id = id
-        .parse::<i64>()
-        .ok()
-        .filter(|n| *n > 0)
-        .map(ServiceId)
-        .ok_or_else(|| AppError::invalid("id", "must be a positive whole number"))?;
+    let id = ServiceId(super::params::positive_id("id", id)?);
     let JsonBody(req) = body.map_err(Refusal::Body)?;
     let draft = ReportDraft::new(
         id,

@@ -168,7 +168,7 @@ impl<S: Send + Sync> FromRequest<S> for JsonValue {
     type Rejection = Problem;
 
     async fn from_request(req: Request, state: &S) -> Result<Self, Problem> {
-        let json = is_json(req.headers());
+        let json = super::json::is_json(req.headers());
         let bytes = Bytes::from_request(req, state).await.map_err(|e| match e {
             BytesRejection::FailedToBufferBody(FailedToBufferBody::LengthLimitError(_)) => {
                 Problem::TooLarge
@@ -206,18 +206,6 @@ impl JsonValue {
             None => Ok(None),
         }
     }
-}
-
-fn is_json(headers: &HeaderMap) -> bool {
-    let Some(value) = headers
-        .get(header::CONTENT_TYPE)
-        .and_then(|v| v.to_str().ok())
-    else {
-        return false;
-    };
-    let essence = value.split(';').next().unwrap_or("").trim();
-    essence.eq_ignore_ascii_case("application/json")
-        || essence.eq_ignore_ascii_case("application/geo+json")
 }
 
 /// The answer to an accepted submission or change proposal.
@@ -384,12 +372,7 @@ pub async fn propose(
     headers: HeaderMap,
     body: Result<JsonValue, Problem>,
 ) -> Result<Response, Problem> {
-    let id = id
-        .parse::<i64>()
-        .ok()
-        .filter(|n| *n > 0)
-        .map(ServiceId)
-        .ok_or_else(|| AppError::invalid("id", "must be a positive whole number"))?;
+    let id = ServiceId(super::params::positive_id("id", &id)?);
     let token = headers
         .get(header::AUTHORIZATION)
         .and_then(|v| v.to_str().ok())

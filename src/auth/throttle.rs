@@ -13,9 +13,10 @@
 //! price of stopping online guessing; the lock ends on its own, and sessions already open
 //! are not affected.
 
+use crate::api::ratelimit::client_key;
 use parking_lot::Mutex;
 use std::collections::HashMap;
-use std::net::{IpAddr, Ipv6Addr};
+use std::net::IpAddr;
 use std::time::{Duration, Instant};
 
 /// Failures allowed without delay.
@@ -65,7 +66,10 @@ impl MemoryThrottle {
     /// `Err(wait)` when `client` must wait before its next attempt.
     pub fn check(&self, client: Option<IpAddr>, now: Instant) -> Result<(), Duration> {
         let clients = self.clients.lock();
-        match clients.get(&key(client)).and_then(|e| e.locked_until) {
+        match clients
+            .get(&client_key(client))
+            .and_then(|e| e.locked_until)
+        {
             Some(until) if until > now => Err(until - now),
             _ => Ok(()),
         }
@@ -80,7 +84,7 @@ impl MemoryThrottle {
                     || e.locked_until.is_some_and(|u| u > now)
             });
         }
-        let entry = clients.entry(key(client)).or_insert(Entry {
+        let entry = clients.entry(client_key(client)).or_insert(Entry {
             failures: 0,
             last_failure: now,
             locked_until: None,
@@ -93,21 +97,6 @@ impl MemoryThrottle {
         let wait = wait_after(entry.failures);
         entry.locked_until = wait.map(|w| now + w);
         wait
-    }
-}
-
-/// IPv4 address, or the IPv6 /64 prefix (one household or phone usually holds a whole /64).
-fn key(client: Option<IpAddr>) -> IpAddr {
-    match client {
-        None => IpAddr::V6(Ipv6Addr::UNSPECIFIED),
-        Some(IpAddr::V6(v6)) => match v6.to_ipv4_mapped() {
-            Some(v4) => IpAddr::V4(v4),
-            None => {
-                let s = v6.segments();
-                IpAddr::V6(Ipv6Addr::new(s[0], s[1], s[2], s[3], 0, 0, 0, 0))
-            }
-        },
-        Some(v4) => v4,
     }
 }
 

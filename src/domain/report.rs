@@ -5,6 +5,7 @@
 //! account. A report says what is wrong, never who said it.
 
 use super::ServiceId;
+use super::text::clip;
 use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
 use std::fmt;
@@ -329,18 +330,6 @@ impl ReportDraft {
     /// The language of the UI it came from.
     pub fn lang(&self) -> Lang {
         self.lang
-    }
-}
-
-/// A value shortened for an error message, so a long input is not echoed whole.
-fn clip(s: &str) -> String {
-    const MAX: usize = 40;
-    if s.chars().count() <= MAX {
-        s.to_string()
-    } else {
-        let mut c: String = s.chars().take(MAX).collect();
-        c.push('…');
-        c
     }
 }
 

@@ -53,6 +53,19 @@ impl TextQuery {
     }
 }
 
+/// A value shortened for an error message, so a 10 000-character input is not echoed
+/// whole.
+pub fn clip(s: &str) -> String {
+    const MAX: usize = 40;
+    if s.chars().count() <= MAX {
+        s.to_string()
+    } else {
+        let mut c: String = s.chars().take(MAX).collect();
+        c.push('…');
+        c
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

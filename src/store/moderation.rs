@@ -8,7 +8,10 @@
 
 use super::StoreError;
 use super::audit::{Actor, NewAuditEntry, SubjectKind, append_audit, db_now};
-use super::sql::{AnyPool, HoursCache, ServiceRow, SqlStore, on_pool};
+use super::sql::{
+    AnyPool, DELETE_CATEGORIES, DELETE_TARGETS, HoursCache, INSERT_CATEGORY, INSERT_TARGET,
+    ReportRow, SELECT_ONE, SET_STATUS, ServiceRow, SqlStore, bind_fields, insert_lists, on_pool,
+};
 use crate::domain::submission::{
     Contact, NewSubmission, Submission, SubmissionId, SubmissionKind, SubmissionStatus,
     TrackingCode, data_from_stored, feature_json,
@@ -181,15 +184,6 @@ const SELECT_REPORT: &str = "SELECT id, service_id, kind, message, lang, status,
 const CLOSE_REPORT: &str = "UPDATE reports SET status = $2, resolved_at = $3, resolved_by = $4, \
     resolution_note = $5 WHERE id = $1 AND status = 'open'";
 
-// The same row shape as the directory's own select (`select_services!` in sql.rs).
-const SELECT_SERVICE: &str = "SELECT s.id, s.external_id, s.status, s.name, s.organisation, \
-    s.description_it, s.description_en, s.address, s.lat, s.lon, s.phone, s.email, s.website, \
-    s.opening_hours, s.wheelchair, s.accessibility_note_it, s.accessibility_note_en, s.demo, \
-    s.created_at, s.updated_at, s.verified_at, \
-    (SELECT string_agg(category, ',' ORDER BY position) FROM service_categories \
-    WHERE service_id = s.id) AS categories, \
-    (SELECT string_agg(target_group, ',' ORDER BY position) FROM service_target_groups \
-    WHERE service_id = s.id) AS target_groups FROM services s WHERE s.id = $1";
 const INSERT_SERVICE: &str = "INSERT INTO services (status, name, organisation, \
     description_it, description_en, address, lat, lon, phone, email, website, opening_hours, \
     wheelchair, accessibility_note_it, accessibility_note_en, demo, created_at, updated_at) \
@@ -199,43 +193,17 @@ const UPDATE_CONTENT: &str = "UPDATE services SET name = $2, organisation = $3, 
     description_it = $4, description_en = $5, address = $6, lat = $7, lon = $8, phone = $9, \
     email = $10, website = $11, opening_hours = $12, wheelchair = $13, \
     accessibility_note_it = $14, accessibility_note_en = $15, updated_at = $16 WHERE id = $1";
-const UPDATE_STATUS: &str = "UPDATE services SET status = $2, updated_at = $3 WHERE id = $1";
 const UPDATE_VERIFIED: &str = "UPDATE services SET verified_at = $2 WHERE id = $1";
-const DELETE_CATEGORIES: &str = "DELETE FROM service_categories WHERE service_id = $1";
-const DELETE_TARGETS: &str = "DELETE FROM service_target_groups WHERE service_id = $1";
-const INSERT_CATEGORY: &str =
-    "INSERT INTO service_categories (service_id, category, position) VALUES ($1, $2, $3)";
-const INSERT_TARGET: &str =
-    "INSERT INTO service_target_groups (service_id, target_group, position) VALUES ($1, $2, $3)";
-
-/// Binds a listing's content columns in the order of [`UPDATE_CONTENT`]'s `$2..=$15`.
-macro_rules! bind_data {
-    ($q:expr, $d:expr) => {
-        $q.bind(&$d.name)
-            .bind(&$d.organisation)
-            .bind(&$d.description_it)
-            .bind(&$d.description_en)
-            .bind(&$d.address)
-            .bind($d.point.lat())
-            .bind($d.point.lon())
-            .bind(&$d.phone)
-            .bind(&$d.email)
-            .bind(&$d.website)
-            .bind($d.opening_hours.as_ref().map(|h| h.raw().to_string()))
-            .bind($d.accessibility.wheelchair.as_str())
-            .bind(&$d.accessibility.note_it)
-            .bind(&$d.accessibility.note_en)
-    };
-}
 
 /// Reads one listing inside a transaction.
 macro_rules! read_service {
     ($tx:expr, $id:expr) => {{
-        let row: Option<ServiceRow> = sqlx::query_as(SELECT_SERVICE)
+        let row: Option<ServiceRow> = sqlx::query_as(SELECT_ONE)
             .bind($id)
             .fetch_optional(&mut *$tx)
             .await?;
-        row.map(service_from_row).transpose()?
+        row.map(|r| r.into_service(&mut HoursCache::default()))
+            .transpose()?
     }};
 }
 
@@ -250,19 +218,7 @@ macro_rules! write_lists {
             .bind($id)
             .execute(&mut *$tx)
             .await?;
-        for (sql, slugs) in [
-            (INSERT_CATEGORY, &$d.categories),
-            (INSERT_TARGET, &$d.target_groups),
-        ] {
-            for (position, slug) in slugs.iter().enumerate() {
-                sqlx::query(sql)
-                    .bind($id)
-                    .bind(slug)
-                    .bind(position as i32)
-                    .execute(&mut *$tx)
-                    .await?;
-            }
-        }
+        insert_lists!($tx, $id, $d);
     }};
 }
 
@@ -275,16 +231,6 @@ macro_rules! read_submission {
             .await?;
         row.map(Submission::try_from).transpose()?
     }};
-}
-
-fn service_from_row(mut r: ServiceRow) -> Result<Service, StoreError> {
-    let split = |s: Option<String>| -> Vec<String> {
-        s.map(|s| s.split(',').map(str::to_owned).collect())
-            .unwrap_or_default()
-    };
-    let categories = split(r.categories.take());
-    let targets = split(r.target_groups.take());
-    r.into_service_with(categories, targets, &mut HoursCache::default())
 }
 
 /// A listing as the audit log records it: its public Feature, status and verification.
@@ -341,39 +287,6 @@ impl TryFrom<SubmissionRow> for Submission {
             created_at: r.created_at,
             decided_at: r.decided_at,
             decided_by: r.decided_by,
-        })
-    }
-}
-
-#[derive(sqlx::FromRow)]
-struct ReportRow {
-    id: i64,
-    service_id: i64,
-    kind: String,
-    message: Option<String>,
-    lang: String,
-    status: String,
-    created_at: DateTime<Utc>,
-    resolved_at: Option<DateTime<Utc>>,
-    resolved_by: Option<i64>,
-    resolution_note: Option<String>,
-}
-
-impl TryFrom<ReportRow> for Report {
-    type Error = StoreError;
-    fn try_from(r: ReportRow) -> Result<Self, StoreError> {
-        let corrupt = |reason: String| StoreError::CorruptReport { id: r.id, reason };
-        Ok(Report {
-            id: ReportId(r.id),
-            service_id: ServiceId(r.service_id),
-            kind: r.kind.parse().map_err(corrupt)?,
-            message: r.message,
-            lang: r.lang.parse().map_err(corrupt)?,
-            status: r.status.parse().map_err(corrupt)?,
-            created_at: r.created_at,
-            resolved_at: r.resolved_at,
-            resolved_by: r.resolved_by,
-            resolution_note: r.resolution_note,
         })
     }
 }
@@ -511,7 +424,7 @@ impl ModerationStore for SqlStore {
             }
             let (service_id, before) = match sub.kind {
                 SubmissionKind::New => {
-                    let sid: i64 = bind_data!(
+                    let sid: i64 = bind_fields!(
                         sqlx::query_scalar(INSERT_SERVICE).bind(Status::Published.as_str()),
                         data
                     )
@@ -528,7 +441,7 @@ impl ModerationStore for SqlStore {
                         ModerationError::Conflict("the change proposal names no listing".into())
                     })?;
                     let live = read_service!(tx, sid.0).ok_or_else(|| no_service(sid))?;
-                    bind_data!(sqlx::query(UPDATE_CONTENT).bind(sid.0), data)
+                    bind_fields!(sqlx::query(UPDATE_CONTENT).bind(sid.0), data)
                         .bind(now)
                         .execute(&mut *tx)
                         .await?;
@@ -628,7 +541,7 @@ impl ModerationStore for SqlStore {
                     live.status.as_str()
                 )));
             }
-            bind_data!(sqlx::query(UPDATE_CONTENT).bind(into.0), merged)
+            bind_fields!(sqlx::query(UPDATE_CONTENT).bind(into.0), merged)
                 .bind(now)
                 .execute(&mut *tx)
                 .await?;
@@ -726,7 +639,7 @@ impl ModerationStore for SqlStore {
         on_pool!(self, pool => {
             let mut tx = pool.begin().await?;
             let live = read_service!(tx, id.0).ok_or_else(|| no_service(id))?;
-            bind_data!(sqlx::query(UPDATE_CONTENT).bind(id.0), data)
+            bind_fields!(sqlx::query(UPDATE_CONTENT).bind(id.0), data)
                 .bind(now)
                 .execute(&mut *tx)
                 .await?;
@@ -771,7 +684,7 @@ impl ModerationStore for SqlStore {
                     from.as_str()
                 )));
             }
-            sqlx::query(UPDATE_STATUS)
+            sqlx::query(SET_STATUS)
                 .bind(id.0)
                 .bind(status.as_str())
                 .bind(now)

@@ -48,8 +48,15 @@ pub(super) use on_pool;
 /// Binds the content columns `$2..=$18` shared by INSERT and UPDATE.
 macro_rules! bind_content {
     ($q:expr, $status:expr, $d:expr) => {
-        $q.bind($status.as_str())
-            .bind(&$d.name)
+        bind_fields!($q.bind($status.as_str()), $d).bind($d.demo)
+    };
+}
+
+/// Binds a listing's fourteen editable fields, name to English accessibility note, in
+/// column order.
+macro_rules! bind_fields {
+    ($q:expr, $d:expr) => {
+        $q.bind(&$d.name)
             .bind(&$d.organisation)
             .bind(&$d.description_it)
             .bind(&$d.description_en)
@@ -63,9 +70,30 @@ macro_rules! bind_content {
             .bind($d.accessibility.wheelchair.as_str())
             .bind(&$d.accessibility.note_it)
             .bind(&$d.accessibility.note_en)
-            .bind($d.demo)
     };
 }
+pub(super) use bind_fields;
+
+/// Writes a service's category and target-group lists (after any old rows were
+/// deleted) inside the transaction `$tx`.
+macro_rules! insert_lists {
+    ($tx:expr, $id:expr, $d:expr) => {
+        for (sql, slugs) in [
+            (INSERT_CATEGORY, &$d.categories),
+            (INSERT_TARGET, &$d.target_groups),
+        ] {
+            for (position, slug) in slugs.iter().enumerate() {
+                sqlx::query(sql)
+                    .bind($id)
+                    .bind(slug)
+                    .bind(position as i32)
+                    .execute(&mut *$tx)
+                    .await?;
+            }
+        }
+    };
+}
+pub(super) use insert_lists;
 
 macro_rules! select_services {
     ($tail:literal) => {
@@ -85,7 +113,7 @@ macro_rules! select_services {
 }
 
 const SELECT_PUBLISHED: &str = select_services!("WHERE s.status = 'published' ORDER BY s.id");
-const SELECT_ONE: &str = select_services!("WHERE s.id = $1");
+pub(super) const SELECT_ONE: &str = select_services!("WHERE s.id = $1");
 const FIND_EXTERNAL: &str = "SELECT id FROM services WHERE external_id = $1";
 const INSERT_SERVICE: &str = "INSERT INTO services (external_id, status, name, organisation, \
     description_it, description_en, address, lat, lon, phone, email, website, opening_hours, \
@@ -99,13 +127,14 @@ const UPDATE_SERVICE: &str = "UPDATE services SET \
     lon = $9, phone = $10, email = $11, website = $12, opening_hours = $13, wheelchair = $14, \
     accessibility_note_it = $15, accessibility_note_en = $16, demo = $17, updated_at = $18 \
     WHERE id = $1";
-const DELETE_CATEGORIES: &str = "DELETE FROM service_categories WHERE service_id = $1";
-const DELETE_TARGETS: &str = "DELETE FROM service_target_groups WHERE service_id = $1";
-const INSERT_CATEGORY: &str =
+pub(super) const DELETE_CATEGORIES: &str = "DELETE FROM service_categories WHERE service_id = $1";
+pub(super) const DELETE_TARGETS: &str = "DELETE FROM service_target_groups WHERE service_id = $1";
+pub(super) const INSERT_CATEGORY: &str =
     "INSERT INTO service_categories (service_id, category, position) VALUES ($1, $2, $3)";
-const INSERT_TARGET: &str =
+pub(super) const INSERT_TARGET: &str =
     "INSERT INTO service_target_groups (service_id, target_group, position) VALUES ($1, $2, $3)";
-const SET_STATUS: &str = "UPDATE services SET status = $2, updated_at = $3 WHERE id = $1";
+pub(super) const SET_STATUS: &str =
+    "UPDATE services SET status = $2, updated_at = $3 WHERE id = $1";
 const COUNT_ALL: &str = "SELECT COUNT(*) FROM services";
 const COUNT_STATUS: &str = "SELECT COUNT(*) FROM services WHERE status = $1";
 const INSERT_CATEGORY_DEF: &str = "INSERT INTO categories (slug, label_it, label_en, color, icon, \
@@ -130,7 +159,7 @@ const SELECT_REPORTS_STATUS: &str = "SELECT id, service_id, kind, message, lang,
 
 /// One row of `reports`.
 #[derive(sqlx::FromRow)]
-struct ReportRow {
+pub(super) struct ReportRow {
     id: i64,
     service_id: i64,
     kind: String,
@@ -260,7 +289,9 @@ where
 }
 
 impl ServiceRow {
-    fn into_service(mut self, hours: &mut HoursCache) -> Result<Service, StoreError> {
+    /// Builds the service, its category and target-group lists read from the row's
+    /// comma-joined columns.
+    pub(super) fn into_service(mut self, hours: &mut HoursCache) -> Result<Service, StoreError> {
         let split = |s: Option<String>| -> Vec<String> {
             s.map(|s| s.split(',').map(str::to_owned).collect())
                 .unwrap_or_default()
@@ -469,19 +500,7 @@ impl Store for SqlStore {
                         id
                     }
                 };
-                for (sql, slugs) in [
-                    (INSERT_CATEGORY, &rec.data.categories),
-                    (INSERT_TARGET, &rec.data.target_groups),
-                ] {
-                    for (position, slug) in slugs.iter().enumerate() {
-                        sqlx::query(sql)
-                            .bind(id)
-                            .bind(slug)
-                            .bind(position as i32)
-                            .execute(&mut *tx)
-                            .await?;
-                    }
-                }
+                insert_lists!(tx, id, rec.data);
                 if done % 1000 == 999 {
                     progress(done as u64 + 1);
                 }

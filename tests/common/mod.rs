@@ -11,6 +11,15 @@ use mappatu::geocode::offline::OfflineGeocoder;
 use mappatu::store::{self, Store};
 use std::sync::Arc;
 
+/// Haversine metres, written here independently of the server's geodesic code.
+pub fn haversine_m(lat1: f64, lon1: f64, lat2: f64, lon2: f64) -> f64 {
+    let (p1, p2) = (lat1.to_radians(), lat2.to_radians());
+    let dp = p2 - p1;
+    let dl = (lon2 - lon1).to_radians();
+    let a = (dp / 2.0).sin().powi(2) + p1.cos() * p2.cos() * (dl / 2.0).sin().powi(2);
+    2.0 * 6_371_008.8 * a.sqrt().asin()
+}
+
 /// Where the PostgreSQL suite connects to create its throw-away databases.
 pub fn postgres_admin_url() -> String {
     std::env::var("MAPPATU_TEST_POSTGRES")

@@ -99,6 +99,30 @@ fn bench(c: &mut Criterion) {
             )
         })
     });
+    // What the HTTP load script asks: points anywhere in the province, so many fall
+    // between towns, and too many to stay in the processor's caches.
+    let area = BoundingBox::siena_province();
+    let uniform: Vec<Coordinates> = (0..1 << 16)
+        .map(|_| {
+            Coordinates::new(
+                rng.random_range(area.min_lat()..area.max_lat()),
+                rng.random_range(area.min_lon()..area.max_lon()),
+            )
+            .unwrap()
+        })
+        .collect();
+    let mut u = 0;
+    c.bench_function("nearest k=10, uniform points", |b| {
+        b.iter(|| {
+            u = (u + 1) % uniform.len();
+            black_box(
+                index
+                    .read()
+                    .nearest(uniform[u], 10, &Filter::default(), None)
+                    .len(),
+            )
+        })
+    });
     let filter = Filter {
         categories: 1 << cat_bit,
         ..Default::default()

@@ -17,9 +17,20 @@ pid=$!
 trap 'kill $pid 2>/dev/null || true' EXIT
 until curl -sf "http://127.0.0.1:$PORT/api/version" >/dev/null; do sleep 0.05; done
 curl -sf "http://127.0.0.1:$PORT/api/services/nearest?lat=43.318&lon=11.331&k=10" | head -c 300; echo
-run() { wrk -t2 -c64 -d"$DURATION" --latency "$@"; }
+# The server's own CPU time per request (user + system, from /proc), beside the rate:
+# wrk shares the two cores, so the rate alone mixes the server's cost with wrk's.
+ticks() { awk '{print $14 + $15}' "/proc/$pid/stat"; }
+run() {
+  local before out
+  before=$(ticks)
+  out=$(wrk -t2 -c64 -d"$DURATION" --latency "$@")
+  echo "$out" >&2
+  awk -v t0="$before" -v t1="$(ticks)" -v hz="$(getconf CLK_TCK)" \
+    '/requests in/ {n = $1} /Requests\/sec/ {r = $2} END {printf "%s %.1f\n", r, (t1 - t0) / hz / n * 1e6}' <<<"$out"
+}
 echo "== trivial JSON: /api/version"
-base=$(run "http://127.0.0.1:$PORT/api/version" | tee /dev/stderr | awk '/Requests\/sec/ {print $2}')
+read -r base base_cpu < <(run "http://127.0.0.1:$PORT/api/version")
 echo "== nearest k=10"
-near=$(run -s scripts/nearest.lua "http://127.0.0.1:$PORT" | tee /dev/stderr | awk '/Requests\/sec/ {print $2}')
+read -r near near_cpu < <(run -s scripts/nearest.lua "http://127.0.0.1:$PORT")
+echo "server CPU per request: version $base_cpu µs, nearest $near_cpu µs"
 echo "version: $base req/s; nearest: $near req/s; ratio: $(awk -v a="$near" -v b="$base" 'BEGIN {printf "%.2f", a / b}')"

@@ -3,6 +3,7 @@
 pub mod admin;
 pub mod auth;
 mod error;
+mod fastjson;
 pub mod geocode;
 pub mod json;
 pub mod model;

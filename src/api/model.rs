@@ -28,13 +28,22 @@ impl PointGeometry {
             coordinates: p.to_lon_lat(),
         }
     }
+
+    /// The coordinates as they are written: seven decimals of a degree, about a
+    /// centimetre; more digits are noise that every answer would carry (RFC 7946 §11.2
+    /// advises trimming them).
+    pub fn rounded(&self) -> [f64; 2] {
+        self.coordinates.map(|x| (x * 1e7).round() / 1e7)
+    }
 }
 
-/// Seven decimals of a degree are about a centimetre; more digits are noise that every
-/// answer would carry (RFC 7946 §11.2 advises trimming them).
 fn centimetres<S: serde::Serializer>(c: &[f64; 2], s: S) -> Result<S::Ok, S::Error> {
-    let round = |x: f64| (x * 1e7).round() / 1e7;
-    [round(c[0]), round(c[1])].serialize(s)
+    PointGeometry {
+        kind: "Point",
+        coordinates: *c,
+    }
+    .rounded()
+    .serialize(s)
 }
 
 /// The public properties of a service.

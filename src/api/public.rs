@@ -219,12 +219,15 @@ pub async fn nearest(
         .iter()
         .map(|h| ListFeature::new(full, h.listing, taxonomy, now, Some(h.distance_m)))
         .collect();
-    Ok(geojson(ServiceCollection {
-        kind: "FeatureCollection",
-        features,
-        total: None,
-        next_cursor: None,
-    }))
+    Ok(geojson_bytes(
+        ServiceCollection {
+            kind: "FeatureCollection",
+            features,
+            total: None,
+            next_cursor: None,
+        }
+        .to_json(),
+    ))
 }
 
 /// Published services in a bounding box, filtered and searched, by ascending id, in pages.
@@ -252,12 +255,15 @@ pub async fn list(State(state): State<AppState>, mut params: Params) -> Result<R
         .iter()
         .map(|l| ListFeature::new(full, l, taxonomy, now, None))
         .collect();
-    Ok(geojson(ServiceCollection {
-        kind: "FeatureCollection",
-        features,
-        total: Some(page.total),
-        next_cursor: Some(page.next_after.map(|id| id.0.to_string())),
-    }))
+    Ok(geojson_bytes(
+        ServiceCollection {
+            kind: "FeatureCollection",
+            features,
+            total: Some(page.total),
+            next_cursor: Some(page.next_after.map(|id| id.0.to_string())),
+        }
+        .to_json(),
+    ))
 }
 
 /// Every published service in a bounding box that passes the filters, in one answer,
@@ -318,15 +324,20 @@ pub async fn get_one(
     )))
 }
 
-/// Serialises a GeoJSON value with its media type (RFC 7946 §12).
+/// A GeoJSON body with its media type (RFC 7946 §12).
+fn geojson_bytes(body: Vec<u8>) -> Response {
+    (
+        [(axum::http::header::CONTENT_TYPE, "application/geo+json")],
+        body,
+    )
+        .into_response()
+}
+
+/// Serialises a GeoJSON value with its media type.
 fn geojson<T: serde::Serialize>(value: T) -> Response {
     let mut body = Vec::with_capacity(8 * 1024);
     match serde_json::to_writer(&mut body, &value).map(|()| body) {
-        Ok(body) => (
-            [(axum::http::header::CONTENT_TYPE, "application/geo+json")],
-            body,
-        )
-            .into_response(),
+        Ok(body) => geojson_bytes(body),
         Err(e) => {
             tracing::error!("cannot serialise an answer: {e}");
             StatusCode::INTERNAL_SERVER_ERROR.into_response()

@@ -87,18 +87,6 @@ fn bench(c: &mut Criterion) {
     );
     eprintln!("bulk-loaded the index in {:.2?}", t.elapsed());
 
-    let mut i = 0;
-    c.bench_function("nearest k=10", |b| {
-        b.iter(|| {
-            i = (i + 1) % points.len();
-            black_box(
-                index
-                    .read()
-                    .nearest(points[i], 10, &Filter::default(), None)
-                    .len(),
-            )
-        })
-    });
     // What the HTTP load script asks: points anywhere in the province, so many fall
     // between towns, and too many to stay in the processor's caches.
     let area = BoundingBox::siena_province();
@@ -111,18 +99,24 @@ fn bench(c: &mut Criterion) {
             .unwrap()
         })
         .collect();
-    let mut u = 0;
-    c.bench_function("nearest k=10, uniform points", |b| {
-        b.iter(|| {
-            u = (u + 1) % uniform.len();
-            black_box(
-                index
-                    .read()
-                    .nearest(uniform[u], 10, &Filter::default(), None)
-                    .len(),
-            )
-        })
-    });
+    for (name, queries) in [
+        ("nearest k=10", &points),
+        ("nearest k=10, uniform points", &uniform),
+    ] {
+        let mut i = 0;
+        c.bench_function(name, |b| {
+            b.iter(|| {
+                i = (i + 1) % queries.len();
+                black_box(
+                    index
+                        .read()
+                        .nearest(queries[i], 10, &Filter::default(), None)
+                        .len(),
+                )
+            })
+        });
+    }
+    let mut i = 0;
     let filter = Filter {
         categories: 1 << cat_bit,
         ..Default::default()

@@ -23,7 +23,7 @@ pub struct Subscription(PgListener);
 /// Subscribes when `database_url` is a PostgreSQL database; `None` for SQLite, whose
 /// file has a single server.
 pub async fn subscribe(database_url: &str) -> Result<Option<Subscription>, sqlx::Error> {
-    if !(database_url.starts_with("postgres://") || database_url.starts_with("postgresql://")) {
+    if !crate::store::is_postgres_url(database_url) {
         return Ok(None);
     }
     let mut listener = PgListener::connect(database_url).await?;

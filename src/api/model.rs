@@ -29,21 +29,20 @@ impl PointGeometry {
         }
     }
 
-    /// The coordinates as they are written: seven decimals of a degree, about a
-    /// centimetre; more digits are noise that every answer would carry (RFC 7946 §11.2
-    /// advises trimming them).
+    /// The coordinates as they are written (see [`centimetre_digits`]).
     pub fn rounded(&self) -> [f64; 2] {
-        self.coordinates.map(|x| (x * 1e7).round() / 1e7)
+        centimetre_digits(self.coordinates)
     }
 }
 
+/// Seven decimals of a degree are about a centimetre; more digits are noise that every
+/// answer would carry (RFC 7946 §11.2 advises trimming them).
+fn centimetre_digits(c: [f64; 2]) -> [f64; 2] {
+    c.map(|x| (x * 1e7).round() / 1e7)
+}
+
 fn centimetres<S: serde::Serializer>(c: &[f64; 2], s: S) -> Result<S::Ok, S::Error> {
-    PointGeometry {
-        kind: "Point",
-        coordinates: *c,
-    }
-    .rounded()
-    .serialize(s)
+    centimetre_digits(*c).serialize(s)
 }
 
 /// The public properties of a service.

@@ -219,15 +219,7 @@ pub async fn nearest(
         .iter()
         .map(|h| ListFeature::new(full, h.listing, taxonomy, now, Some(h.distance_m)))
         .collect();
-    Ok(geojson_bytes(
-        ServiceCollection {
-            kind: "FeatureCollection",
-            features,
-            total: None,
-            next_cursor: None,
-        }
-        .to_json(),
-    ))
+    Ok(list_answer(features, None, None))
 }
 
 /// Published services in a bounding box, filtered and searched, by ascending id, in pages.
@@ -255,15 +247,8 @@ pub async fn list(State(state): State<AppState>, mut params: Params) -> Result<R
         .iter()
         .map(|l| ListFeature::new(full, l, taxonomy, now, None))
         .collect();
-    Ok(geojson_bytes(
-        ServiceCollection {
-            kind: "FeatureCollection",
-            features,
-            total: Some(page.total),
-            next_cursor: Some(page.next_after.map(|id| id.0.to_string())),
-        }
-        .to_json(),
-    ))
+    let cursor = page.next_after.map(|id| id.0.to_string());
+    Ok(list_answer(features, Some(page.total), Some(cursor)))
 }
 
 /// Every published service in a bounding box that passes the filters, in one answer,
@@ -322,6 +307,22 @@ pub async fn get_one(
         Utc::now(),
         None,
     )))
+}
+
+/// A list of services as a GeoJSON FeatureCollection, written by the hand-made
+/// serialiser of the hot path (`fastjson`).
+fn list_answer(
+    features: Vec<ListFeature<'_>>,
+    total: Option<usize>,
+    next_cursor: Option<Option<String>>,
+) -> Response {
+    let collection = ServiceCollection {
+        kind: "FeatureCollection",
+        features,
+        total,
+        next_cursor,
+    };
+    geojson_bytes(collection.to_json())
 }
 
 /// A GeoJSON body with its media type (RFC 7946 §12).

@@ -159,11 +159,16 @@ pub trait Store: AccountStore + ModerationStore + Send + Sync + 'static {
 pub async fn open(url: &str) -> Result<Arc<dyn Store>, StoreError> {
     if url.starts_with("sqlite:") {
         Ok(Arc::new(SqlStore::open_sqlite(url).await?))
-    } else if url.starts_with("postgres://") || url.starts_with("postgresql://") {
+    } else if is_postgres_url(url) {
         Ok(Arc::new(SqlStore::open_postgres(url).await?))
     } else {
         Err(StoreError::UnsupportedUrl(redact_url(url)))
     }
+}
+
+/// Whether a database URL names a PostgreSQL database.
+pub fn is_postgres_url(url: &str) -> bool {
+    url.starts_with("postgres://") || url.starts_with("postgresql://")
 }
 
 /// The URL with any password replaced by `***`, fit for logs and error messages.

@@ -4,7 +4,10 @@
 //! `serde_json::to_vec` of the same values — a test compares the two on every kind of
 //! text — and leaves schema and meaning to the derived types in `model`.
 
-use super::model::{ListFeature, PointGeometry, ServiceCollection, ServiceSummary, SummaryFeature};
+use super::model::{
+    COORDINATE_DECIMALS, DISTANCE_DECIMALS, ListFeature, PointGeometry, ServiceCollection,
+    ServiceSummary, Slugs, SummaryFeature,
+};
 use serde::Serialize;
 
 /// Appends `value` as serde_json would.
@@ -15,7 +18,7 @@ fn serde<T: Serialize + ?Sized>(out: &mut Vec<u8>, value: &T) {
 
 /// Appends a JSON string; text with nothing to escape (almost all) is copied as it is.
 fn string(out: &mut Vec<u8>, s: &str) {
-    if s.bytes().any(|b| b < 0x20 || b == b'"' || b == b'\\') {
+    if needs_escape(s.as_bytes()) {
         serde(out, s);
     } else {
         out.reserve(s.len() + 2);
@@ -23,6 +26,14 @@ fn string(out: &mut Vec<u8>, s: &str) {
         out.extend_from_slice(s.as_bytes());
         out.push(b'"');
     }
+}
+
+/// Whether JSON needs an escape for any of `bytes`. No early exit, so that the compiler
+/// turns it into vector compares: this runs on every string of every answer.
+fn needs_escape(bytes: &[u8]) -> bool {
+    bytes.iter().fold(false, |any, &b| {
+        any | (b < 0x20) | (b == b'"') | (b == b'\\')
+    })
 }
 
 fn opt_string(out: &mut Vec<u8>, s: Option<&str>) {
@@ -36,6 +47,67 @@ fn integer(out: &mut Vec<u8>, n: impl itoa::Integer) {
     out.extend_from_slice(itoa::Buffer::new().format(n).as_bytes());
 }
 
+/// A number as serde_json writes an `f64`: the shortest digits that read back as the same
+/// number, by the same formatter (zmij); `null` when not finite.
+fn float(out: &mut Vec<u8>, x: f64) {
+    if x.is_finite() {
+        out.extend_from_slice(zmij::Buffer::new().format_finite(x).as_bytes());
+    } else {
+        out.extend_from_slice(b"null");
+    }
+}
+
+/// `x` rounded to `DECIMALS` decimals (as `(x * 10^DECIMALS).round() / 10^DECIMALS`),
+/// written as [`float`] would write the rounded number, from its integer digits.
+///
+/// The rounded number is the double nearest to a decimal of at most `DECIMALS` decimals,
+/// and with fewer than 16 significant digits that decimal is also its shortest
+/// round-trip form; so the digits are those of the scaled integer, trailing zeros
+/// dropped, with `.0` for a whole number, which is how zmij writes numbers from 1 up.
+/// Below 1 (where zmij may choose an exponent) and from 10^(15 - DECIMALS) (more than 15
+/// significant digits, where a shorter decimal may read back as the same double) the
+/// formatter itself writes it: neither happens to a coordinate or a distance on Earth.
+fn rounded<const DECIMALS: u32>(out: &mut Vec<u8>, x: f64) {
+    let scale = 10_u64.pow(DECIMALS);
+    let scaled = (x * scale as f64).round();
+    let value = scaled / scale as f64;
+    if !(1.0..1e15 / scale as f64).contains(&value.abs()) {
+        return float(out, value);
+    }
+    if value < 0.0 {
+        out.push(b'-');
+    }
+    // Exact: a whole number below 10^15.
+    let digits = scaled.abs() as u64;
+    integer(out, digits / scale);
+    out.push(b'.');
+    let mut fraction = digits % scale;
+    if fraction == 0 {
+        out.push(b'0');
+        return;
+    }
+    let mut width = DECIMALS as usize;
+    while fraction.is_multiple_of(10) {
+        fraction /= 10;
+        width -= 1;
+    }
+    let mut buffer = itoa::Buffer::new();
+    let written = buffer.format(fraction);
+    out.extend(std::iter::repeat_n(b'0', width - written.len()));
+    out.extend_from_slice(written.as_bytes());
+}
+
+fn slugs(out: &mut Vec<u8>, slugs: &Slugs<'_>) {
+    out.push(b'[');
+    for (i, slug) in slugs.iter().enumerate() {
+        if i > 0 {
+            out.push(b',');
+        }
+        string(out, slug);
+    }
+    out.push(b']');
+}
+
 fn boolean(out: &mut Vec<u8>, b: bool) {
     out.extend_from_slice(if b { b"true" } else { b"false" });
 }
@@ -44,9 +116,12 @@ impl PointGeometry {
     fn write_json(&self, out: &mut Vec<u8>) {
         out.extend_from_slice(b"{\"type\":");
         string(out, self.kind);
-        out.extend_from_slice(b",\"coordinates\":");
-        serde(out, &self.rounded());
-        out.push(b'}');
+        let [lon, lat] = self.coordinates;
+        out.extend_from_slice(b",\"coordinates\":[");
+        rounded::<{ COORDINATE_DECIMALS }>(out, lon);
+        out.push(b',');
+        rounded::<{ COORDINATE_DECIMALS }>(out, lat);
+        out.extend_from_slice(b"]}");
     }
 }
 
@@ -59,9 +134,9 @@ impl ServiceSummary<'_> {
         out.extend_from_slice(b",\"organisation\":");
         opt_string(out, self.organisation);
         out.extend_from_slice(b",\"categories\":");
-        serde(out, &self.categories);
+        slugs(out, &self.categories);
         out.extend_from_slice(b",\"target_groups\":");
-        serde(out, &self.target_groups);
+        slugs(out, &self.target_groups);
         out.extend_from_slice(b",\"address\":");
         opt_string(out, self.address);
         out.extend_from_slice(b",\"opening_hours\":");
@@ -72,12 +147,13 @@ impl ServiceSummary<'_> {
             None => out.extend_from_slice(b"null"),
         }
         out.extend_from_slice(b",\"wheelchair\":");
-        serde(out, &self.wheelchair);
+        string(out, self.wheelchair.as_str());
         out.extend_from_slice(b",\"demo\":");
         boolean(out, self.demo);
         if let Some(d) = self.distance_m {
             out.extend_from_slice(b",\"distance_m\":");
-            serde(out, &d);
+            // Already rounded; rounding again changes nothing and gives the digits.
+            rounded::<{ DISTANCE_DECIMALS }>(out, d);
         }
         out.push(b'}');
     }
@@ -200,5 +276,77 @@ mod tests {
             empty.to_json(),
             br#"{"type":"FeatureCollection","features":[]}"#
         );
+    }
+
+    /// What serde_json writes for `x` rounded as the models round it.
+    fn serde_rounded(x: f64, decimals: u32) -> String {
+        let scale = 10_u64.pow(decimals) as f64;
+        serde_json::to_string(&((x * scale).round() / scale)).unwrap()
+    }
+
+    fn ours<const DECIMALS: u32>(x: f64) -> String {
+        let mut out = Vec::new();
+        rounded::<DECIMALS>(&mut out, x);
+        String::from_utf8(out).unwrap()
+    }
+
+    #[test]
+    fn rounded_numbers_have_serde_digits() {
+        let mut edges = vec![
+            0.0,
+            -0.0,
+            1.0,
+            -1.0,
+            0.5,
+            0.99999996,
+            0.99999994,
+            1.00000004,
+            9.99999995,
+            10.0,
+            11.3310001,
+            43.318,
+            -43.3180000,
+            180.0,
+            -180.0,
+            89.99999999,
+            1e-8,
+            -1e-8,
+            4e-7,
+            123456.78949999,
+            0.05,
+            0.04999,
+            0.15,
+            2.5e-5,
+            1e14,
+            99999999.99999999,
+            1e8,
+            123456789.5,
+            999999999999999.9,
+            1e15,
+            1e16,
+            1.7976931348623157e308,
+            f64::MIN_POSITIVE,
+            f64::NAN,
+            f64::INFINITY,
+            f64::NEG_INFINITY,
+        ];
+        // Seeded, so a failure names a value that can be tried again.
+        let mut state = 0x9e37_79b9_7f4a_7c15_u64;
+        for i in 0..200_000 {
+            state ^= state << 13;
+            state ^= state >> 7;
+            state ^= state << 17;
+            let unit = (state >> 11) as f64 / (1_u64 << 53) as f64;
+            edges.push(match i % 4 {
+                0 => unit * 360.0 - 180.0,
+                1 => unit * 40_000_000.0,
+                2 => (unit * 2000.0).round() / 10.0, // distances already rounded
+                _ => unit * 2.0 - 1.0,
+            });
+        }
+        for x in edges {
+            assert_eq!(ours::<7>(x), serde_rounded(x, 7), "{x:e} at 7 decimals");
+            assert_eq!(ours::<1>(x), serde_rounded(x, 1), "{x:e} at 1 decimal");
+        }
     }
 }

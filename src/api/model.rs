@@ -38,8 +38,15 @@ impl PointGeometry {
 /// Seven decimals of a degree are about a centimetre; more digits are noise that every
 /// answer would carry (RFC 7946 §11.2 advises trimming them).
 fn centimetre_digits(c: [f64; 2]) -> [f64; 2] {
-    c.map(|x| (x * 1e7).round() / 1e7)
+    let scale = 10_u32.pow(COORDINATE_DECIMALS) as f64;
+    c.map(|x| (x * scale).round() / scale)
 }
+
+/// Decimals of a degree written in answers (about a centimetre).
+pub(super) const COORDINATE_DECIMALS: u32 = 7;
+
+/// Decimals of a metre written in distances (a decimetre).
+pub(super) const DISTANCE_DECIMALS: u32 = 1;
 
 fn centimetres<S: serde::Serializer>(c: &[f64; 2], s: S) -> Result<S::Ok, S::Error> {
     centimetre_digits(*c).serialize(s)
@@ -281,27 +288,58 @@ enum SlugBits {
     Mask(u32),
 }
 
-impl Serialize for Slugs<'_> {
-    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
-        use serde::ser::SerializeSeq;
-        let mut seq = s.serialize_seq(None)?;
-        match self.bits {
-            SlugBits::Ordered(bits, n) => {
-                for b in &bits[..n] {
-                    if let Some(c) = self.list.get(usize::from(*b)) {
-                        seq.serialize_element(&c.slug)?;
-                    }
+impl<'a> Slugs<'a> {
+    /// The slugs, in the order they are written.
+    pub fn iter(&self) -> SlugIter<'a> {
+        SlugIter {
+            bits: self.bits,
+            list: self.list,
+            next: 0,
+        }
+    }
+}
+
+/// The slugs of a [`Slugs`], in order.
+#[derive(Debug, Clone)]
+pub struct SlugIter<'a> {
+    bits: SlugBits,
+    list: &'a [Category],
+    /// Position in the listing's order, or the lowest bit not yet looked at.
+    next: usize,
+}
+
+impl<'a> Iterator for SlugIter<'a> {
+    type Item = &'a str;
+
+    fn next(&mut self) -> Option<&'a str> {
+        loop {
+            let bit = match self.bits {
+                SlugBits::Ordered(bits, n) => {
+                    let bit = *bits[..n].get(self.next)?;
+                    self.next += 1;
+                    usize::from(bit)
                 }
-            }
-            SlugBits::Mask(mask) => {
-                for (bit, c) in self.list.iter().enumerate().take(32) {
-                    if mask & (1 << bit) != 0 {
-                        seq.serialize_element(&c.slug)?;
+                SlugBits::Mask(mask) => {
+                    let rest = mask.checked_shr(self.next as u32).unwrap_or(0);
+                    if rest == 0 {
+                        return None;
                     }
+                    let bit = self.next + rest.trailing_zeros() as usize;
+                    self.next = bit + 1;
+                    bit
                 }
+            };
+            // A bit the taxonomy no longer has is skipped, not shown as a blank.
+            if let Some(c) = self.list.get(bit) {
+                return Some(&c.slug);
             }
         }
-        seq.end()
+    }
+}
+
+impl Serialize for Slugs<'_> {
+    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        s.collect_seq(self.iter())
     }
 }
 
@@ -327,7 +365,8 @@ fn target_slugs<'a>(l: &Listing, taxonomy: &'a Taxonomy) -> Slugs<'a> {
 
 /// Digits below a decimetre are noise, not precision.
 fn round_distance(m: f64) -> f64 {
-    (m * 10.0).round() / 10.0
+    let scale = 10_u32.pow(DISTANCE_DECIMALS) as f64;
+    (m * scale).round() / scale
 }
 
 /// A GeoJSON FeatureCollection of services.

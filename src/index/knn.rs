@@ -87,7 +87,7 @@ impl<'a> Best<'a> {
                 break;
             }
             if let RTreeNode::Parent(p) = &children[i] {
-                prefetch(p.children());
+                super::prefetch::slice(p.children());
             }
         }
         self.visit(
@@ -123,21 +123,3 @@ impl<'a> Best<'a> {
 
 /// How many of a node's nearest children have their own children fetched ahead.
 const PREFETCH: usize = 4;
-
-/// Asks the processor to start loading `nodes` into cache, so that the misses of the next
-/// few nodes the search will descend into overlap instead of following one another.
-fn prefetch(nodes: &[RTreeNode<Entry>]) {
-    #[cfg(target_arch = "x86_64")]
-    {
-        use std::arch::x86_64::{_MM_HINT_T0, _mm_prefetch};
-        let start = nodes.as_ptr().cast::<i8>();
-        let bytes = std::mem::size_of_val(nodes);
-        for offset in (0..bytes).step_by(64) {
-            // SAFETY: prefetching is a hint; it never faults, and the address is inside
-            // the slice.
-            unsafe { _mm_prefetch::<_MM_HINT_T0>(start.add(offset)) };
-        }
-    }
-    #[cfg(not(target_arch = "x86_64"))]
-    let _ = nodes;
-}

@@ -124,6 +124,16 @@ impl Listing {
         (!s.is_empty()).then_some(s)
     }
 
+    /// Starts loading the text a summary shows (name, organisation, address) into cache.
+    pub(crate) fn prefetch_summary_text(&self) {
+        let text = self.text.as_bytes();
+        let name_and_organisation = ..self.ends[Field::Organisation as usize] as usize;
+        let address = self.ends[Field::Address as usize - 1] as usize
+            ..self.ends[Field::Address as usize] as usize;
+        super::prefetch::slice(&text[name_and_organisation]);
+        super::prefetch::slice(&text[address]);
+    }
+
     /// Name.
     pub fn name(&self) -> &str {
         self.field(Field::Name).unwrap_or_default()

@@ -60,6 +60,23 @@ impl<'a> Best<'a> {
             RTreeNode::Leaf(e) => e.distance_2(q),
             RTreeNode::Parent(p) => p.envelope().distance_2(q),
         };
+        // A node of entries (rstar keeps all of them on the bottom level): each one within
+        // the bound is offered on its own merits, so sorting them first would be wasted.
+        // Order only saves work; a subtree here would still be searched correctly.
+        if let Some(RTreeNode::Leaf(_)) = children.first() {
+            for c in children {
+                let d2 = distance(c);
+                if d2 > self.bound() {
+                    continue;
+                }
+                match c {
+                    RTreeNode::Leaf(e) if accept(e) => self.offer(d2, e),
+                    RTreeNode::Leaf(_) => {}
+                    RTreeNode::Parent(p) => self.search(p, q, accept),
+                }
+            }
+            return;
+        }
         if children.len() > INLINE {
             let mut order: Vec<(f64, &RTreeNode<Entry>)> =
                 children.iter().map(|c| (distance(c), c)).collect();

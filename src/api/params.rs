@@ -11,7 +11,6 @@ use crate::index::Filter;
 use axum::extract::FromRequestParts;
 use axum::http::request::Parts;
 use chrono::{DateTime, Utc};
-use std::collections::HashMap;
 
 /// The most services a nearest query returns.
 pub const MAX_K: usize = 100;
@@ -28,10 +27,14 @@ pub const MAX_DISTANCE_M: f64 = 2_000_000.0;
 /// The most values a list parameter (`category`, `target`) takes.
 const MAX_LIST: usize = 64;
 
+/// More parameters than any endpoint takes. A longer query string cannot be valid, and
+/// below this, scanning a short list beats hashing each name.
+const MAX_PARAMS: usize = 32;
+
 /// The query string as name → value, each name at most once.
 #[derive(Debug, Default)]
 pub struct Params {
-    values: HashMap<String, String>,
+    values: Vec<(String, String)>,
 }
 
 impl<S: Send + Sync> FromRequestParts<S> for Params {
@@ -45,23 +48,30 @@ impl<S: Send + Sync> FromRequestParts<S> for Params {
 impl Params {
     /// Parses a raw query string.
     pub fn parse(query: &str) -> Result<Self, AppError> {
-        let mut values = HashMap::new();
+        let mut values: Vec<(String, String)> = Vec::new();
         for (name, value) in form_urlencoded_pairs(query)? {
-            if values.contains_key(&name) {
+            if values.iter().any(|(n, _)| *n == name) {
                 return Err(AppError::invalid(&name, "is given more than once"));
             }
-            values.insert(name, value);
+            if values.len() == MAX_PARAMS {
+                return Err(AppError::invalid(
+                    &name,
+                    format!("is one parameter too many: no endpoint takes more than {MAX_PARAMS}"),
+                ));
+            }
+            values.push((name, value));
         }
         Ok(Self { values })
     }
 
     fn take(&mut self, name: &str) -> Option<String> {
-        self.values.remove(name)
+        let at = self.values.iter().position(|(n, _)| n == name)?;
+        Some(self.values.swap_remove(at).1)
     }
 
     /// Fails on the first parameter no one asked for (a typo, most likely).
     pub fn finish(self, known: &[&str]) -> Result<(), AppError> {
-        let mut unknown: Vec<&String> = self.values.keys().collect();
+        let mut unknown: Vec<&String> = self.values.iter().map(|(n, _)| n).collect();
         unknown.sort();
         match unknown.first() {
             None => Ok(()),
@@ -356,6 +366,20 @@ mod tests {
         assert!(Params::parse("k=1&k=2").is_err());
         assert!(Params::parse("q=%ZZ").is_err());
         assert!(Params::parse("q=%FF").is_err());
+    }
+
+    #[test]
+    fn a_flood_of_parameters_is_refused_naming_the_first_too_many() {
+        let flood = |n: usize| {
+            (0..n)
+                .map(|i| format!("p{i}=1"))
+                .collect::<Vec<_>>()
+                .join("&")
+        };
+        let mut p = Params::parse(&flood(MAX_PARAMS)).unwrap();
+        assert_eq!(p.take("p31").as_deref(), Some("1"));
+        let e = Params::parse(&flood(10_000)).unwrap_err().to_string();
+        assert!(e.starts_with("p32: is one parameter too many"), "{e}");
     }
 
     #[test]

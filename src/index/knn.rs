@@ -58,7 +58,7 @@ impl<'a> Best<'a> {
         let children = node.children();
         let distance = |c: &RTreeNode<Entry>| match c {
             RTreeNode::Leaf(e) => e.distance_2(q),
-            RTreeNode::Parent(p) => p.envelope().distance_2(q),
+            RTreeNode::Parent(p) => box_distance_2(&p.envelope(), q),
         };
         // A node of entries (rstar keeps all of them on the bottom level): each one within
         // the bound is offered on its own merits, so sorting them first would be wasted.
@@ -140,3 +140,16 @@ impl<'a> Best<'a> {
 
 /// How many of a node's nearest children have their own children fetched ahead.
 const PREFETCH: usize = 4;
+
+/// Squared distance from `q` to the nearest point of `b` (0 inside): rstar's own test for
+/// containment first and clamping after, per child of every node visited, was a tenth of
+/// a query. This is the same number, branch-free.
+fn box_distance_2(b: &rstar::AABB<[f64; 3]>, q: &[f64; 3]) -> f64 {
+    let (lo, hi) = (b.lower(), b.upper());
+    (0..3)
+        .map(|i| {
+            let d = (lo[i] - q[i]).max(q[i] - hi[i]).max(0.0);
+            d * d
+        })
+        .sum()
+}

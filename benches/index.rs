@@ -64,7 +64,10 @@ fn bench(c: &mut Criterion) {
     let mut schedules = std::collections::HashMap::new();
     for s in &mut all {
         if let Some(h) = &mut s.data.opening_hours {
-            *h = schedules.entry(h.raw().to_string()).or_insert(h.clone()).clone();
+            *h = schedules
+                .entry(h.raw().to_string())
+                .or_insert(h.clone())
+                .clone();
         }
     }
     let mut rng = SmallRng::seed_from_u64(7);

@@ -57,19 +57,8 @@ fn bench(c: &mut Criterion) {
         .unwrap_or(1_000_000);
     let taxonomy = Taxonomy::default_set();
     let t = Instant::now();
-    let mut all = mappatu::synthetic::published(n, 42, &taxonomy, &BoundingBox::siena_province());
+    let all = mappatu::synthetic::published(n, 42, &taxonomy, &BoundingBox::siena_province());
     eprintln!("generated {n} services in {:.2?}", t.elapsed());
-    // Services with the same schedule share one parsed copy, as the store's scan makes
-    // them: open-now answers are then cached per schedule, not computed per service.
-    let mut schedules = std::collections::HashMap::new();
-    for s in &mut all {
-        if let Some(h) = &mut s.data.opening_hours {
-            *h = schedules
-                .entry(h.raw().to_string())
-                .or_insert(h.clone())
-                .clone();
-        }
-    }
     let mut rng = SmallRng::seed_from_u64(7);
     let points = query_points(&all, 1024, &mut rng);
 
@@ -136,13 +125,9 @@ fn bench(c: &mut Criterion) {
         b.iter(|| {
             i = (i + 1) % uniform.len();
             let view = index.read();
-            let features = view
-                .nearest(uniform[i], 10, &Filter::default(), None)
-                .iter()
-                .map(|h| {
-                    ListFeature::new(false, h.listing, view.taxonomy(), now, Some(h.distance_m))
-                })
-                .collect();
+            let hits = view.nearest(uniform[i], 10, &Filter::default(), None);
+            let hits = hits.iter().map(|h| (h.listing, Some(h.distance_m)));
+            let features = ListFeature::list(false, hits, view.taxonomy(), now);
             let answer = ServiceCollection {
                 kind: "FeatureCollection",
                 features,

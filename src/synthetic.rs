@@ -88,20 +88,31 @@ pub fn generate(
 }
 
 /// Like [`generate`], as stored services with ids `1..=count`, for building an index
-/// without a database (benchmarks, tests).
+/// without a database (benchmarks, tests). Services with the same schedule share one
+/// parsed copy, as the store's scan makes them, so open-now answers are cached per
+/// schedule as they are in a served index.
 pub fn published(count: usize, seed: u64, taxonomy: &Taxonomy, area: &BoundingBox) -> Vec<Service> {
     let now = chrono::Utc::now();
+    let mut schedules = std::collections::HashMap::new();
     generate(count, seed, taxonomy, area)
         .into_iter()
         .zip(1..)
-        .map(|(r, id)| Service {
-            id: ServiceId(id),
-            external_id: r.external_id,
-            status: Status::Published,
-            data: r.data,
-            created_at: now,
-            updated_at: now,
-            verified_at: None,
+        .map(|(mut r, id)| {
+            if let Some(h) = &mut r.data.opening_hours {
+                *h = schedules
+                    .entry(h.raw().to_string())
+                    .or_insert(h.clone())
+                    .clone();
+            }
+            Service {
+                id: ServiceId(id),
+                external_id: r.external_id,
+                status: Status::Published,
+                data: r.data,
+                created_at: now,
+                updated_at: now,
+                verified_at: None,
+            }
         })
         .collect()
 }

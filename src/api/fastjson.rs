@@ -6,7 +6,7 @@
 
 use super::model::{
     COORDINATE_DECIMALS, DISTANCE_DECIMALS, ListFeature, PointGeometry, ServiceCollection,
-    ServiceSummary, Slugs, SummaryFeature,
+    ServiceSummary, Slugs, SummaryFeature, round_to,
 };
 use serde::Serialize;
 
@@ -57,8 +57,7 @@ fn float(out: &mut Vec<u8>, x: f64) {
     }
 }
 
-/// `x` rounded to `DECIMALS` decimals (as `(x * 10^DECIMALS).round() / 10^DECIMALS`),
-/// written as [`float`] would write the rounded number, from its integer digits.
+/// `x` rounded to `DECIMALS` decimals (by [`round_to`], as the models round), written as [`float`] would write the rounded number, from its integer digits.
 ///
 /// The rounded number is the double nearest to a decimal of at most `DECIMALS` decimals,
 /// and with fewer than 16 significant digits that decimal is also its shortest
@@ -69,16 +68,16 @@ fn float(out: &mut Vec<u8>, x: f64) {
 /// formatter itself writes it: neither happens to a coordinate or a distance on Earth.
 fn rounded<const DECIMALS: u32>(out: &mut Vec<u8>, x: f64) {
     let scale = 10_u64.pow(DECIMALS);
-    let scaled = (x * scale as f64).round();
-    let value = scaled / scale as f64;
+    let value = round_to(x, DECIMALS);
     if !(1.0..1e15 / scale as f64).contains(&value.abs()) {
         return float(out, value);
     }
     if value < 0.0 {
         out.push(b'-');
     }
-    // Exact: a whole number below 10^15.
-    let digits = scaled.abs() as u64;
+    // Scaling back is off by at most an ulp of a whole number below 10^15, so rounding
+    // gives that number exactly.
+    let digits = (value.abs() * scale as f64).round() as u64;
     integer(out, digits / scale);
     out.push(b'.');
     let mut fraction = digits % scale;

@@ -2,7 +2,7 @@
 //! and plain JSON. They borrow from the index so rendering a page copies no strings.
 
 use crate::domain::{Category, Taxonomy, Wheelchair};
-use crate::index::{Field, Listing};
+use crate::index::{Field, Listing, prefetch_summaries};
 use chrono::{DateTime, Utc};
 use serde::Serialize;
 use utoipa::ToSchema;
@@ -28,18 +28,18 @@ impl PointGeometry {
             coordinates: p.to_lon_lat(),
         }
     }
-
-    /// The coordinates as they are written (see [`centimetre_digits`]).
-    pub fn rounded(&self) -> [f64; 2] {
-        centimetre_digits(self.coordinates)
-    }
 }
 
 /// Seven decimals of a degree are about a centimetre; more digits are noise that every
 /// answer would carry (RFC 7946 §11.2 advises trimming them).
 fn centimetre_digits(c: [f64; 2]) -> [f64; 2] {
-    let scale = 10_u32.pow(COORDINATE_DECIMALS) as f64;
-    c.map(|x| (x * scale).round() / scale)
+    c.map(|x| round_to(x, COORDINATE_DECIMALS))
+}
+
+/// `x` rounded to `decimals` decimals: the one rounding rule of the numbers answers write.
+pub(super) fn round_to(x: f64, decimals: u32) -> f64 {
+    let scale = 10_u32.pow(decimals) as f64;
+    (x * scale).round() / scale
 }
 
 /// Decimals of a degree written in answers (about a centimetre).
@@ -270,6 +270,21 @@ impl<'a> ListFeature<'a> {
             ListFeature::Summary(SummaryFeature::new(l, taxonomy, now, distance_m))
         }
     }
+
+    /// The features of a list answer, from listings with their distances if known. The
+    /// listings are prefetched together first ([`prefetch_summaries`]), so that their cache
+    /// misses overlap instead of following one another.
+    pub fn list(
+        full: bool,
+        listings: impl Iterator<Item = (&'a Listing, Option<f64>)> + Clone,
+        taxonomy: &'a Taxonomy,
+        now: DateTime<Utc>,
+    ) -> Vec<Self> {
+        prefetch_summaries(listings.clone().map(|(l, _)| l));
+        listings
+            .map(|(l, distance_m)| Self::new(full, l, taxonomy, now, distance_m))
+            .collect()
+    }
 }
 
 /// Slugs written straight from a listing's bits: a list of strings in JSON, with no
@@ -365,8 +380,7 @@ fn target_slugs<'a>(l: &Listing, taxonomy: &'a Taxonomy) -> Slugs<'a> {
 
 /// Digits below a decimetre are noise, not precision.
 fn round_distance(m: f64) -> f64 {
-    let scale = 10_u32.pow(DISTANCE_DECIMALS) as f64;
-    (m * scale).round() / scale
+    round_to(m, DISTANCE_DECIMALS)
 }
 
 /// A GeoJSON FeatureCollection of services.

@@ -215,10 +215,8 @@ pub async fn nearest(
     let full = params.detail()?;
     params.finish(&NEAREST_PARAMS)?;
     let hits = view.nearest(origin, k, &filter, max_distance);
-    let features = hits
-        .iter()
-        .map(|h| ListFeature::new(full, h.listing, taxonomy, now, Some(h.distance_m)))
-        .collect();
+    let hits = hits.iter().map(|h| (h.listing, Some(h.distance_m)));
+    let features = ListFeature::list(full, hits, taxonomy, now);
     Ok(list_answer(features, None, None))
 }
 
@@ -242,11 +240,8 @@ pub async fn list(State(state): State<AppState>, mut params: Params) -> Result<R
     let full = params.detail()?;
     params.finish(&LIST_PARAMS)?;
     let page = view.within(&bbox, &filter, after, limit);
-    let features = page
-        .listings
-        .iter()
-        .map(|l| ListFeature::new(full, l, taxonomy, now, None))
-        .collect();
+    let listings = page.listings.iter().map(|l| (*l, None));
+    let features = ListFeature::list(full, listings, taxonomy, now);
     let cursor = page.next_after.map(|id| id.0.to_string());
     Ok(list_answer(features, Some(page.total), Some(cursor)))
 }

@@ -125,7 +125,7 @@ impl Listing {
     }
 
     /// Starts loading the text a summary shows (name, organisation, address) into cache.
-    pub(crate) fn prefetch_summary_text(&self) {
+    fn prefetch_summary_text(&self) {
         let text = self.text.as_bytes();
         let name_and_organisation = ..self.ends[Field::Organisation as usize] as usize;
         let address = self.ends[Field::Address as usize - 1] as usize
@@ -195,5 +195,18 @@ impl Listing {
                 &self.text[..self.ends[Field::DescriptionEn as usize] as usize],
             ),
         }
+    }
+}
+
+/// Starts loading what summaries of `listings` read: the listings first, then their text.
+/// Listings lie scattered over the index's memory, so rendering them one after another
+/// waits for a miss per listing and another per text; asked for all at once, those misses
+/// overlap.
+pub fn prefetch_summaries<'a>(listings: impl Iterator<Item = &'a Listing> + Clone) {
+    for l in listings.clone() {
+        super::prefetch::value(l);
+    }
+    for l in listings {
+        l.prefetch_summary_text();
     }
 }

@@ -12,7 +12,7 @@ mod knn;
 mod listing;
 mod prefetch;
 
-pub use listing::{Field, Listing};
+pub use listing::{Field, Listing, prefetch_summaries};
 
 use crate::domain::text::TextQuery;
 use crate::domain::{BoundingBox, Coordinates, Service, ServiceId, Taxonomy, Wheelchair};
@@ -310,16 +310,7 @@ impl IndexView<'_> {
         for tree in inner.trees_for(filter.categories) {
             best.search(tree.root(), &q, &accept);
         }
-        let items = best.into_items();
-        // The listings are rendered next, one after another, each a miss of its own
-        // (listing, then its text); asking for all of them now overlaps those misses.
-        for (_, e) in &items {
-            prefetch::value(&*e.listing);
-        }
-        for (_, e) in &items {
-            e.listing.prefetch_summary_text();
-        }
-        items
+        best.into_items()
             .into_iter()
             .map(|(d2, e)| Hit {
                 distance_m: metres_for_chord2(d2),

@@ -18,6 +18,12 @@ const WGS84_A: f64 = 6_378_137.0;
 /// WGS84 first eccentricity squared.
 const WGS84_E2: f64 = 6.694_379_990_141_316e-3;
 
+/// A position in a [`Frame`] seen from above: its east and north metres, the height left
+/// out. The distance between two plan positions is never more than between the points.
+pub fn plan(xyz: &[f64; 3]) -> [f64; 2] {
+    [xyz[0], xyz[1]]
+}
+
 /// Prime-vertical radius of curvature at a latitude (radians).
 fn prime_vertical(lat: f64) -> f64 {
     WGS84_A / (1.0 - WGS84_E2 * lat.sin().powi(2)).sqrt()
@@ -61,9 +67,8 @@ fn dot(a: [f64; 3], b: [f64; 3]) -> f64 {
 
 /// A local frame: ECEF rotated so that, at the directory's centre, the axes point east,
 /// north and up. Distances do not change; the services, which lie on a nearly flat patch
-/// of the ellipsoid, then fill the tree's axis-aligned boxes tightly instead of crossing
-/// them on a slant, so searches visit fewer nodes and a longitude/latitude box maps to a
-/// tight envelope.
+/// of the ellipsoid, are then indexed by their plan position ([`plan`]) in compact,
+/// axis-aligned boxes, and a longitude/latitude box maps to a tight envelope.
 #[derive(Debug, Clone, Copy)]
 pub struct Frame {
     east: [f64; 3],
@@ -98,7 +103,7 @@ impl Frame {
 /// A longitude/latitude box as seen by the tree: an enclosing axis-aligned box for the
 /// tree search, and an exact membership test for the candidates it returns.
 pub struct EarthBox {
-    envelope: AABB<[f64; 3]>,
+    envelope: AABB<[f64; 2]>,
     /// The Earth's axis in the frame: a point's ECEF z is its component along it.
     polar_axis: [f64; 3],
     min_z: f64,
@@ -138,25 +143,25 @@ impl EarthBox {
         }
     }
 
-    /// An envelope holding every point of the box: the extremes of its edges, sampled
+    /// A plan envelope holding every point of the box: the extremes of its edges, sampled
     /// finely and padded by more than the edges can bulge between samples. Boxes wider
     /// than a few hundred kilometres get an unbounded envelope (every candidate is then
     /// tested exactly); they are rare and paged.
-    fn envelope_of(b: &BoundingBox, frame: &Frame) -> AABB<[f64; 3]> {
+    fn envelope_of(b: &BoundingBox, frame: &Frame) -> AABB<[f64; 2]> {
         const WIDE_DEG: f64 = 15.0;
         if b.max_lat() - b.min_lat() > WIDE_DEG
             || b.max_lon() - b.min_lon() > WIDE_DEG
             || b.min_lat().abs().max(b.max_lat().abs()) > 80.0
         {
-            return AABB::from_corners([-1e9; 3], [1e9; 3]);
+            return AABB::from_corners([-1e9; 2], [1e9; 2]);
         }
         const STEPS: usize = 4;
-        let mut lo = [f64::INFINITY; 3];
-        let mut hi = [f64::NEG_INFINITY; 3];
+        let mut lo = [f64::INFINITY; 2];
+        let mut hi = [f64::NEG_INFINITY; 2];
         let mut add = |lat: f64, lon: f64| {
             if let Ok(c) = Coordinates::new(lat, lon) {
-                let p = frame.position(c);
-                for i in 0..3 {
+                let p = plan(&frame.position(c));
+                for i in 0..2 {
                     lo[i] = lo[i].min(p[i]);
                     hi[i] = hi[i].max(p[i]);
                 }
@@ -173,8 +178,7 @@ impl EarthBox {
         }
         // Between samples an edge strays from the straight line by at most step²/(8·r),
         // r the smallest radius of curvature along it (a parallel's, near the pole side),
-        // plus a metre for rounding. The surface inside the edges rises towards the
-        // frame's centre at most to the ellipsoid's equatorial radius.
+        // plus a metre for rounding.
         let far_lat = b.min_lat().abs().max(b.max_lat().abs()).to_radians();
         let r = parallel_radius(far_lat).max(1e5);
         let step_m = (b.max_lat() - b.min_lat())
@@ -184,13 +188,13 @@ impl EarthBox {
             / STEPS as f64;
         let slack = step_m * step_m / (8.0 * r) + 1.0;
         AABB::from_corners(
-            [lo[0] - slack, lo[1] - slack, lo[2] - slack],
-            [hi[0] + slack, hi[1] + slack, WGS84_A + slack],
+            [lo[0] - slack, lo[1] - slack],
+            [hi[0] + slack, hi[1] + slack],
         )
     }
 
-    /// The enclosing box for the tree search.
-    pub fn envelope(&self) -> &AABB<[f64; 3]> {
+    /// The enclosing plan box for the tree search.
+    pub fn envelope(&self) -> &AABB<[f64; 2]> {
         &self.envelope
     }
 
@@ -276,7 +280,7 @@ mod tests {
                     let xyz = frame.position(p);
                     assert_eq!(eb.contains(&xyz), bbox.contains(p), "{b} {p}");
                     if bbox.contains(p) {
-                        assert!(eb.envelope().contains_point(&xyz), "{b} {p}");
+                        assert!(eb.envelope().contains_point(&plan(&xyz)), "{b} {p}");
                     }
                     lon += 2.5;
                 }
@@ -296,7 +300,7 @@ mod tests {
                 let xyz = frame.position(p);
                 assert_eq!(eb.contains(&xyz), bbox.contains(p), "{p}");
                 if bbox.contains(p) {
-                    assert!(eb.envelope().contains_point(&xyz), "{p}");
+                    assert!(eb.envelope().contains_point(&plan(&xyz)), "{p}");
                 }
             }
         }

@@ -4,9 +4,13 @@
 //! far, counting only services the filter accepts. For small k this touches fewer nodes
 //! and allocates less than a global priority queue, and one bound can be shared by the
 //! search of several trees (one per requested category).
+//!
+//! Entries are compared by their true straight-line distance; nodes by the distance from
+//! the query's plan position to their box in plan, which is never more than the true
+//! distance to anything inside, so a node is only pruned when nothing in it can be nearer.
 
 use super::Entry;
-use rstar::{ParentNode, PointDistance, RTreeNode};
+use rstar::{ParentNode, RTreeNode};
 
 /// The best `k` accepted entries so far, nearest first.
 pub(super) struct Best<'a> {
@@ -54,10 +58,11 @@ impl<'a> Best<'a> {
         q: &[f64; 3],
         accept: &impl Fn(&Entry) -> bool,
     ) {
-        const INLINE: usize = 16;
+        // More than a bulk-loaded node can hold (up to 16); larger ones sort on the heap.
+        const INLINE: usize = 32;
         let children = node.children();
         let distance = |c: &RTreeNode<Entry>| match c {
-            RTreeNode::Leaf(e) => e.distance_2(q),
+            RTreeNode::Leaf(e) => e.chord2(q),
             RTreeNode::Parent(p) => box_distance_2(&p.envelope(), q),
         };
         // A node of entries (rstar keeps all of them on the bottom level): each one within
@@ -84,7 +89,7 @@ impl<'a> Best<'a> {
             self.visit(order.into_iter(), q, accept);
             return;
         }
-        // Few children (rstar's default is at most 6): sort them on the stack.
+        // Few children: sort them on the stack.
         let mut order = [(0.0_f64, 0_usize); INLINE];
         for (i, c) in children.iter().enumerate() {
             let d = distance(c);
@@ -141,12 +146,13 @@ impl<'a> Best<'a> {
 /// How many of a node's nearest children have their own children fetched ahead.
 const PREFETCH: usize = 4;
 
-/// Squared distance from `q` to the nearest point of `b` (0 inside): rstar's own test for
-/// containment first and clamping after, per child of every node visited, was a tenth of
-/// a query. This is the same number, branch-free.
-fn box_distance_2(b: &rstar::AABB<[f64; 3]>, q: &[f64; 3]) -> f64 {
+/// Squared distance in plan from `q` (a position in the frame; its height is left out) to
+/// the nearest point of the plan box `b` (0 inside): rstar's own test for containment first
+/// and clamping after, per child of every node visited, was a tenth of a query. This is the
+/// same number, branch-free.
+fn box_distance_2(b: &rstar::AABB<[f64; 2]>, q: &[f64; 3]) -> f64 {
     let (lo, hi) = (b.lower(), b.upper());
-    (0..3)
+    (0..2)
         .map(|i| {
             let d = (lo[i] - q[i]).max(q[i] - hi[i]).max(0.0);
             d * d

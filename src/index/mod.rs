@@ -6,6 +6,18 @@
 //! costs, instead of walking past nineteen rejected neighbours for each accepted one.
 //! Target groups, opening hours and text are checked on the candidates as they stream out
 //! of the trees in distance order.
+//!
+//! The trees are two-dimensional: they index each service's plan position, its east and
+//! north metres in the directory's local frame ([`earth::Frame`]), while each entry keeps
+//! its full position for exact distances. Services lie on a nearly flat patch of the
+//! Earth, and rstar's bulk load slices the points along every axis in turn: in three
+//! dimensions one of those slices cut along the frame's `up` axis, which on a curved patch
+//! is a ring around the frame's centre, and gave long, overlapping nodes. In plan the
+//! nodes are compact: a nearest-10 search at uniform points of the province of Siena over
+//! 1 000 000 services visits 18 nodes instead of 26 with rstar's default node size, and 12
+//! with [`NODE_MAX`] children (BENCHMARKS.md, stop 9). A box distance in plan never
+//! exceeds the true distance (dropping a component of a difference only shortens it), so
+//! pruning on it stays exact anywhere on Earth.
 
 pub mod earth;
 mod knn;
@@ -19,17 +31,35 @@ use crate::domain::{BoundingBox, Coordinates, Service, ServiceId, Taxonomy, Whee
 use chrono::{DateTime, Utc};
 use earth::{EarthBox, Frame, chord2_for_metres, metres_for_chord2};
 use parking_lot::{RwLock, RwLockReadGuard};
-use rstar::{AABB, PointDistance, RTree, RTreeObject};
+use rstar::{AABB, RTree, RTreeObject};
 use std::collections::HashMap;
 use std::sync::Arc;
 use std::sync::atomic::{AtomicU64, Ordering};
 
-type Tree = RTree<Entry>;
+type Tree = RTree<Entry, NodeParams>;
+
+/// The most children a node gets from an insertion (a bulk load may give up to 16: it
+/// slices a node's points into up to ⌈√12⌉ × ⌈√12⌉ groups). Measured in-process at uniform
+/// points over 1 000 000 services, nearest 10: 4.4 µs per query with 6 (rstar's default),
+/// 4.0 with 8, 3.5 with 12, 3.8 with 16, where fewer, larger nodes start to cost more in
+/// box distances than they save in misses.
+const NODE_MAX: usize = 12;
+
+/// The trees' node sizes ([`NODE_MAX`]); the rest as rstar recommends (a third of it).
+struct NodeParams;
+
+impl rstar::RTreeParams for NodeParams {
+    const MIN_SIZE: usize = NODE_MAX / 3;
+    const MAX_SIZE: usize = NODE_MAX;
+    const REINSERTION_COUNT: usize = NODE_MAX / 3;
+    type DefaultInsertionStrategy = rstar::RStarInsertionStrategy;
+}
 
 /// A tree entry: where a service is, the bit sets that filters test, and the listing
 /// itself, so that a query reaches it without a lookup.
 #[derive(Debug, Clone)]
 struct Entry {
+    /// Position in the frame (east, north, up), metres; the tree indexes the first two.
     xyz: [f64; 3],
     id: i64,
     categories: u64,
@@ -44,17 +74,19 @@ impl PartialEq for Entry {
     }
 }
 
-impl RTreeObject for Entry {
-    type Envelope = AABB<[f64; 3]>;
-    fn envelope(&self) -> Self::Envelope {
-        AABB::from_point(self.xyz)
+impl Entry {
+    /// Squared straight-line distance to `p` (a position in the frame), metres².
+    fn chord2(&self, p: &[f64; 3]) -> f64 {
+        let d = [self.xyz[0] - p[0], self.xyz[1] - p[1], self.xyz[2] - p[2]];
+        d[0] * d[0] + d[1] * d[1] + d[2] * d[2]
     }
 }
 
-impl PointDistance for Entry {
-    fn distance_2(&self, p: &[f64; 3]) -> f64 {
-        let d = [self.xyz[0] - p[0], self.xyz[1] - p[1], self.xyz[2] - p[2]];
-        d[0] * d[0] + d[1] * d[1] + d[2] * d[2]
+/// Indexed in plan (see the module's notes).
+impl RTreeObject for Entry {
+    type Envelope = AABB<[f64; 2]>;
+    fn envelope(&self) -> Self::Envelope {
+        AABB::from_point(earth::plan(&self.xyz))
     }
 }
 
@@ -178,10 +210,10 @@ impl SpatialIndex {
             let categories = scope.spawn(|| {
                 buckets
                     .into_iter()
-                    .map(RTree::bulk_load)
+                    .map(RTree::bulk_load_with_params)
                     .collect::<Vec<Tree>>()
             });
-            let all: Tree = RTree::bulk_load(entries);
+            let all: Tree = RTree::bulk_load_with_params(entries);
             (categories.join().expect("index build thread"), all)
         });
         let demo = listings.values().filter(|l| l.demo()).count();
@@ -484,6 +516,60 @@ mod tests {
                 got.iter().map(|h| h.listing.id().0).collect::<Vec<_>>(),
                 within
             );
+        }
+    }
+
+    /// The trees index plan positions in a frame centred on Siena: far from the centre,
+    /// in a national or a world-wide directory, plan distances shrink more and more below
+    /// the true ones. The search must still find exactly the nearest.
+    #[test]
+    fn nearest_is_exact_far_from_the_frame_centre() {
+        let taxonomy = Taxonomy::default_set();
+        let siena = Coordinates::new(43.3183, 11.3317).unwrap();
+        for (area, origins) in [
+            (
+                BoundingBox::italy(),
+                vec![
+                    (45.737, 7.320),
+                    (35.50, 12.60),
+                    (40.15, 18.49),
+                    (46.49, 11.35),
+                ],
+            ),
+            (
+                "-180,-90,180,90".parse().unwrap(),
+                vec![
+                    (-43.3183, -168.6683), // Siena's antipode
+                    (-33.87, 151.21),
+                    (64.15, -21.94),
+                    (0.0, 101.3),
+                    (89.0, 0.0),
+                ],
+            ),
+        ] {
+            let services = crate::synthetic::published(3000, 11, &taxonomy, &area);
+            let idx = SpatialIndex::build(taxonomy.clone(), siena, services.clone());
+            for (lat, lon) in origins {
+                let origin = Coordinates::new(lat, lon).unwrap();
+                let o = earth::to_ecef(origin);
+                let mut want: Vec<(f64, i64)> = services
+                    .iter()
+                    .map(|s| {
+                        let p = earth::to_ecef(s.data.point);
+                        let d: f64 = (0..3).map(|i| (p[i] - o[i]).powi(2)).sum();
+                        (d, s.id.0)
+                    })
+                    .collect();
+                want.sort_by(|a, b| a.0.total_cmp(&b.0));
+                let want: Vec<i64> = want.iter().take(20).map(|w| w.1).collect();
+                let got: Vec<i64> = idx
+                    .read()
+                    .nearest(origin, 20, &Filter::default(), None)
+                    .iter()
+                    .map(|h| h.listing.id().0)
+                    .collect();
+                assert_eq!(got, want, "{area} from {origin}");
+            }
         }
     }
 

@@ -28,12 +28,35 @@ fn string(out: &mut Vec<u8>, s: &str) {
     }
 }
 
-/// Whether JSON needs an escape for any of `bytes`. No early exit, so that the compiler
-/// turns it into vector compares: this runs on every string of every answer.
+/// Whether JSON needs an escape for any of `bytes`: a control character, `"` or `\`.
+/// This runs on every string of every answer, and those are short (a name, an address),
+/// so it tests eight bytes at a time in a machine word rather than leaving a byte-by-byte
+/// tail after a vector loop.
 fn needs_escape(bytes: &[u8]) -> bool {
-    bytes.iter().fold(false, |any, &b| {
-        any | (b < 0x20) | (b == b'"') | (b == b'\\')
-    })
+    let mut words = bytes.chunks_exact(8);
+    let mut any = false;
+    for w in &mut words {
+        any |= word_needs_escape(u64::from_le_bytes(w.try_into().expect("eight bytes")));
+    }
+    // The tail, padded with a letter, which needs no escape.
+    let rest = words.remainder();
+    let mut last = [b'a'; 8];
+    last[..rest.len()].copy_from_slice(rest);
+    any | word_needs_escape(u64::from_le_bytes(last))
+}
+
+/// Whether any byte of `w` is below 0x20, `"` or `\`. Subtracting n from every byte flags a
+/// byte's top bit only if that byte, or a lower one that borrowed, is below n; so the
+/// lowest flag is always a true one and each test is exact for "any" (Anderson's bit
+/// hacks, "determine if a word has a byte less than n").
+fn word_needs_escape(w: u64) -> bool {
+    const ONES: u64 = 0x0101_0101_0101_0101;
+    const TOPS: u64 = 0x8080_8080_8080_8080;
+    let below = |x: u64, n: u8| x.wrapping_sub(ONES * u64::from(n)) & !x & TOPS;
+    (below(w, 0x20)
+        | below(w ^ (ONES * u64::from(b'"')), 1)
+        | below(w ^ (ONES * u64::from(b'\\')), 1))
+        != 0
 }
 
 fn opt_string(out: &mut Vec<u8>, s: Option<&str>) {
@@ -68,16 +91,16 @@ fn float(out: &mut Vec<u8>, x: f64) {
 /// formatter itself writes it: neither happens to a coordinate or a distance on Earth.
 fn rounded<const DECIMALS: u32>(out: &mut Vec<u8>, x: f64) {
     let scale = 10_u64.pow(DECIMALS);
-    let value = round_to(x, DECIMALS);
-    if !(1.0..1e15 / scale as f64).contains(&value.abs()) {
-        return float(out, value);
+    // round_to's numerator: the rounded number is this over `scale`, and these are its
+    // digits (scaling the rounded number back would give the same whole number).
+    let scaled = (x * scale as f64).round();
+    if !(scale as f64..1e15).contains(&scaled.abs()) {
+        return float(out, round_to(x, DECIMALS));
     }
-    if value < 0.0 {
+    if scaled < 0.0 {
         out.push(b'-');
     }
-    // Scaling back is off by at most an ulp of a whole number below 10^15, so rounding
-    // gives that number exactly.
-    let digits = (value.abs() * scale as f64).round() as u64;
+    let digits = scaled.abs() as u64;
     integer(out, digits / scale);
     out.push(b'.');
     let mut fraction = digits % scale;
@@ -275,6 +298,29 @@ mod tests {
             empty.to_json(),
             br#"{"type":"FeatureCollection","features":[]}"#
         );
+    }
+
+    #[test]
+    fn escape_check_finds_every_character_that_needs_one_wherever_it_is() {
+        let naive = |b: &[u8]| b.iter().any(|&c| c < 0x20 || c == b'"' || c == b'\\');
+        let fillers = ["a", "é", "\u{7f}", "🧭", "!", "#", "[", "]"];
+        for len in 0..=26 {
+            for filler in fillers {
+                let base: String = filler.repeat(len);
+                let bytes = base.as_bytes();
+                assert_eq!(needs_escape(bytes), naive(bytes), "{base:?}");
+                for at in 0..bytes.len() {
+                    for special in [
+                        b'"', b'\\', 0x00, 0x1f, b'\n', 0x20, 0x21, 0x23, 0x5b, 0x5d, 0x7f, 0x80,
+                        0xff,
+                    ] {
+                        let mut b = bytes.to_vec();
+                        b[at] = special;
+                        assert_eq!(needs_escape(&b), naive(&b), "{b:?}");
+                    }
+                }
+            }
+        }
     }
 
     /// What serde_json writes for `x` rounded as the models round it.

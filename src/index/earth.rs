@@ -1,12 +1,15 @@
 //! Points in Earth-centred, Earth-fixed (ECEF) coordinates on the WGS84 ellipsoid, metres.
 //!
-//! The R-tree holds each service as an ECEF point. The straight-line (chord) distance
-//! between two points on the ellipsoid orders them as the geodesic distance does, so the
-//! R-tree's Euclidean nearest-neighbour search returns services in distance order anywhere
-//! on Earth, with no map projection that distorts away from a reference latitude. The
-//! geodesic length follows from the chord: the arc of a circle of the Earth's mean radius
-//! over it, which is within a millimetre of Karney's geodesic at city scale and within
-//! 0.1 % at a thousand kilometres, at a fraction of the cost.
+//! Each service is kept as an ECEF point, turned into a local [`Frame`]. The straight-line
+//! (chord) distance between two points on the ellipsoid orders them as the geodesic
+//! distance does, so a Euclidean nearest-neighbour search returns services in distance
+//! order anywhere on Earth, with no map projection that distorts away from a reference
+//! latitude. The R-trees index the points' [`plan`] positions, whose distances never exceed
+//! the chord, so they bound the search without changing its answer. The geodesic length
+//! follows from the chord: the arc of a circle of the Earth's mean radius over it, which is
+//! within a millimetre of Karney's geodesic at city scale and within 0.1 % at a thousand
+//! kilometres, at a fraction of the cost (at intercontinental range it runs short: about
+//! 2 % near the antipode).
 
 use crate::domain::{BoundingBox, Coordinates};
 use rstar::AABB;

@@ -8,7 +8,7 @@ setup = function(thread)
   thread:set("seed", 42 + count)
 end
 init = function()
-  math.randomseed(seed or 42)
+  math.randomseed(seed)
 end
 request = function()
   local lat = 42.80 + math.random() * 0.74

@@ -1,15 +1,17 @@
 //! k-nearest search: depth-first branch and bound over the R-tree.
 //!
 //! Children are visited nearest first and pruned against the k-th best distance found so
-//! far, counting only services the filter accepts. For small k this touches fewer nodes
-//! and allocates less than a global priority queue, and one bound can be shared by the
-//! search of several trees (one per requested category).
+//! far, counting only services the filter accepts. For small k this enters nearly as few
+//! nodes as a best-first search with a global priority queue (26.3 against 24.2 in the
+//! measurement of BENCHMARKS.md, stop 9) and is faster without the queue, and one bound
+//! can be shared by the search of several trees (one per requested category).
 //!
 //! Entries are compared by their true straight-line distance; nodes by the distance from
 //! the query's plan position to their box in plan, which is never more than the true
 //! distance to anything inside, so a node is only pruned when nothing in it can be nearer.
 
-use super::Entry;
+use super::earth::plan;
+use super::{Entry, NODE_CHILDREN_MAX};
 use rstar::{ParentNode, RTreeNode};
 
 /// The best `k` accepted entries so far, nearest first.
@@ -58,12 +60,12 @@ impl<'a> Best<'a> {
         q: &[f64; 3],
         accept: &impl Fn(&Entry) -> bool,
     ) {
-        // More than a bulk-loaded node can hold (up to 16); larger ones sort on the heap.
-        const INLINE: usize = 32;
+        // Every node's children fit (the heap path below is a safeguard).
+        const INLINE: usize = NODE_CHILDREN_MAX;
         let children = node.children();
         let distance = |c: &RTreeNode<Entry>| match c {
             RTreeNode::Leaf(e) => e.chord2(q),
-            RTreeNode::Parent(p) => box_distance_2(&p.envelope(), q),
+            RTreeNode::Parent(p) => box_distance_2(&p.envelope(), &plan(q)),
         };
         // A node of entries (rstar keeps all of them on the bottom level): each one within
         // the bound is offered on its own merits, so sorting them first would be wasted.
@@ -146,11 +148,10 @@ impl<'a> Best<'a> {
 /// How many of a node's nearest children have their own children fetched ahead.
 const PREFETCH: usize = 4;
 
-/// Squared distance in plan from `q` (a position in the frame; its height is left out) to
-/// the nearest point of the plan box `b` (0 inside): rstar's own test for containment first
-/// and clamping after, per child of every node visited, was a tenth of a query. This is the
-/// same number, branch-free.
-fn box_distance_2(b: &rstar::AABB<[f64; 2]>, q: &[f64; 3]) -> f64 {
+/// Squared distance from the plan position `q` to the nearest point of the plan box `b`
+/// (0 inside): rstar's own test for containment first and clamping after, per child of
+/// every node visited, was a tenth of a query. This is the same number, branch-free.
+fn box_distance_2(b: &rstar::AABB<[f64; 2]>, q: &[f64; 2]) -> f64 {
     let (lo, hi) = (b.lower(), b.upper());
     (0..2)
         .map(|i| {

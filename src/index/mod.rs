@@ -38,12 +38,18 @@ use std::sync::atomic::{AtomicU64, Ordering};
 
 type Tree = RTree<Entry, NodeParams>;
 
-/// The most children a node gets from an insertion (a bulk load may give up to 16: it
-/// slices a node's points into up to ⌈√12⌉ × ⌈√12⌉ groups). Measured in-process at uniform
-/// points over 1 000 000 services, nearest 10: 4.4 µs per query with 6 (rstar's default),
-/// 4.0 with 8, 3.5 with 12, 3.8 with 16, where fewer, larger nodes start to cost more in
-/// box distances than they save in misses.
+/// The most children a node gets from an insertion. Measured in-process at uniform points
+/// over 1 000 000 services, nearest 10: 4.4 µs per query with 6 (rstar's default), 4.0
+/// with 8, 3.5 with 12, 3.8 with 16, where fewer, larger nodes start to cost more in box
+/// distances than they save in misses.
 const NODE_MAX: usize = 12;
+
+/// The most children a node can have at all: a bulk load slices a node's points into up
+/// to ⌈√NODE_MAX⌉ groups along each of the two axes.
+const NODE_CHILDREN_MAX: usize = {
+    let per_axis = (NODE_MAX - 1).isqrt() + 1;
+    per_axis * per_axis
+};
 
 /// The trees' node sizes ([`NODE_MAX`]); the rest as rstar recommends (a third of it).
 struct NodeParams;
@@ -516,6 +522,33 @@ mod tests {
                 got.iter().map(|h| h.listing.id().0).collect::<Vec<_>>(),
                 within
             );
+        }
+    }
+
+    /// The k-nearest search sorts a node's children on the stack when they fit in
+    /// [`NODE_CHILDREN_MAX`]; bulk-loaded and updated trees must keep within it.
+    #[test]
+    fn no_node_has_more_children_than_the_search_sorts_on_the_stack() {
+        fn widest(node: &rstar::ParentNode<Entry>) -> usize {
+            node.children()
+                .iter()
+                .filter_map(|c| match c {
+                    rstar::RTreeNode::Parent(p) => Some(widest(p)),
+                    rstar::RTreeNode::Leaf(_) => None,
+                })
+                .fold(node.children().len(), usize::max)
+        }
+        let (idx, services, _) = index(20_000);
+        assert!(widest(idx.read().inner.all.root()) <= NODE_CHILDREN_MAX);
+        for s in services.iter().take(2000) {
+            let mut moved = s.clone();
+            moved.data.point =
+                Coordinates::new(s.data.point.lat() + 0.001, s.data.point.lon() - 0.001).unwrap();
+            idx.upsert(moved);
+        }
+        let view = idx.read();
+        for tree in std::iter::once(&view.inner.all).chain(&view.inner.by_category) {
+            assert!(widest(tree.root()) <= NODE_CHILDREN_MAX);
         }
     }
 

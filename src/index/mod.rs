@@ -23,6 +23,7 @@ pub mod earth;
 mod knn;
 mod listing;
 mod prefetch;
+mod select;
 
 pub use listing::{Field, Listing, prefetch_summaries};
 
@@ -371,14 +372,14 @@ impl IndexView<'_> {
         // Ids inline next to the entries: sorting then compares without chasing pointers.
         let mut found: Vec<(i64, &Entry)> = Vec::with_capacity(256);
         for tree in inner.trees_for(filter.categories) {
-            for e in tree.locate_in_envelope(eb.envelope()) {
+            select::within(tree.root(), eb.envelope(), &mut |e| {
                 if eb.contains(&e.xyz)
                     && filter.accepts_entry(e)
                     && (!filter.needs_listing() || filter.accepts_listing(&e.listing))
                 {
                     found.push((e.id, e));
                 }
-            }
+            });
         }
         found.sort_unstable_by_key(|(id, _)| *id);
         found.dedup_by_key(|(id, _)| *id);
@@ -629,6 +630,66 @@ mod tests {
             }
         }
         assert_eq!(got, want);
+    }
+
+    /// Boxes of every size, from a few metres to the whole area, in the bulk-loaded trees
+    /// and after updates (which reshape nodes), with and without a category: the tree
+    /// walk must find what a scan of every service finds, whether a node lies wholly
+    /// inside the box (taken without testing its entries), across its edge, or outside.
+    #[test]
+    fn within_finds_what_a_scan_finds_for_boxes_of_every_size() {
+        use rand::{Rng, SeedableRng};
+        let (idx, mut services, taxonomy) = index(20_000);
+        let mut rng = rand::rngs::SmallRng::seed_from_u64(11);
+        for s in services.iter_mut().step_by(7) {
+            s.data.point = Coordinates::new(
+                s.data.point.lat() + rng.random_range(-0.02..0.02),
+                s.data.point.lon() + rng.random_range(-0.02..0.02),
+            )
+            .unwrap();
+            idx.upsert(s.clone());
+        }
+        let area = BoundingBox::siena_province();
+        let food = taxonomy.category_bit("food-aid").unwrap();
+        let mut sizes_seen = [0usize; 3];
+        for round in 0..300 {
+            let half = [0.0005, 0.01, 0.05, 0.3][round % 4];
+            let centre = services[rng.random_range(0..services.len())].data.point;
+            let bbox = BoundingBox::new(
+                Coordinates::new(centre.lat() - half, centre.lon() - half * 1.3).unwrap(),
+                Coordinates::new(centre.lat() + half, centre.lon() + half * 1.3).unwrap(),
+            )
+            .unwrap();
+            let filter = Filter {
+                categories: if round % 3 == 0 { 1 << food } else { 0 },
+                ..Default::default()
+            };
+            let want: Vec<i64> = services
+                .iter()
+                .filter(|s| bbox.contains(s.data.point))
+                .filter(|s| {
+                    filter.categories == 0 || s.data.categories.iter().any(|c| c == "food-aid")
+                })
+                .map(|s| s.id.0)
+                .collect();
+            let view = idx.read();
+            let page = view.within(&bbox, &filter, None, usize::MAX);
+            let got: Vec<i64> = page.listings.iter().map(|l| l.id().0).collect();
+            assert_eq!(got, want, "box {bbox:?}, categories {}", filter.categories);
+            assert_eq!(page.total, want.len());
+            sizes_seen[match want.len() {
+                0 => 0,
+                1..=500 => 1,
+                _ => 2,
+            }] += 1;
+        }
+        // Empty, small and large answers all occurred.
+        assert!(sizes_seen.iter().all(|n| *n > 10), "{sizes_seen:?}");
+        let view = idx.read();
+        let whole = view.within(&area, &Filter::default(), None, usize::MAX);
+        let inside = services.iter().filter(|s| area.contains(s.data.point));
+        assert_eq!(whole.total, inside.count());
+        assert!(whole.total > 19_000);
     }
 
     #[test]

@@ -11,6 +11,11 @@ use rand::{Rng, SeedableRng};
 use std::hint::black_box;
 use std::time::Instant;
 
+// The server's allocator and its options, so that listings and nodes lie in memory as
+// they do in the server.
+#[global_allocator]
+static GLOBAL: mimalloc::MiMalloc = mimalloc::MiMalloc;
+
 /// Query points where people are: near services, jittered by up to ~1 km.
 fn query_points(all: &[Service], n: usize, rng: &mut SmallRng) -> Vec<Coordinates> {
     (0..n)

@@ -342,7 +342,7 @@ impl Gazetteer {
         let (generation, mut listings) = index.snapshot();
         // Ids ascending: the first spelling of a street wins, the same one on every build.
         listings.sort_unstable_by_key(|l| l.id());
-        let mut g = Self::build(listings.iter().map(|l| &**l));
+        let mut g = Self::build(listings.iter());
         g.generation = Some(generation);
         g
     }

@@ -1,18 +1,25 @@
 //! A published service as the index keeps it: compact, because a directory may hold a
-//! million of them.
+//! million of them, and in one allocation, because a list answer reads ten of them from
+//! all over memory.
 //!
-//! All text fields share one allocation, categories and target groups are taxonomy bits,
-//! and the opening hours are shared with every service that has the same schedule.
+//! The fixed fields and all text share one reference-counted allocation: the header,
+//! then the text fields back to back, address, name and organisation first (what a
+//! summary shows, so a summary reads a few adjacent cache lines), then the text folded
+//! for search when folding changes it. Categories and target groups are taxonomy bits, and
+//! the opening hours are shared with every service that has the same schedule.
 
 use crate::domain::service::limits;
 use crate::domain::text::fold;
 use crate::domain::{Coordinates, Hours, Service, ServiceId, Taxonomy, Wheelchair};
 use chrono::{DateTime, Utc};
+use triomphe::ThinArc;
 
 /// The text fields, in the order they are packed.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 #[repr(usize)]
 pub enum Field {
+    /// Address.
+    Address,
     /// Name (never empty).
     Name,
     /// Organisation.
@@ -21,8 +28,6 @@ pub enum Field {
     DescriptionIt,
     /// Description in English.
     DescriptionEn,
-    /// Address.
-    Address,
     /// Phone.
     Phone,
     /// Email.
@@ -38,25 +43,37 @@ pub enum Field {
 const FIELDS: usize = 10;
 const NO_CATEGORY: u8 = u8::MAX;
 
-/// A published service, ready to be filtered and rendered.
-#[derive(Debug)]
-pub struct Listing {
+/// The fields searched by text: name, organisation and both descriptions, which the
+/// packing order keeps adjacent.
+const SEARCHED: (Field, Field) = (Field::Name, Field::DescriptionEn);
+
+/// A published service, ready to be filtered and rendered. Cloning it shares it.
+#[derive(Clone)]
+pub struct Listing(ThinArc<Header, u8>);
+
+/// Everything but the text.
+struct Header {
     id: ServiceId,
     point: Coordinates,
     /// Category bits in the service's own order (the first is its main category).
     categories: [u8; limits::CATEGORIES],
-    targets: u32,
     wheelchair: Wheelchair,
     demo: bool,
+    targets: u32,
     hours: Option<Hours>,
     updated_at: DateTime<Utc>,
     verified_at: Option<DateTime<Utc>>,
-    /// The text fields, back to back; `ends[i]` is where field `i` ends.
-    text: Box<str>,
+    /// `ends[i]` is where text field `i` ends; the folded text, if any, follows the last.
     ends: [u32; FIELDS],
-    /// Name, organisation and descriptions folded for search, when folding changes them
-    /// beyond ASCII lowercase (most text needs no copy).
-    folded: Option<Box<str>>,
+}
+
+impl std::fmt::Debug for Listing {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Listing")
+            .field("id", &self.id())
+            .field("name", &self.name())
+            .finish_non_exhaustive()
+    }
 }
 
 impl Listing {
@@ -70,12 +87,13 @@ impl Listing {
         {
             *slot = bit as u8;
         }
+        // In the order of `Field`.
         let fields: [Option<&str>; FIELDS] = [
+            d.address.as_deref(),
             Some(d.name.as_str()),
             d.organisation.as_deref(),
             d.description_it.as_deref(),
             d.description_en.as_deref(),
-            d.address.as_deref(),
             d.phone.as_deref(),
             d.email.as_deref(),
             d.website.as_deref(),
@@ -88,50 +106,58 @@ impl Listing {
             text.push_str(field.unwrap_or(""));
             *end = text.len() as u32;
         }
-        let searchable = &text[..ends[Field::DescriptionEn as usize] as usize];
-        let folded = (!searchable.is_ascii()).then(|| fold(searchable).into_boxed_str());
-        Self {
+        let searched = &text[range(&ends, SEARCHED.0).start..range(&ends, SEARCHED.1).end];
+        if !searched.is_ascii() {
+            let folded = fold(searched);
+            text.push_str(&folded);
+        }
+        let header = Header {
             id: s.id,
             point: d.point,
             categories,
-            targets: taxonomy.target_mask(&d.target_groups),
             wheelchair: d.accessibility.wheelchair,
             demo: d.demo,
+            targets: taxonomy.target_mask(&d.target_groups),
             hours: d.opening_hours,
             updated_at: s.updated_at,
             verified_at: s.verified_at,
-            text: text.into_boxed_str(),
             ends,
-            folded,
-        }
+        };
+        Self(ThinArc::from_header_and_slice(header, text.as_bytes()))
+    }
+
+    fn header(&self) -> &Header {
+        &self.0.header.header
+    }
+
+    /// All the text: the fields, then the folded text if any. Only ever built from a
+    /// `String` in [`Listing::new`].
+    fn text(&self) -> &str {
+        std::str::from_utf8(&self.0.slice).unwrap_or_default()
     }
 
     /// Identifier.
     pub fn id(&self) -> ServiceId {
-        self.id
+        self.header().id
     }
 
     /// Location.
     pub fn point(&self) -> Coordinates {
-        self.point
+        self.header().point
     }
 
     /// A text field; `None` when it is empty.
     pub fn field(&self, f: Field) -> Option<&str> {
-        let i = f as usize;
-        let start = if i == 0 { 0 } else { self.ends[i - 1] as usize };
-        let s = &self.text[start..self.ends[i] as usize];
+        let s = self.text().get(range(&self.header().ends, f))?;
         (!s.is_empty()).then_some(s)
     }
 
-    /// Starts loading the text a summary shows (name, organisation, address) into cache.
-    fn prefetch_summary_text(&self) {
-        let text = self.text.as_bytes();
-        let name_and_organisation = ..self.ends[Field::Organisation as usize] as usize;
-        let address = self.ends[Field::Address as usize - 1] as usize
-            ..self.ends[Field::Address as usize] as usize;
-        super::prefetch::slice(&text[name_and_organisation]);
-        super::prefetch::slice(&text[address]);
+    /// Starts loading what a summary reads (the header, address, name and organisation)
+    /// into cache, without waiting for any of it: they lie at the start of the
+    /// allocation, and a line or two of text past the header covers them nearly always.
+    fn prefetch_summary(&self) {
+        const SUMMARY_BYTES: usize = 4 * 64;
+        super::prefetch::bytes(std::ptr::from_ref(self.header()).cast(), SUMMARY_BYTES);
     }
 
     /// Name.
@@ -141,7 +167,8 @@ impl Listing {
 
     /// Category bits, main category first.
     pub fn category_bits(&self) -> impl Iterator<Item = u32> + '_ {
-        self.categories
+        self.header()
+            .categories
             .iter()
             .take_while(|b| **b != NO_CATEGORY)
             .map(|b| u32::from(*b))
@@ -154,59 +181,115 @@ impl Listing {
 
     /// Target-group bit set.
     pub fn target_mask(&self) -> u32 {
-        self.targets
+        self.header().targets
     }
 
     /// Wheelchair access.
     pub fn wheelchair(&self) -> Wheelchair {
-        self.wheelchair
+        self.header().wheelchair
     }
 
     /// Demonstration data.
     pub fn demo(&self) -> bool {
-        self.demo
+        self.header().demo
     }
 
     /// Opening hours.
     pub fn hours(&self) -> Option<&Hours> {
-        self.hours.as_ref()
+        self.header().hours.as_ref()
     }
 
     /// Whether the service is open at `at` (false when its hours are unknown).
     pub fn is_open_at(&self, at: DateTime<Utc>) -> bool {
-        self.hours.as_ref().is_some_and(|h| h.is_open_at(at))
+        self.hours().is_some_and(|h| h.is_open_at(at))
     }
 
     /// When the listing last changed.
     pub fn updated_at(&self) -> DateTime<Utc> {
-        self.updated_at
+        self.header().updated_at
     }
 
     /// When a person last confirmed it.
     pub fn verified_at(&self) -> Option<DateTime<Utc>> {
-        self.verified_at
+        self.header().verified_at
     }
 
     /// Whether every folded word occurs in name, organisation or descriptions.
     pub fn matches(&self, query: &crate::domain::text::TextQuery) -> bool {
-        match &self.folded {
-            Some(folded) => query.matches(folded),
-            None => query.matches_ascii_ignoring_case(
-                &self.text[..self.ends[Field::DescriptionEn as usize] as usize],
-            ),
+        let ends = &self.header().ends;
+        let fields_end = ends[FIELDS - 1] as usize;
+        let text = self.text();
+        if text.len() > fields_end {
+            query.matches(&text[fields_end..])
+        } else {
+            let searched = range(ends, SEARCHED.0).start..range(ends, SEARCHED.1).end;
+            query.matches_ascii_ignoring_case(&text[searched])
         }
     }
 }
 
-/// Starts loading what summaries of `listings` read: the listings first, then their text.
-/// Listings lie scattered over the index's memory, so rendering them one after another
-/// waits for a miss per listing and another per text; asked for all at once, those misses
-/// overlap.
-pub fn prefetch_summaries<'a>(listings: impl Iterator<Item = &'a Listing> + Clone) {
-    for l in listings.clone() {
-        super::prefetch::value(l);
-    }
+/// Where field `f` lies in the text.
+fn range(ends: &[u32; FIELDS], f: Field) -> std::ops::Range<usize> {
+    let i = f as usize;
+    let start = if i == 0 { 0 } else { ends[i - 1] as usize };
+    start..ends[i] as usize
+}
+
+/// Starts loading what summaries of `listings` read. Listings lie scattered over the
+/// index's memory, so rendering them one after another would wait for a miss per
+/// listing; asked for all at once, those misses overlap.
+pub fn prefetch_summaries<'a>(listings: impl Iterator<Item = &'a Listing>) {
     for l in listings {
-        l.prefetch_summary_text();
+        l.prefetch_summary();
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::domain::text::TextQuery;
+    use crate::domain::{BoundingBox, Taxonomy};
+
+    /// Every field reads back as it went in, empty ones as `None`, whatever the text.
+    #[test]
+    fn every_field_reads_back_as_packed() {
+        let taxonomy = Taxonomy::default_set();
+        let area = BoundingBox::siena_province();
+        let mut s = crate::synthetic::published(1, 5, &taxonomy, &area).remove(0);
+        s.data.name = "Caritas di Siena — mensa".into();
+        s.data.organisation = None;
+        s.data.description_it = Some("Pasti caldi, carità".into());
+        s.data.description_en = Some("Hot meals".into());
+        s.data.address = Some("Via del Refugio 4".into());
+        s.data.phone = Some("+39 0577 123456".into());
+        s.data.email = None;
+        s.data.website = Some("https://example.org".into());
+        s.data.accessibility.note_it = Some("Rampa".into());
+        s.data.accessibility.note_en = Some("Ramp".into());
+        let l = Listing::new(s.clone(), &taxonomy);
+        assert_eq!(l.field(Field::Address), Some("Via del Refugio 4"));
+        assert_eq!(l.name(), "Caritas di Siena — mensa");
+        assert_eq!(l.field(Field::Organisation), None);
+        assert_eq!(l.field(Field::DescriptionIt), Some("Pasti caldi, carità"));
+        assert_eq!(l.field(Field::DescriptionEn), Some("Hot meals"));
+        assert_eq!(l.field(Field::Phone), Some("+39 0577 123456"));
+        assert_eq!(l.field(Field::Email), None);
+        assert_eq!(l.field(Field::Website), Some("https://example.org"));
+        assert_eq!(l.field(Field::AccessibilityNoteIt), Some("Rampa"));
+        assert_eq!(l.field(Field::AccessibilityNoteEn), Some("Ramp"));
+        assert_eq!(l.id(), s.id);
+        // The folded copy after the fields is searched, not shown.
+        assert!(l.matches(&TextQuery::new("CARITA mensa").unwrap()));
+        assert!(
+            !l.matches(&TextQuery::new("refugio").unwrap()),
+            "address is not searched"
+        );
+        assert_eq!(l.field(Field::AccessibilityNoteEn), Some("Ramp"));
+        // ASCII text is searched in place, ignoring case.
+        s.data.name = "Emporio Solidale".into();
+        s.data.description_it = None;
+        let l = Listing::new(s, &taxonomy);
+        assert!(l.matches(&TextQuery::new("SOLIDALE hot").unwrap()));
+        assert!(!l.matches(&TextQuery::new("caritas").unwrap()));
     }
 }

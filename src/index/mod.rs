@@ -71,7 +71,7 @@ struct Entry {
     id: i64,
     categories: u64,
     targets: u32,
-    listing: Arc<Listing>,
+    listing: Listing,
 }
 
 /// Ids are unique in the index: equal ids are the same entry.
@@ -158,7 +158,7 @@ struct Inner {
     taxonomy: Arc<Taxonomy>,
     all: Tree,
     by_category: Vec<Tree>,
-    listings: HashMap<i64, Arc<Listing>>,
+    listings: HashMap<i64, Listing>,
     demo: usize,
 }
 
@@ -196,7 +196,7 @@ impl SpatialIndex {
             let made: Vec<Entry> = batch
                 .into_iter()
                 .filter(|s| s.status == crate::domain::Status::Published)
-                .map(|s| entry(&frame, &Arc::new(Listing::new(s, &taxonomy))))
+                .map(|s| entry(&frame, &Listing::new(s, &taxonomy)))
                 .collect();
             collected.lock().extend(made);
         })?;
@@ -210,7 +210,7 @@ impl SpatialIndex {
                 }
             }
         }
-        let listings: HashMap<i64, Arc<Listing>> =
+        let listings: HashMap<i64, Listing> =
             entries.iter().map(|e| (e.id, e.listing.clone())).collect();
         // The category trees and the whole tree are independent: one per core.
         let (by_category, all) = std::thread::scope(|scope| {
@@ -267,7 +267,7 @@ impl SpatialIndex {
         self.generation.fetch_add(1, Ordering::Release);
         inner.remove(service.id.0);
         if service.status == crate::domain::Status::Published {
-            let listing = Arc::new(Listing::new(service, &inner.taxonomy));
+            let listing = Listing::new(service, &inner.taxonomy);
             let e = entry(&inner.frame, &listing);
             for (bit, tree) in inner.by_category.iter_mut().enumerate() {
                 if e.categories & (1 << bit) != 0 {
@@ -295,7 +295,7 @@ impl SpatialIndex {
     /// Every listing, in no particular order, with the [`generation`](Self::generation)
     /// they make up. Only reference counts are copied under the read lock, so writers wait
     /// for a few milliseconds even with a million listings.
-    pub fn snapshot(&self) -> (u64, Vec<Arc<Listing>>) {
+    pub fn snapshot(&self) -> (u64, Vec<Listing>) {
         let inner = self.inner.read();
         let generation = self.generation();
         (generation, inner.listings.values().cloned().collect())
@@ -324,7 +324,7 @@ impl IndexView<'_> {
 
     /// A published service by id.
     pub fn get(&self, id: ServiceId) -> Option<&Listing> {
-        self.inner.listings.get(&id.0).map(|l| &**l)
+        self.inner.listings.get(&id.0)
     }
 
     /// The `k` services nearest to `origin` that pass `filter`, nearest first, no farther
@@ -388,7 +388,7 @@ impl IndexView<'_> {
         let page: Vec<&Listing> = found[start..]
             .iter()
             .take(limit)
-            .map(|(_, e)| &*e.listing)
+            .map(|(_, e)| &e.listing)
             .collect();
         let next_after = (start + limit < total)
             .then(|| page.last().map(|l| l.id()))
@@ -428,7 +428,7 @@ impl Inner {
     }
 }
 
-fn entry(frame: &Frame, l: &Arc<Listing>) -> Entry {
+fn entry(frame: &Frame, l: &Listing) -> Entry {
     Entry {
         xyz: frame.position(l.point()),
         id: l.id().0,

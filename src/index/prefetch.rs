@@ -22,8 +22,3 @@ pub(crate) fn bytes(start: *const u8, len: usize) {
 pub(crate) fn slice<T>(items: &[T]) {
     bytes(items.as_ptr().cast(), std::mem::size_of_val(items));
 }
-
-/// Starts loading the cache lines that hold `value` itself (not what it points to).
-pub(crate) fn value<T>(value: &T) {
-    bytes((value as *const T).cast(), std::mem::size_of::<T>());
-}

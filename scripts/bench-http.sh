@@ -2,21 +2,28 @@
 # HTTP throughput: GET /api/services/nearest (k=10, random points in the province of Siena)
 # against the constant GET /api/version, same server, same run, wrk with 64 connections.
 # Usage: scripts/bench-http.sh   (uses the data set of bench-startup.sh; N=1000000)
-# Prints the pair twice: wrk under the default scheduling policy, then under SCHED_BATCH.
+# Measures ROUNDS pairs (default 5) of DURATION each (default 10s), version then nearest,
+# alternating, and prints each pair's ratio and their median: on a shared VM the rate of
+# the same binary drifts by a fifth over a minute, so each ratio compares two runs side by
+# side rather than two measured minutes apart. Then the same under SCHED_BATCH.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 N=${N:-1000000}
 DIR=${DIR:-/tmp/mappatu-bench-$N}
 PORT=${PORT:-18081}
-DURATION=${DURATION:-20s}
+DURATION=${DURATION:-10s}
+ROUNDS=${ROUNDS:-5}
+SETTLE=${SETTLE:-25}
 command -v wrk >/dev/null || { echo "wrk is missing: apt-get install wrk" >&2; exit 1; }
 cargo build --release -q
-BIN=target/release/mappatu
+BIN=${BIN:-target/release/mappatu}  # BIN=path compares another build
 [ -f "$DIR/mappatu.sqlite3" ] || "$BIN" --data-dir "$DIR" generate --count "$N"
 "$BIN" --data-dir "$DIR" serve --no-demo --listen "127.0.0.1:$PORT" 2>"$DIR/serve-http.log" &
 pid=$!
 trap 'kill $pid 2>/dev/null || true' EXIT
 until curl -sf "http://127.0.0.1:$PORT/api/version" >/dev/null; do sleep 0.05; done
+# The offline geocoder builds its gazetteer in the background after start-up: let it finish.
+sleep "$SETTLE"
 sample=$(curl -sf "http://127.0.0.1:$PORT/api/services/nearest?lat=43.318&lon=11.331&k=10")
 echo "${sample:0:300}…"
 # The server's own CPU time per request (user + system, from /proc), beside the rate:
@@ -38,10 +45,13 @@ run() {
 # if it ran elsewhere. Both pairs are measured; BENCHMARKS.md reports both.
 for policy in "env" "chrt -b 0"; do
   echo "== wrk started with: $policy"
-  echo "-- trivial JSON: /api/version"
-  read -r base base_cpu < <(run "$policy" "http://127.0.0.1:$PORT/api/version")
-  echo "-- nearest k=10"
-  read -r near near_cpu < <(run "$policy" -s scripts/nearest.lua "http://127.0.0.1:$PORT")
-  echo "server CPU per request: version $base_cpu µs, nearest $near_cpu µs"
-  echo "wrk via '$policy': version: $base req/s; nearest: $near req/s; ratio: $(awk -v a="$near" -v b="$base" 'BEGIN {printf "%.2f", a / b}')"
+  ratios=()
+  for round in $(seq "$ROUNDS"); do
+    read -r base base_cpu < <(run "$policy" "http://127.0.0.1:$PORT/api/version")
+    read -r near near_cpu < <(run "$policy" -s scripts/nearest.lua "http://127.0.0.1:$PORT")
+    ratio=$(awk -v a="$near" -v b="$base" 'BEGIN {printf "%.3f", a / b}')
+    ratios+=("$ratio")
+    echo "round $round: version $base req/s ($base_cpu µs server CPU), nearest $near req/s ($near_cpu µs); ratio $ratio"
+  done
+  echo "wrk via '$policy': ratios ${ratios[*]}; median $(printf '%s\n' "${ratios[@]}" | sort -n | awk '{a[NR] = $1} END {print (NR % 2) ? a[(NR + 1) / 2] : (a[NR / 2] + a[NR / 2 + 1]) / 2}')"
 done

@@ -31,18 +31,30 @@ fn string(out: &mut Vec<u8>, s: &str) {
 /// Whether JSON needs an escape for any of `bytes`: a control character, `"` or `\`.
 /// This runs on every string of every answer, and those are short (a name, an address),
 /// so it tests eight bytes at a time in a machine word rather than leaving a byte-by-byte
-/// tail after a vector loop.
+/// tail after a vector loop. The tail is read as the last eight bytes, overlapping the
+/// last whole word (testing a byte twice changes nothing), and a string shorter than a
+/// word is put together in a register: copying either into a padded buffer on the stack
+/// and reading it back as a word stalled on the copy's narrow stores, and was a third of
+/// writing a whole answer (BENCHMARKS.md, stop 10).
 fn needs_escape(bytes: &[u8]) -> bool {
+    let word = |b: &[u8]| u64::from_le_bytes(b.try_into().expect("eight bytes"));
+    if bytes.len() < 8 {
+        // Padded with a letter, which needs no escape.
+        let mut w = u64::from_le_bytes([b'a'; 8]);
+        for (i, b) in bytes.iter().enumerate() {
+            w = (w & !(0xff << (8 * i))) | (u64::from(*b) << (8 * i));
+        }
+        return word_needs_escape(w);
+    }
     let mut words = bytes.chunks_exact(8);
     let mut any = false;
     for w in &mut words {
-        any |= word_needs_escape(u64::from_le_bytes(w.try_into().expect("eight bytes")));
+        any |= word_needs_escape(word(w));
     }
-    // The tail, padded with a letter, which needs no escape.
-    let rest = words.remainder();
-    let mut last = [b'a'; 8];
-    last[..rest.len()].copy_from_slice(rest);
-    any | word_needs_escape(u64::from_le_bytes(last))
+    if !words.remainder().is_empty() {
+        any |= word_needs_escape(word(&bytes[bytes.len() - 8..]));
+    }
+    any
 }
 
 /// Whether any byte of `w` is below 0x20, `"` or `\`. Subtracting n from every byte flags a

@@ -11,7 +11,7 @@ use rand::{Rng, SeedableRng};
 use std::hint::black_box;
 use std::time::Instant;
 
-// The server's allocator and its options, so that listings and nodes lie in memory as
+// The server's allocator, so that listings and nodes lie in memory as
 // they do in the server.
 #[global_allocator]
 static GLOBAL: mimalloc::MiMalloc = mimalloc::MiMalloc;

@@ -372,7 +372,7 @@ impl IndexView<'_> {
         // Ids inline next to the entries: sorting then compares without chasing pointers.
         let mut found: Vec<(i64, &Entry)> = Vec::with_capacity(256);
         for tree in inner.trees_for(filter.categories) {
-            select::within(tree.root(), eb.envelope(), &mut |e| {
+            select::within(tree.root(), Some(eb.envelope()), &mut |e| {
                 if eb.contains(&e.xyz)
                     && filter.accepts_entry(e)
                     && (!filter.needs_listing() || filter.accepts_listing(&e.listing))

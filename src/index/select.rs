@@ -11,50 +11,38 @@ use super::Entry;
 use super::earth::plan;
 use rstar::{AABB, Envelope, ParentNode, RTreeNode};
 
-/// Calls `found` with every entry under `node` whose plan position lies in `envelope`.
+/// Calls `found` with every entry under `node` whose plan position lies in `envelope`;
+/// with no envelope (a node wholly inside it), with every entry under `node`.
 pub(super) fn within<'a>(
     node: &'a ParentNode<Entry>,
-    envelope: &AABB<[f64; 2]>,
+    envelope: Option<&AABB<[f64; 2]>>,
     found: &mut impl FnMut(&'a Entry),
 ) {
     let children = node.children();
     for c in children {
         if let RTreeNode::Parent(p) = c
-            && p.envelope().intersects(envelope)
+            && envelope.is_none_or(|env| p.envelope().intersects(env))
         {
             super::prefetch::slice(p.children());
         }
     }
     for c in children {
-        match c {
-            RTreeNode::Leaf(e) => {
-                if envelope.contains_point(&plan(&e.xyz)) {
+        match (c, envelope) {
+            (RTreeNode::Leaf(e), None) => found(e),
+            (RTreeNode::Leaf(e), Some(env)) => {
+                if env.contains_point(&plan(&e.xyz)) {
                     found(e);
                 }
             }
-            RTreeNode::Parent(p) => {
+            (RTreeNode::Parent(p), None) => within(p, None, found),
+            (RTreeNode::Parent(p), Some(env)) => {
                 let inner = p.envelope();
-                if envelope.contains_envelope(&inner) {
-                    all(p, found);
-                } else if inner.intersects(envelope) {
-                    within(p, envelope, found);
+                if env.contains_envelope(&inner) {
+                    within(p, None, found);
+                } else if inner.intersects(env) {
+                    within(p, Some(env), found);
                 }
             }
-        }
-    }
-}
-
-/// Calls `found` with every entry under `node`.
-fn all<'a>(node: &'a ParentNode<Entry>, found: &mut impl FnMut(&'a Entry)) {
-    for c in node.children() {
-        if let RTreeNode::Parent(p) = c {
-            super::prefetch::slice(p.children());
-        }
-    }
-    for c in node.children() {
-        match c {
-            RTreeNode::Leaf(e) => found(e),
-            RTreeNode::Parent(p) => all(p, found),
         }
     }
 }

@@ -3,7 +3,7 @@
 //! `MAPPATU_BENCH_N` changes the size (for a quick run).
 
 use criterion::{Criterion, criterion_group, criterion_main};
-use mappatu::api::model::{ListFeature, ServiceCollection};
+use mappatu::api::ListAnswer;
 use mappatu::domain::{BoundingBox, Coordinates, Service, Taxonomy};
 use mappatu::index::{Filter, SpatialIndex};
 use rand::rngs::SmallRng;
@@ -131,15 +131,15 @@ fn bench(c: &mut Criterion) {
             i = (i + 1) % uniform.len();
             let view = index.read();
             let hits = view.nearest(uniform[i], 10, &Filter::default(), None);
-            let hits = hits.iter().map(|h| (h.listing, Some(h.distance_m)));
-            let features = ListFeature::list(false, hits, view.taxonomy(), now);
-            let answer = ServiceCollection {
-                kind: "FeatureCollection",
-                features,
+            let answer = ListAnswer {
+                full: false,
+                taxonomy: view.taxonomy(),
+                now,
                 total: None,
                 next_cursor: None,
             };
-            black_box(answer.to_json().len())
+            let hits = hits.iter().map(|h| (h.listing, Some(h.distance_m)));
+            black_box(answer.to_json(hits).len())
         })
     });
     let mut i = 0;

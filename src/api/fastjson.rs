@@ -5,9 +5,14 @@
 //! text — and leaves schema and meaning to the derived types in `model`.
 
 use super::model::{
-    COORDINATE_DECIMALS, DISTANCE_DECIMALS, ListFeature, PointGeometry, ServiceCollection,
-    ServiceSummary, Slugs, SummaryFeature, round_to,
+    COORDINATE_DECIMALS, DISTANCE_DECIMALS, ServiceFeature, Slugs, category_slugs, round_to,
+    target_slugs,
 };
+#[cfg(doc)]
+use super::model::{ServiceCollection, SummaryFeature};
+use crate::domain::{Hours, Taxonomy};
+use crate::index::{Field, Listing, prefetch_summaries};
+use chrono::{DateTime, Utc};
 use serde::Serialize;
 
 /// Appends `value` as serde_json would.
@@ -105,14 +110,20 @@ fn rounded<const DECIMALS: u32>(out: &mut Vec<u8>, x: f64) {
     let scale = 10_u64.pow(DECIMALS);
     // round_to's numerator: the rounded number is this over `scale`, and these are its
     // digits (scaling the rounded number back would give the same whole number).
-    let scaled = (x * scale as f64).round();
-    if !(scale as f64..1e15).contains(&scaled.abs()) {
+    let y = x * scale as f64;
+    // Zero, and so the formatter, also where `y` is not a number.
+    let digits = if y.abs() < 1e15 {
+        round_half_away(y)
+    } else {
+        0
+    };
+    if !(scale..1_000_000_000_000_000).contains(&digits.unsigned_abs()) {
         return float(out, round_to(x, DECIMALS));
     }
-    if scaled < 0.0 {
+    if digits < 0 {
         out.push(b'-');
     }
-    let digits = scaled.abs() as u64;
+    let digits = digits.unsigned_abs();
     integer(out, digits / scale);
     out.push(b'.');
     let mut fraction = digits % scale;
@@ -131,6 +142,23 @@ fn rounded<const DECIMALS: u32>(out: &mut Vec<u8>, x: f64) {
     out.extend_from_slice(written.as_bytes());
 }
 
+/// `y.round()` as a whole number, for |y| < 10^15, without the library call `round` is
+/// on a processor without SSE4.1 (the baseline x86-64 target): below 2^52 the cast
+/// truncates exactly and the fraction it drops is exact, so comparing that with one half
+/// rounds half away from zero as `round` does.
+fn round_half_away(y: f64) -> i64 {
+    debug_assert!(y.abs() < 1e15);
+    let whole = y as i64;
+    let fraction = y - whole as f64;
+    if fraction >= 0.5 {
+        whole + 1
+    } else if fraction <= -0.5 {
+        whole - 1
+    } else {
+        whole
+    }
+}
+
 fn slugs(out: &mut Vec<u8>, slugs: &Slugs<'_>) {
     out.push(b'[');
     for (i, slug) in slugs.iter().enumerate() {
@@ -142,85 +170,49 @@ fn slugs(out: &mut Vec<u8>, slugs: &Slugs<'_>) {
     out.push(b']');
 }
 
-fn boolean(out: &mut Vec<u8>, b: bool) {
-    out.extend_from_slice(if b { b"true" } else { b"false" });
+/// Room for everything of a summary but its free text: keys, numbers, slugs, flags.
+const SUMMARY_FIXED: usize = 512;
+
+/// A list answer: a GeoJSON FeatureCollection written straight from the listings, the
+/// bytes `serde_json::to_vec` gives for the [`ServiceCollection`] of the same features.
+/// Summaries are written without building their [`SummaryFeature`] first: the value is
+/// larger than the text it holds, and moving it through a vector cost more than writing.
+#[derive(Debug, Clone)]
+pub struct ListAnswer<'a> {
+    /// Every field (`detail=full`) rather than the summary.
+    pub full: bool,
+    /// The taxonomy the index was built with, for the slugs.
+    pub taxonomy: &'a Taxonomy,
+    /// The time `open_now` is answered for.
+    pub now: DateTime<Utc>,
+    /// How many match in all (bounding-box queries only).
+    pub total: Option<usize>,
+    /// The next page's cursor, or null on the last one (bounding-box queries only).
+    pub next_cursor: Option<Option<String>>,
 }
 
-impl PointGeometry {
-    fn write_json(&self, out: &mut Vec<u8>) {
-        out.extend_from_slice(b"{\"type\":");
-        string(out, self.kind);
-        let [lon, lat] = self.coordinates;
-        out.extend_from_slice(b",\"coordinates\":[");
-        rounded::<{ COORDINATE_DECIMALS }>(out, lon);
-        out.push(b',');
-        rounded::<{ COORDINATE_DECIMALS }>(out, lat);
-        out.extend_from_slice(b"]}");
-    }
-}
-
-impl ServiceSummary<'_> {
-    fn write_json(&self, out: &mut Vec<u8>) {
-        out.extend_from_slice(b"{\"id\":");
-        integer(out, self.id);
-        out.extend_from_slice(b",\"name\":");
-        string(out, self.name);
-        out.extend_from_slice(b",\"organisation\":");
-        opt_string(out, self.organisation);
-        out.extend_from_slice(b",\"categories\":");
-        slugs(out, &self.categories);
-        out.extend_from_slice(b",\"target_groups\":");
-        slugs(out, &self.target_groups);
-        out.extend_from_slice(b",\"address\":");
-        opt_string(out, self.address);
-        out.extend_from_slice(b",\"opening_hours\":");
-        opt_string(out, self.opening_hours);
-        out.extend_from_slice(b",\"open_now\":");
-        match self.open_now {
-            Some(b) => boolean(out, b),
-            None => out.extend_from_slice(b"null"),
-        }
-        out.extend_from_slice(b",\"wheelchair\":");
-        string(out, self.wheelchair.as_str());
-        out.extend_from_slice(b",\"demo\":");
-        boolean(out, self.demo);
-        if let Some(d) = self.distance_m {
-            out.extend_from_slice(b",\"distance_m\":");
-            // Already rounded; rounding again changes nothing and gives the digits.
-            rounded::<{ DISTANCE_DECIMALS }>(out, d);
-        }
-        out.push(b'}');
-    }
-}
-
-impl SummaryFeature<'_> {
-    fn write_json(&self, out: &mut Vec<u8>) {
-        out.extend_from_slice(b"{\"type\":");
-        string(out, self.kind);
-        out.extend_from_slice(b",\"id\":");
-        integer(out, self.id);
-        out.extend_from_slice(b",\"geometry\":");
-        self.geometry.write_json(out);
-        out.extend_from_slice(b",\"properties\":");
-        self.properties.write_json(out);
-        out.push(b'}');
-    }
-}
-
-impl ServiceCollection<'_> {
-    /// The collection as JSON: the bytes `serde_json::to_vec(self)` gives, sooner.
-    pub fn to_json(&self) -> Vec<u8> {
-        let mut out = Vec::with_capacity(512 + 512 * self.features.len());
-        out.extend_from_slice(b"{\"type\":");
-        string(&mut out, self.kind);
-        out.extend_from_slice(b",\"features\":[");
-        for (i, f) in self.features.iter().enumerate() {
+impl ListAnswer<'_> {
+    /// The answer for `items`: listings with their distances when known, in order.
+    pub fn to_json<'l>(
+        &self,
+        items: impl Iterator<Item = (&'l Listing, Option<f64>)> + Clone,
+    ) -> Vec<u8> {
+        // The listings lie all over memory: ask for all of them before reading any, so
+        // that their cache misses overlap instead of following one another.
+        prefetch_summaries(items.clone().map(|(l, _)| l));
+        let mut out = Vec::with_capacity(512 + 512 * items.size_hint().0);
+        out.extend_from_slice(b"{\"type\":\"FeatureCollection\",\"features\":[");
+        for (i, (l, distance_m)) in items.enumerate() {
             if i > 0 {
                 out.push(b',');
             }
-            match f {
-                ListFeature::Summary(s) => s.write_json(&mut out),
-                ListFeature::Full(f) => serde(&mut out, f),
+            if self.full {
+                serde(
+                    &mut out,
+                    &ServiceFeature::new(l, self.taxonomy, self.now, distance_m),
+                );
+            } else {
+                summary(&mut out, l, self.taxonomy, self.now, distance_m);
             }
         }
         out.push(b']');
@@ -237,12 +229,72 @@ impl ServiceCollection<'_> {
     }
 }
 
+/// Appends the [`SummaryFeature`] of `l`, as serde_json writes it.
+fn summary(
+    out: &mut Vec<u8>,
+    l: &Listing,
+    taxonomy: &Taxonomy,
+    now: DateTime<Utc>,
+    distance_m: Option<f64>,
+) {
+    let name = l.name();
+    let organisation = l.field(Field::Organisation);
+    let address = l.field(Field::Address);
+    let hours = l.hours();
+    let text = |s: Option<&str>| s.map_or(0, str::len);
+    out.reserve(
+        SUMMARY_FIXED
+            + name.len()
+            + text(organisation)
+            + text(address)
+            + text(hours.map(Hours::raw)),
+    );
+    let id = l.id().0;
+    out.extend_from_slice(b"{\"type\":\"Feature\",\"id\":");
+    integer(out, id);
+    out.extend_from_slice(b",\"geometry\":{\"type\":\"Point\",\"coordinates\":[");
+    let [lon, lat] = l.point().to_lon_lat();
+    rounded::<{ COORDINATE_DECIMALS }>(out, lon);
+    out.push(b',');
+    rounded::<{ COORDINATE_DECIMALS }>(out, lat);
+    out.extend_from_slice(b"]},\"properties\":{\"id\":");
+    integer(out, id);
+    out.extend_from_slice(b",\"name\":");
+    string(out, name);
+    out.extend_from_slice(b",\"organisation\":");
+    opt_string(out, organisation);
+    out.extend_from_slice(b",\"categories\":");
+    slugs(out, &category_slugs(l, taxonomy));
+    out.extend_from_slice(b",\"target_groups\":");
+    slugs(out, &target_slugs(l, taxonomy));
+    out.extend_from_slice(b",\"address\":");
+    opt_string(out, address);
+    out.extend_from_slice(b",\"opening_hours\":");
+    opt_string(out, hours.map(Hours::raw));
+    out.extend_from_slice(match hours.map(|h| h.is_open_at(now)) {
+        Some(true) => b",\"open_now\":true,\"wheelchair\":\"",
+        Some(false) => b",\"open_now\":false,\"wheelchair\":\"",
+        None => b",\"open_now\":null,\"wheelchair\":\"",
+    });
+    out.extend_from_slice(l.wheelchair().as_str().as_bytes());
+    out.extend_from_slice(if l.demo() {
+        b"\",\"demo\":true"
+    } else {
+        b"\",\"demo\":false"
+    });
+    if let Some(d) = distance_m {
+        out.extend_from_slice(b",\"distance_m\":");
+        rounded::<{ DISTANCE_DECIMALS }>(out, d);
+    }
+    out.extend_from_slice(b"}}");
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::domain::{BoundingBox, Taxonomy};
-    use crate::index::Listing;
-    use chrono::{TimeZone, Utc};
+    use crate::api::model::{ListFeature, ServiceCollection};
+    use crate::domain::BoundingBox;
+    use chrono::TimeZone;
 
     #[test]
     fn writes_exactly_what_serde_writes() {
@@ -283,31 +335,39 @@ mod tests {
             (true, Some(3), Some(None)),
         ];
         for (full, total, next_cursor) in pages {
-            let features = listings
+            let items = listings
                 .iter()
                 .enumerate()
-                .map(|(i, l)| {
-                    let d = (i % 2 == 0).then_some(i as f64 * 12.345 + 0.05);
-                    ListFeature::new(full, l, &taxonomy, now, d)
-                })
+                .map(|(i, l)| (l, (i % 2 == 0).then_some(i as f64 * 12.345 + 0.05)));
+            let features = items
+                .clone()
+                .map(|(l, d)| ListFeature::new(full, l, &taxonomy, now, d))
                 .collect();
-            let c = ServiceCollection {
+            let answer = ListAnswer {
+                full,
+                taxonomy: &taxonomy,
+                now,
+                total,
+                next_cursor: next_cursor.clone(),
+            };
+            let ours = String::from_utf8(answer.to_json(items)).unwrap();
+            let model = ServiceCollection {
                 kind: "FeatureCollection",
                 features,
                 total,
                 next_cursor,
             };
-            let ours = String::from_utf8(c.to_json()).unwrap();
-            assert_eq!(ours, serde_json::to_string(&c).unwrap());
+            assert_eq!(ours, serde_json::to_string(&model).unwrap());
         }
-        let empty = ServiceCollection {
-            kind: "FeatureCollection",
-            features: Vec::new(),
+        let answer = ListAnswer {
+            full: false,
+            taxonomy: &taxonomy,
+            now,
             total: None,
             next_cursor: None,
         };
         assert_eq!(
-            empty.to_json(),
+            answer.to_json(std::iter::empty()),
             br#"{"type":"FeatureCollection","features":[]}"#
         );
     }
@@ -401,6 +461,19 @@ mod tests {
                 _ => unit * 2.0 - 1.0,
             });
         }
+        // Halves, exact and nearly so once scaled, where the direction of rounding shows.
+        for k in 0..2000 {
+            let half = f64::from(k) + 0.5;
+            edges.extend([
+                half,
+                -half,
+                half / 10.0,
+                -half / 10.0,
+                half / 1e7,
+                -half / 1e7,
+            ]);
+        }
+        edges.extend([99999999.99999995, -99999999.99999995, 99999999999999.95]);
         for x in edges {
             assert_eq!(ours::<7>(x), serde_rounded(x, 7), "{x:e} at 7 decimals");
             assert_eq!(ours::<1>(x), serde_rounded(x, 1), "{x:e} at 1 decimal");

@@ -16,6 +16,7 @@ pub mod reports;
 pub mod submissions;
 
 pub use error::{AppError, ErrorBody};
+pub use fastjson::ListAnswer;
 
 use crate::assets::{WebApp, WebSettings};
 use crate::directory::Directory;

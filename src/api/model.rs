@@ -2,7 +2,7 @@
 //! and plain JSON. They borrow from the index so rendering a page copies no strings.
 
 use crate::domain::{Category, Taxonomy, Wheelchair};
-use crate::index::{Field, Listing, prefetch_summaries};
+use crate::index::{Field, Listing};
 use chrono::{DateTime, Utc};
 use serde::Serialize;
 use utoipa::ToSchema;
@@ -270,21 +270,6 @@ impl<'a> ListFeature<'a> {
             ListFeature::Summary(SummaryFeature::new(l, taxonomy, now, distance_m))
         }
     }
-
-    /// The features of a list answer, from listings with their distances if known. The
-    /// listings are prefetched together first ([`prefetch_summaries`]), so that their cache
-    /// misses overlap instead of following one another.
-    pub fn list(
-        full: bool,
-        listings: impl Iterator<Item = (&'a Listing, Option<f64>)> + Clone,
-        taxonomy: &'a Taxonomy,
-        now: DateTime<Utc>,
-    ) -> Vec<Self> {
-        prefetch_summaries(listings.clone().map(|(l, _)| l));
-        listings
-            .map(|(l, distance_m)| Self::new(full, l, taxonomy, now, distance_m))
-            .collect()
-    }
 }
 
 /// Slugs written straight from a listing's bits: a list of strings in JSON, with no
@@ -358,7 +343,7 @@ impl Serialize for Slugs<'_> {
     }
 }
 
-fn category_slugs<'a>(l: &Listing, taxonomy: &'a Taxonomy) -> Slugs<'a> {
+pub(super) fn category_slugs<'a>(l: &Listing, taxonomy: &'a Taxonomy) -> Slugs<'a> {
     let mut bits = [0u8; 8];
     let mut n = 0;
     for (slot, b) in bits.iter_mut().zip(l.category_bits()) {
@@ -371,7 +356,7 @@ fn category_slugs<'a>(l: &Listing, taxonomy: &'a Taxonomy) -> Slugs<'a> {
     }
 }
 
-fn target_slugs<'a>(l: &Listing, taxonomy: &'a Taxonomy) -> Slugs<'a> {
+pub(super) fn target_slugs<'a>(l: &Listing, taxonomy: &'a Taxonomy) -> Slugs<'a> {
     Slugs {
         bits: SlugBits::Mask(l.target_mask()),
         list: &taxonomy.target_groups,

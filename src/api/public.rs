@@ -1,13 +1,13 @@
 //! The public, read-only API: health, taxonomy and service queries.
 
 use super::model::{
-    Health, ListFeature, MapPointFeature, PointCollection, ServiceCollection, ServiceFeature,
-    TaxonomyList, Version,
+    Health, MapPointFeature, PointCollection, ServiceCollection, ServiceFeature, TaxonomyList,
+    Version,
 };
 use super::params::{
     DEFAULT_K, DEFAULT_LIMIT, MAX_DISTANCE_M, MAX_K, MAX_LIMIT, MAX_POINTS, Params,
 };
-use super::{AppError, AppState, ErrorBody};
+use super::{AppError, AppState, ErrorBody, ListAnswer};
 use crate::domain::ServiceId;
 use axum::Json;
 use axum::extract::{Path, State};
@@ -215,9 +215,15 @@ pub async fn nearest(
     let full = params.detail()?;
     params.finish(&NEAREST_PARAMS)?;
     let hits = view.nearest(origin, k, &filter, max_distance);
+    let answer = ListAnswer {
+        full,
+        taxonomy,
+        now,
+        total: None,
+        next_cursor: None,
+    };
     let hits = hits.iter().map(|h| (h.listing, Some(h.distance_m)));
-    let features = ListFeature::list(full, hits, taxonomy, now);
-    Ok(list_answer(features, None, None))
+    Ok(geojson_bytes(answer.to_json(hits)))
 }
 
 /// Published services in a bounding box, filtered and searched, by ascending id, in pages.
@@ -240,10 +246,15 @@ pub async fn list(State(state): State<AppState>, mut params: Params) -> Result<R
     let full = params.detail()?;
     params.finish(&LIST_PARAMS)?;
     let page = view.within(&bbox, &filter, after, limit);
+    let answer = ListAnswer {
+        full,
+        taxonomy,
+        now,
+        total: Some(page.total),
+        next_cursor: Some(page.next_after.map(|id| id.0.to_string())),
+    };
     let listings = page.listings.iter().map(|l| (*l, None));
-    let features = ListFeature::list(full, listings, taxonomy, now);
-    let cursor = page.next_after.map(|id| id.0.to_string());
-    Ok(list_answer(features, Some(page.total), Some(cursor)))
+    Ok(geojson_bytes(answer.to_json(listings)))
 }
 
 /// Every published service in a bounding box that passes the filters, in one answer,
@@ -302,22 +313,6 @@ pub async fn get_one(
         Utc::now(),
         None,
     )))
-}
-
-/// A list of services as a GeoJSON FeatureCollection, written by the hand-made
-/// serialiser of the hot path (`fastjson`).
-fn list_answer(
-    features: Vec<ListFeature<'_>>,
-    total: Option<usize>,
-    next_cursor: Option<Option<String>>,
-) -> Response {
-    let collection = ServiceCollection {
-        kind: "FeatureCollection",
-        features,
-        total,
-        next_cursor,
-    };
-    geojson_bytes(collection.to_json())
 }
 
 /// A GeoJSON body with its media type (RFC 7946 §12).

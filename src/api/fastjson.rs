@@ -175,8 +175,9 @@ const SUMMARY_FIXED: usize = 512;
 
 /// A list answer: a GeoJSON FeatureCollection written straight from the listings, the
 /// bytes `serde_json::to_vec` gives for the [`ServiceCollection`] of the same features.
-/// Summaries are written without building their [`SummaryFeature`] first: the value is
-/// larger than the text it holds, and moving it through a vector cost more than writing.
+/// Summaries are written without first building a [`SummaryFeature`] (376 bytes) per
+/// listing and moving it into a vector: with that gone, and constants written in one
+/// piece, a nearest answer takes about 10 % less time to write (BENCHMARKS.md, stop 11).
 #[derive(Debug, Clone)]
 pub struct ListAnswer<'a> {
     /// Every field (`detail=full`) rather than the summary.

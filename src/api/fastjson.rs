@@ -4,14 +4,13 @@
 //! `serde_json::to_vec` of the same values — a test compares the two on every kind of
 //! text — and leaves schema and meaning to the derived types in `model`.
 
-use super::model::{
-    COORDINATE_DECIMALS, DISTANCE_DECIMALS, ServiceFeature, Slugs, category_slugs, round_to,
-    target_slugs,
-};
 #[cfg(doc)]
-use super::model::{ServiceCollection, SummaryFeature};
-use crate::domain::{Hours, Taxonomy};
-use crate::index::{Field, Listing, prefetch_summaries};
+use super::model::ServiceCollection;
+use super::model::{
+    COORDINATE_DECIMALS, DISTANCE_DECIMALS, ServiceFeature, Slugs, SummaryFeature, round_to,
+};
+use crate::domain::Taxonomy;
+use crate::index::{Listing, prefetch_summaries};
 use chrono::{DateTime, Utc};
 use serde::Serialize;
 
@@ -175,9 +174,10 @@ const SUMMARY_FIXED: usize = 512;
 
 /// A list answer: a GeoJSON FeatureCollection written straight from the listings, the
 /// bytes `serde_json::to_vec` gives for the [`ServiceCollection`] of the same features.
-/// Summaries are written without first building a [`SummaryFeature`] (376 bytes) per
-/// listing and moving it into a vector: with that gone, and constants written in one
-/// piece, a nearest answer takes about 10 % less time to write (BENCHMARKS.md, stop 11).
+/// Each feature is written as soon as it is made, rather than first collected (376 bytes
+/// each) into a vector of [`ListFeature`](super::model::ListFeature)s: with that gone, and
+/// constants written in one piece, a nearest answer takes about 10 % less time to write
+/// (BENCHMARKS.md, stop 11).
 #[derive(Debug, Clone)]
 pub struct ListAnswer<'a> {
     /// Every field (`detail=full`) rather than the summary.
@@ -213,7 +213,7 @@ impl ListAnswer<'_> {
                     &ServiceFeature::new(l, self.taxonomy, self.now, distance_m),
                 );
             } else {
-                summary(&mut out, l, self.taxonomy, self.now, distance_m);
+                SummaryFeature::new(l, self.taxonomy, self.now, distance_m).write_json(&mut out);
             }
         }
         out.push(b']');
@@ -230,64 +230,59 @@ impl ListAnswer<'_> {
     }
 }
 
-/// Appends the [`SummaryFeature`] of `l`, as serde_json writes it.
-fn summary(
-    out: &mut Vec<u8>,
-    l: &Listing,
-    taxonomy: &Taxonomy,
-    now: DateTime<Utc>,
-    distance_m: Option<f64>,
-) {
-    let name = l.name();
-    let organisation = l.field(Field::Organisation);
-    let address = l.field(Field::Address);
-    let hours = l.hours();
-    let text = |s: Option<&str>| s.map_or(0, str::len);
-    out.reserve(
-        SUMMARY_FIXED
-            + name.len()
-            + text(organisation)
-            + text(address)
-            + text(hours.map(Hours::raw)),
-    );
-    let id = l.id().0;
-    out.extend_from_slice(b"{\"type\":\"Feature\",\"id\":");
-    integer(out, id);
-    out.extend_from_slice(b",\"geometry\":{\"type\":\"Point\",\"coordinates\":[");
-    let [lon, lat] = l.point().to_lon_lat();
-    rounded::<{ COORDINATE_DECIMALS }>(out, lon);
-    out.push(b',');
-    rounded::<{ COORDINATE_DECIMALS }>(out, lat);
-    out.extend_from_slice(b"]},\"properties\":{\"id\":");
-    integer(out, id);
-    out.extend_from_slice(b",\"name\":");
-    string(out, name);
-    out.extend_from_slice(b",\"organisation\":");
-    opt_string(out, organisation);
-    out.extend_from_slice(b",\"categories\":");
-    slugs(out, &category_slugs(l, taxonomy));
-    out.extend_from_slice(b",\"target_groups\":");
-    slugs(out, &target_slugs(l, taxonomy));
-    out.extend_from_slice(b",\"address\":");
-    opt_string(out, address);
-    out.extend_from_slice(b",\"opening_hours\":");
-    opt_string(out, hours.map(Hours::raw));
-    out.extend_from_slice(match hours.map(|h| h.is_open_at(now)) {
-        Some(true) => b",\"open_now\":true,\"wheelchair\":\"",
-        Some(false) => b",\"open_now\":false,\"wheelchair\":\"",
-        None => b",\"open_now\":null,\"wheelchair\":\"",
-    });
-    out.extend_from_slice(l.wheelchair().as_str().as_bytes());
-    out.extend_from_slice(if l.demo() {
-        b"\",\"demo\":true"
-    } else {
-        b"\",\"demo\":false"
-    });
-    if let Some(d) = distance_m {
-        out.extend_from_slice(b",\"distance_m\":");
-        rounded::<{ DISTANCE_DECIMALS }>(out, d);
+impl SummaryFeature<'_> {
+    /// Appends the feature as serde_json writes it. The `type`s are constants, written
+    /// with the keys around them in one piece.
+    fn write_json(&self, out: &mut Vec<u8>) {
+        debug_assert_eq!((self.kind, self.geometry.kind), ("Feature", "Point"));
+        let p = &self.properties;
+        let text = |s: Option<&str>| s.map_or(0, str::len);
+        out.reserve(
+            SUMMARY_FIXED
+                + p.name.len()
+                + text(p.organisation)
+                + text(p.address)
+                + text(p.opening_hours),
+        );
+        out.extend_from_slice(b"{\"type\":\"Feature\",\"id\":");
+        integer(out, self.id);
+        out.extend_from_slice(b",\"geometry\":{\"type\":\"Point\",\"coordinates\":[");
+        let [lon, lat] = self.geometry.coordinates;
+        rounded::<{ COORDINATE_DECIMALS }>(out, lon);
+        out.push(b',');
+        rounded::<{ COORDINATE_DECIMALS }>(out, lat);
+        out.extend_from_slice(b"]},\"properties\":{\"id\":");
+        integer(out, p.id);
+        out.extend_from_slice(b",\"name\":");
+        string(out, p.name);
+        out.extend_from_slice(b",\"organisation\":");
+        opt_string(out, p.organisation);
+        out.extend_from_slice(b",\"categories\":");
+        slugs(out, &p.categories);
+        out.extend_from_slice(b",\"target_groups\":");
+        slugs(out, &p.target_groups);
+        out.extend_from_slice(b",\"address\":");
+        opt_string(out, p.address);
+        out.extend_from_slice(b",\"opening_hours\":");
+        opt_string(out, p.opening_hours);
+        out.extend_from_slice(match p.open_now {
+            Some(true) => b",\"open_now\":true,\"wheelchair\":",
+            Some(false) => b",\"open_now\":false,\"wheelchair\":",
+            None => b",\"open_now\":null,\"wheelchair\":",
+        });
+        string(out, p.wheelchair.as_str());
+        out.extend_from_slice(if p.demo {
+            b",\"demo\":true"
+        } else {
+            b",\"demo\":false"
+        });
+        if let Some(d) = p.distance_m {
+            out.extend_from_slice(b",\"distance_m\":");
+            // Already rounded; rounding again changes nothing and gives the digits.
+            rounded::<{ DISTANCE_DECIMALS }>(out, d);
+        }
+        out.extend_from_slice(b"}}");
     }
-    out.extend_from_slice(b"}}");
 }
 
 #[cfg(test)]

@@ -343,7 +343,7 @@ impl Serialize for Slugs<'_> {
     }
 }
 
-pub(super) fn category_slugs<'a>(l: &Listing, taxonomy: &'a Taxonomy) -> Slugs<'a> {
+fn category_slugs<'a>(l: &Listing, taxonomy: &'a Taxonomy) -> Slugs<'a> {
     let mut bits = [0u8; 8];
     let mut n = 0;
     for (slot, b) in bits.iter_mut().zip(l.category_bits()) {
@@ -356,7 +356,7 @@ pub(super) fn category_slugs<'a>(l: &Listing, taxonomy: &'a Taxonomy) -> Slugs<'
     }
 }
 
-pub(super) fn target_slugs<'a>(l: &Listing, taxonomy: &'a Taxonomy) -> Slugs<'a> {
+fn target_slugs<'a>(l: &Listing, taxonomy: &'a Taxonomy) -> Slugs<'a> {
     Slugs {
         bits: SlugBits::Mask(l.target_mask()),
         list: &taxonomy.target_groups,

@@ -10,7 +10,7 @@ use super::model::{
     COORDINATE_DECIMALS, DISTANCE_DECIMALS, ServiceFeature, Slugs, SummaryFeature, round_to,
 };
 use crate::domain::Taxonomy;
-use crate::index::{Listing, prefetch_summaries};
+use crate::index::{Field, Listing, prefetch_summaries};
 use chrono::{DateTime, Utc};
 use serde::Serialize;
 
@@ -78,6 +78,26 @@ fn word_needs_escape(w: u64) -> bool {
 fn opt_string(out: &mut Vec<u8>, s: Option<&str>) {
     match s {
         Some(s) => string(out, s),
+        None => out.extend_from_slice(b"null"),
+    }
+}
+
+/// [`string`] for text already known to be [plain](crate::domain::text::is_plain) or
+/// not, which skips the check.
+fn known_string(out: &mut Vec<u8>, s: &str, plain: bool) {
+    if plain {
+        debug_assert!(!needs_escape(s.as_bytes()));
+        out.push(b'"');
+        out.extend_from_slice(s.as_bytes());
+        out.push(b'"');
+    } else {
+        string(out, s);
+    }
+}
+
+fn opt_known_string(out: &mut Vec<u8>, s: Option<&str>, plain: bool) {
+    match s {
+        Some(s) => known_string(out, s, plain),
         None => out.extend_from_slice(b"null"),
     }
 }
@@ -213,7 +233,8 @@ impl ListAnswer<'_> {
                     &ServiceFeature::new(l, self.taxonomy, self.now, distance_m),
                 );
             } else {
-                SummaryFeature::new(l, self.taxonomy, self.now, distance_m).write_json(&mut out);
+                SummaryFeature::new(l, self.taxonomy, self.now, distance_m)
+                    .write_json(&mut out, Plain::of(l));
             }
         }
         out.push(b']');
@@ -230,10 +251,31 @@ impl ListAnswer<'_> {
     }
 }
 
+/// Which of a summary's texts are known to be plain, recorded when the listing was built.
+#[derive(Debug, Clone, Copy)]
+struct Plain {
+    name: bool,
+    organisation: bool,
+    address: bool,
+    hours: bool,
+}
+
+impl Plain {
+    fn of(l: &Listing) -> Self {
+        Self {
+            name: l.is_plain(Field::Name),
+            organisation: l.is_plain(Field::Organisation),
+            address: l.is_plain(Field::Address),
+            hours: l.hours().is_some_and(|h| h.raw_is_plain()),
+        }
+    }
+}
+
 impl SummaryFeature<'_> {
     /// Appends the feature as serde_json writes it. The `type`s are constants, written
-    /// with the keys around them in one piece.
-    fn write_json(&self, out: &mut Vec<u8>) {
+    /// with the keys around them in one piece; texts that `plain` says need no escape
+    /// are copied without checking them again.
+    fn write_json(&self, out: &mut Vec<u8>, plain: Plain) {
         debug_assert_eq!((self.kind, self.geometry.kind), ("Feature", "Point"));
         let p = &self.properties;
         let text = |s: Option<&str>| s.map_or(0, str::len);
@@ -244,27 +286,31 @@ impl SummaryFeature<'_> {
                 + text(p.address)
                 + text(p.opening_hours),
         );
+        // The id is written twice, formatted once.
+        let mut id = itoa::Buffer::new();
+        let id = id.format(self.id).as_bytes();
+        debug_assert_eq!(self.id, p.id);
         out.extend_from_slice(b"{\"type\":\"Feature\",\"id\":");
-        integer(out, self.id);
+        out.extend_from_slice(id);
         out.extend_from_slice(b",\"geometry\":{\"type\":\"Point\",\"coordinates\":[");
         let [lon, lat] = self.geometry.coordinates;
         rounded::<{ COORDINATE_DECIMALS }>(out, lon);
         out.push(b',');
         rounded::<{ COORDINATE_DECIMALS }>(out, lat);
         out.extend_from_slice(b"]},\"properties\":{\"id\":");
-        integer(out, p.id);
+        out.extend_from_slice(id);
         out.extend_from_slice(b",\"name\":");
-        string(out, p.name);
+        known_string(out, p.name, plain.name);
         out.extend_from_slice(b",\"organisation\":");
-        opt_string(out, p.organisation);
+        opt_known_string(out, p.organisation, plain.organisation);
         out.extend_from_slice(b",\"categories\":");
         slugs(out, &p.categories);
         out.extend_from_slice(b",\"target_groups\":");
         slugs(out, &p.target_groups);
         out.extend_from_slice(b",\"address\":");
-        opt_string(out, p.address);
+        opt_known_string(out, p.address, plain.address);
         out.extend_from_slice(b",\"opening_hours\":");
-        opt_string(out, p.opening_hours);
+        opt_known_string(out, p.opening_hours, plain.hours);
         out.extend_from_slice(match p.open_now {
             Some(true) => b",\"open_now\":true,\"wheelchair\":",
             Some(false) => b",\"open_now\":false,\"wheelchair\":",
@@ -317,6 +363,12 @@ mod tests {
             if i % 5 == 2 {
                 s.data.opening_hours = None;
                 s.data.organisation = Some(t.to_string());
+            }
+            if i % 7 == 3 {
+                // A comment is quoted: the raw text needs escaping.
+                s.data.opening_hours = Some(
+                    crate::domain::Hours::parse(r#"Mo-Fr 09:00-12:00 "su appuntamento""#).unwrap(),
+                );
             }
         }
         let listings: Vec<Listing> = services

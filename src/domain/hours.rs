@@ -32,6 +32,8 @@ pub struct Hours(Arc<HoursInner>);
 
 struct HoursInner {
     raw: String,
+    /// Whether `raw` is plain text ([`is_plain`](crate::domain::text::is_plain)): a comment in quotes is not.
+    plain: bool,
     parsed: OpeningHours,
     /// The last answer of `is_open_at`: `(minute since the epoch << 1) | open`. Schedules
     /// have minute resolution and many services share one, so a list of results asks the
@@ -54,6 +56,7 @@ impl Hours {
             .with_context(Context::default().with_holidays(Country::IT.holidays()));
         Ok(Self(Arc::new(HoursInner {
             raw: raw.to_string(),
+            plain: crate::domain::text::is_plain(raw),
             parsed,
             last: AtomicU64::new(NO_ANSWER),
         })))
@@ -62,6 +65,11 @@ impl Hours {
     /// The expression as it was given (trimmed).
     pub fn raw(&self) -> &str {
         &self.0.raw
+    }
+
+    /// Whether [`raw`](Self::raw) is plain text: no control character, quote or backslash.
+    pub fn raw_is_plain(&self) -> bool {
+        self.0.plain
     }
 
     /// Whether the service is open at `at`, read on the wall clock of Europe/Rome.

@@ -66,6 +66,13 @@ pub fn clip(s: &str) -> String {
     }
 }
 
+/// Whether `s` holds no control character, quote or backslash: text that a JSON (or CSV)
+/// writer can copy as it is. Nearly all text is; knowing it when the listing is built
+/// saves every answer checking the name, organisation and address again.
+pub fn is_plain(s: &str) -> bool {
+    !s.bytes().any(|b| b < 0x20 || b == b'"' || b == b'\\')
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -81,5 +88,21 @@ mod tests {
         assert!(q.matches_ascii_ignoring_case("Centro d'Ascolto caritas"));
         assert!(!q.matches_ascii_ignoring_case("Caritas"));
         assert!(TextQuery::new(" ,;- ").is_none());
+    }
+
+    /// Plain means exactly what JSON can copy unescaped: every byte below 0x20, a quote
+    /// and a backslash make text not plain, wherever they are; nothing else does.
+    #[test]
+    fn plain_text_is_what_json_copies_as_it_is() {
+        for b in 0u8..=0x7f {
+            let c = char::from(b);
+            let special = b < 0x20 || c == '"' || c == '\\';
+            for s in [format!("{c}"), format!("Via Roma {c} 3"), format!("abc{c}")] {
+                assert_eq!(is_plain(&s), !special, "{s:?}");
+                let json = serde_json::to_string(&s).unwrap();
+                assert_eq!(json == format!("\"{s}\""), is_plain(&s), "{s:?}");
+            }
+        }
+        assert!(is_plain("carità — «Siena» 🧭 </script>"));
     }
 }

@@ -9,7 +9,7 @@
 //! the opening hours are shared with every service that has the same schedule.
 
 use crate::domain::service::limits;
-use crate::domain::text::fold;
+use crate::domain::text::{fold, is_plain};
 use crate::domain::{Coordinates, Hours, Service, ServiceId, Taxonomy, Wheelchair};
 use chrono::{DateTime, Utc};
 use triomphe::ThinArc;
@@ -61,7 +61,13 @@ struct Header {
     verified_at: Option<DateTime<Utc>>,
     /// `ends[i]` is where text field `i` ends; the folded text, if any, follows the last.
     ends: [u32; FIELDS],
+    /// Bit `i` is set when text field `i` is [plain](crate::domain::text::is_plain), for the fields a summary
+    /// shows (address, name, organisation).
+    plain: u8,
 }
+
+/// The fields whose plainness the header records: those a summary shows.
+const PLAIN_FIELDS: [Field; 3] = [Field::Address, Field::Name, Field::Organisation];
 
 impl std::fmt::Debug for Listing {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
@@ -107,6 +113,10 @@ impl Listing {
             let folded = fold(searched);
             text.push_str(&folded);
         }
+        let plain = PLAIN_FIELDS
+            .iter()
+            .filter(|f| is_plain(&text[range(&ends, **f)]))
+            .fold(0u8, |bits, f| bits | 1 << *f as usize);
         let header = Header {
             id: s.id,
             point: d.point,
@@ -118,6 +128,7 @@ impl Listing {
             updated_at: s.updated_at,
             verified_at: s.verified_at,
             ends,
+            plain,
         };
         Self(ThinArc::from_header_and_slice(header, text.as_bytes()))
     }
@@ -156,6 +167,12 @@ impl Listing {
     fn prefetch_summary(&self) {
         const SUMMARY_BYTES: usize = 4 * 64;
         super::prefetch::bytes(std::ptr::from_ref(self.header()).cast(), SUMMARY_BYTES);
+    }
+
+    /// Whether text field `f` is known to be [plain](crate::domain::text::is_plain); false for the fields
+    /// whose plainness is not recorded (all but address, name and organisation).
+    pub fn is_plain(&self, f: Field) -> bool {
+        PLAIN_FIELDS.contains(&f) && self.header().plain & (1 << f as usize) != 0
     }
 
     /// Name.

@@ -552,12 +552,194 @@ async fn unauthenticated_forged_and_underprivileged_requests_change_nothing(s: &
     assert_eq!(subject.len(), 1);
 }
 
+/// Every page of the queue asked with `limit`, following `next_cursor`: the ids, and each
+/// page's answer checked for totals and order.
+async fn walk(m: &Mod, query: &str, limit: usize, counts: &Value) -> Vec<String> {
+    let mut ids: Vec<String> = Vec::new();
+    let mut after: Option<String> = None;
+    for _ in 0..100 {
+        let mut path = format!("/api/moderation/queue?limit={limit}{query}");
+        if let Some(c) = &after {
+            path.push_str(&format!("&after={c}"));
+        }
+        let a = m.get(&path).await;
+        assert_eq!(a.status, 200, "{path}: {}", a.body);
+        assert_eq!(&a.body["counts"], counts, "counts are totals on every page");
+        let items = a.body["items"].as_array().unwrap();
+        assert!(items.len() <= limit, "{}", a.body);
+        ids.extend(
+            items
+                .iter()
+                .map(|it| it["id"].as_str().unwrap().to_string()),
+        );
+        match a.body["next_cursor"].as_str() {
+            Some(c) => {
+                assert_eq!(items.len(), limit, "only the last page is short");
+                assert!(a.body["remaining"].as_u64().unwrap() > 0, "{}", a.body);
+                after = Some(c.to_string());
+            }
+            None => {
+                assert!(a.body["next_cursor"].is_null(), "{}", a.body);
+                assert_eq!(a.body["remaining"], 0, "{}", a.body);
+                return ids;
+            }
+        }
+    }
+    panic!("the queue never ended: {ids:?}");
+}
+
+async fn the_queue_pages_with_a_cursor(s: &TestServer) {
+    let m = Mod::login(s, "marta", Role::Moderator).await;
+    let mut codes = Vec::new();
+    for i in 0..5 {
+        let lon = 11.30 + f64::from(i) * 0.01;
+        let (code, _) = submit(s, &feature(&format!("Sportello in coda {i}"), lon, 43.30)).await;
+        codes.push(code);
+    }
+    let (listing, _, _) = demo_listing(s).await;
+    for kind in ["closed", "wrong_address"] {
+        let a = send(
+            s.client
+                .post(format!("{}/api/services/{listing}/reports", s.base))
+                .json(&json!({"kind": kind, "lang": "it"})),
+        )
+        .await;
+        assert_eq!(a.status, 201, "{}", a.body);
+    }
+
+    // The whole queue in one page, the reference.
+    let all = m.get("/api/moderation/queue?limit=200").await;
+    assert_eq!(all.status, 200, "{}", all.body);
+    let counts = all.body["counts"].clone();
+    assert_eq!(counts["total"], 7, "{counts}");
+    assert!(all.body["next_cursor"].is_null(), "{}", all.body);
+    let items = all.body["items"].as_array().unwrap();
+    let expected: Vec<String> = items
+        .iter()
+        .map(|it| it["id"].as_str().unwrap().to_string())
+        .collect();
+    assert_eq!(expected.len(), 7);
+    let times: Vec<&str> = items
+        .iter()
+        .map(|it| it["created_at"].as_str().unwrap())
+        .collect();
+    let parsed: Vec<chrono::DateTime<chrono::Utc>> =
+        times.iter().map(|t| t.parse().unwrap()).collect();
+    assert!(
+        parsed.windows(2).all(|w| w[0] <= w[1]),
+        "oldest first: {times:?}"
+    );
+    // The default page holds them all (50).
+    let a = m.get("/api/moderation/queue").await;
+    assert_eq!(a.body["items"].as_array().unwrap().len(), 7);
+
+    // Pages of two walk the same items in the same order, none twice, none missing.
+    assert_eq!(walk(&m, "", 2, &counts).await, expected);
+    assert_eq!(walk(&m, "", 3, &counts).await, expected);
+    assert_eq!(walk(&m, "", 7, &counts).await, expected);
+
+    // With a kind: only that kind, paged, the counts still the whole queue's.
+    let of_kind = |k: &str| -> Vec<String> {
+        items
+            .iter()
+            .filter(|it| it["kind"] == k)
+            .map(|it| it["id"].as_str().unwrap().to_string())
+            .collect()
+    };
+    assert_eq!(
+        walk(&m, "&kind=report", 1, &counts).await,
+        of_kind("report")
+    );
+    assert_eq!(walk(&m, "&kind=new", 2, &counts).await, of_kind("new"));
+    assert_eq!(of_kind("new").len(), 5);
+
+    // A moderator approves the first item of page one before asking for page two: page
+    // two still starts with the third item (an offset would skip it).
+    let p1 = m.get("/api/moderation/queue?limit=2&kind=new").await;
+    let first = p1.body["items"][0]["id"].as_str().unwrap().to_string();
+    let cursor = p1.body["next_cursor"].as_str().unwrap().to_string();
+    assert_eq!(p1.body["remaining"], 3, "{}", p1.body);
+    let a = m
+        .post(&format!("/api/moderation/items/{first}/approve"), None)
+        .await;
+    assert_eq!(a.status, 200, "{}", a.body);
+    let p2 = m
+        .get(&format!(
+            "/api/moderation/queue?limit=2&kind=new&after={cursor}"
+        ))
+        .await;
+    assert_eq!(p2.status, 200, "{}", p2.body);
+    let p2_ids: Vec<&str> = p2.body["items"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|it| it["id"].as_str().unwrap())
+        .collect();
+    let new = of_kind("new");
+    assert_eq!(p2_ids, [new[2].as_str(), new[3].as_str()], "{}", p2.body);
+    assert_eq!(
+        p2.body["counts"]["new"], 4,
+        "the counts follow the decision"
+    );
+    assert_eq!(p2.body["counts"]["total"], 6);
+    assert_eq!(p2.body["remaining"], 1, "{}", p2.body);
+    // The cursor of a decided item still works, and so does a walk after the decision.
+    let counts = p2.body["counts"].clone();
+    let rest: Vec<String> = expected
+        .iter()
+        .filter(|id| **id != first)
+        .cloned()
+        .collect();
+    assert_eq!(walk(&m, "", 2, &counts).await, rest);
+}
+
+async fn bad_queue_parameters_are_named(s: &TestServer) {
+    let m = Mod::login(s, "marta", Role::Moderator).await;
+    submit(s, &feature("Servizio in attesa", 11.33, 43.32)).await;
+    use base64::Engine;
+    let b64 = |raw: &str| base64::engine::general_purpose::URL_SAFE_NO_PAD.encode(raw);
+    let junk = b64("not a time|s-1");
+    let no_id = b64("2026-01-01T00:00:00Z|x-1");
+    let cases: Vec<(String, &str)> = vec![
+        ("limit=0".into(), "limit"),
+        ("limit=201".into(), "limit"),
+        ("limit=abc".into(), "limit"),
+        ("limit=-1".into(), "limit"),
+        ("limit=".into(), "limit"),
+        ("after=garbage".into(), "after"),
+        ("after=".into(), "after"),
+        (format!("after={junk}"), "after"),
+        (format!("after={no_id}"), "after"),
+        ("kind=all".into(), "kind"),
+        ("offset=2".into(), "offset"),
+        ("limit=2&page=2".into(), "page"),
+    ];
+    for (query, name) in cases {
+        let a = m.get(&format!("/api/moderation/queue?{query}")).await;
+        assert_eq!(a.status, 400, "{query}: {}", a.body);
+        assert_eq!(a.body["parameter"], name, "{query}: {}", a.body);
+        assert!(
+            a.body["message"].as_str().unwrap().starts_with(name),
+            "{query}: {}",
+            a.body
+        );
+        assert!(a.body["error"].is_string(), "{query}: {}", a.body);
+    }
+    // The edges are fine.
+    for query in ["limit=1", "limit=200", "limit=1&kind=new"] {
+        let a = m.get(&format!("/api/moderation/queue?{query}")).await;
+        assert_eq!(a.status, 200, "{query}: {}", a.body);
+    }
+}
+
 both_stores!(
     approve_after_editing_publishes_at_once,
     reject_and_request_changes_show_on_the_status_page,
     duplicates_are_flagged_and_merged,
     reports_and_listings_are_moderated,
     unauthenticated_forged_and_underprivileged_requests_change_nothing,
+    the_queue_pages_with_a_cursor,
+    bad_queue_parameters_are_named,
 );
 
 /// Messages a sink received: recipients and data.

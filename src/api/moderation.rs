@@ -133,6 +133,12 @@ pub struct AuditPage {
 pub struct QueueQuery {
     /// Only items of this kind: `new`, `change` or `report`.
     kind: Option<String>,
+    /// Items per page: a whole number from 1 to 200 (default 50).
+    #[param(minimum = 1, maximum = 200)]
+    limit: Option<u32>,
+    /// The `next_cursor` of the previous page, as given: the page starts right after that
+    /// page's last item (items decided meanwhile do not shift it).
+    after: Option<String>,
 }
 
 /// Parameters of `GET /api/moderation/audit`.
@@ -200,14 +206,16 @@ fn required_text(field: &str, text: Option<String>) -> Result<String, Problem> {
     check_reason(field, text.as_deref()).map_err(|e: FieldError| Problem::Invalid(vec![e]))
 }
 
-/// The queue: pending new listings and change proposals and open reports, oldest first,
-/// with counts per kind; each item with its map point, nearby possible duplicates and,
-/// for change proposals, the field-by-field diff.
+/// The queue, a page at a time: pending new listings and change proposals and open
+/// reports, oldest first, with counts per kind of the whole queue; each item with its map
+/// point, nearby possible duplicates and, for change proposals, the field-by-field diff.
+/// Follow `next_cursor` (as `after`) until it is null.
 #[utoipa::path(get, path = "/api/moderation/queue", tag = "moderation",
     security(("session_cookie" = [])),
     params(QueueQuery),
     responses(
-        (status = 200, description = "The queue", body = Queue),
+        (status = 200, description = "A page of the queue", body = Queue),
+        (status = 400, description = "A bad or unknown parameter (named in the body)", body = ErrorBody),
         (status = 401, description = "Not logged in", body = ErrorBody),
     ))]
 pub async fn get_queue(
@@ -216,6 +224,8 @@ pub async fn get_queue(
     Query(q): Query<HashMap<String, String>>,
 ) -> Result<Json<Queue>, Problem> {
     let mut only = None;
+    let mut limit = queue::DEFAULT_PAGE;
+    let mut after = None;
     for (k, v) in &q {
         match k.as_str() {
             "kind" => {
@@ -230,6 +240,24 @@ pub async fn get_queue(
                     }
                 })
             }
+            "limit" => {
+                limit = v
+                    .parse::<usize>()
+                    .ok()
+                    .filter(|n| (1..=queue::MAX_PAGE).contains(n))
+                    .ok_or_else(|| {
+                        AppError::invalid(
+                            "limit",
+                            format!("must be a whole number from 1 to {}", queue::MAX_PAGE),
+                        )
+                    })?;
+            }
+            "after" => {
+                after = Some(
+                    v.parse::<queue::Cursor>()
+                        .map_err(|m| AppError::invalid("after", m))?,
+                );
+            }
             other => {
                 return Err(AppError::BadParameter {
                     code: "unknown_parameter",
@@ -240,7 +268,9 @@ pub async fn get_queue(
             }
         }
     }
-    Ok(Json(queue::build(&state.directory, only).await?))
+    Ok(Json(
+        queue::build(&state.directory, only, after, limit).await?,
+    ))
 }
 
 /// One item (`s-N` or `r-N`), decided or not.

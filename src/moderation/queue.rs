@@ -5,6 +5,12 @@
 //!
 //! Item ids are namespaced: `s-12` is submission 12, `r-5` is report 5 (a bare number
 //! names a submission).
+//!
+//! The queue is answered a page at a time. Items are ordered by (`created_at`, id), where
+//! ids compare reports before submissions and then by number; a page ends with a
+//! [`Cursor`] holding the last item's sort key, so the next page starts right after it
+//! whatever was decided in between (an offset would skip an item for each decision).
+//! Only the items of the page are built: duplicates and diffs are the expensive part.
 
 use super::diff::{FieldChange, diff};
 use super::duplicates::{Nearby, nearby};
@@ -14,9 +20,12 @@ use crate::domain::submission::{
 };
 use crate::domain::{Lang, Report, ReportId, ReportKind, ReportStatus, ServiceId};
 use crate::store::{StoreError, service_snapshot};
-use chrono::{DateTime, Utc};
+use base64::Engine;
+use base64::engine::general_purpose::URL_SAFE_NO_PAD;
+use chrono::{DateTime, SecondsFormat, Utc};
 use serde::Serialize;
 use serde_json::Value;
+use std::cmp::Ordering;
 use std::fmt;
 use std::str::FromStr;
 use utoipa::ToSchema;
@@ -47,6 +56,72 @@ impl FromStr for ItemRef {
             "r" => Ok(ItemRef::Report(ReportId(n))),
             _ => Err("must be s-N (a submission) or r-N (a report)".into()),
         }
+    }
+}
+
+impl ItemRef {
+    /// The queue's order among items of the same time: reports (`r-`) before submissions
+    /// (`s-`), then by number.
+    fn order_key(self) -> (u8, i64) {
+        match self {
+            ItemRef::Report(id) => (0, id.0),
+            ItemRef::Submission(id) => (1, id.0),
+        }
+    }
+}
+
+impl Ord for ItemRef {
+    fn cmp(&self, other: &Self) -> Ordering {
+        self.order_key().cmp(&other.order_key())
+    }
+}
+
+impl PartialOrd for ItemRef {
+    fn partial_cmp(&self, other: &Self) -> Option<Ordering> {
+        Some(self.cmp(other))
+    }
+}
+
+/// The most items one page of the queue holds.
+pub const MAX_PAGE: usize = 200;
+/// The number of items a page holds when no `limit` is given.
+pub const DEFAULT_PAGE: usize = 50;
+
+/// An item's place in the queue: its arrival time, then its id. Given out (encoded) as
+/// `next_cursor`; a page `after` it starts with the first item that sorts after it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
+pub struct Cursor {
+    created_at: DateTime<Utc>,
+    item: ItemRef,
+}
+
+impl Cursor {
+    /// The opaque text handed to clients: URL-safe base64 of `time|id`.
+    pub fn encode(&self) -> String {
+        let raw = format!(
+            "{}|{}",
+            self.created_at.to_rfc3339_opts(SecondsFormat::Nanos, true),
+            self.item
+        );
+        URL_SAFE_NO_PAD.encode(raw)
+    }
+}
+
+impl FromStr for Cursor {
+    type Err = String;
+    fn from_str(s: &str) -> Result<Self, String> {
+        const BAD: &str = "is not a cursor this server gave out (use next_cursor as it is)";
+        let bytes = URL_SAFE_NO_PAD.decode(s).map_err(|_| BAD.to_string())?;
+        let raw = String::from_utf8(bytes).map_err(|_| BAD.to_string())?;
+        let (time, item) = raw.split_once('|').ok_or(BAD)?;
+        let created_at = DateTime::parse_from_rfc3339(time)
+            .map_err(|_| BAD.to_string())?
+            .with_timezone(&Utc);
+        if !item.starts_with("s-") && !item.starts_with("r-") {
+            return Err(BAD.into());
+        }
+        let item = item.parse::<ItemRef>().map_err(|_| BAD.to_string())?;
+        Ok(Cursor { created_at, item })
     }
 }
 
@@ -191,17 +266,36 @@ pub struct QueueCounts {
     pub total: usize,
 }
 
-/// The queue.
+/// A page of the queue.
 #[derive(Debug, Clone, Serialize, ToSchema)]
 pub struct Queue {
-    /// Counts per kind (of the whole queue, whatever the `kind` filter).
+    /// Counts per kind (of the whole queue, whatever the `kind` filter and the page).
     pub counts: QueueCounts,
-    /// The items, oldest first.
+    /// The items of this page, oldest first (then by id: `r-` before `s-`, then by number).
     pub items: Vec<QueueItem>,
+    /// Pass as `after` for the next page; null on the last page. Opaque: it names the
+    /// last item's place, so items decided meanwhile do not shift the next page.
+    #[schema(example = "MjAyNi0wMS0wMVQwMDowMDowMi4wMDAwMDAwMDBafHMtMg")]
+    pub next_cursor: Option<String>,
+    /// How many items (of the `kind` asked for) come after this page.
+    pub remaining: usize,
 }
 
-/// The whole queue, or only the items of one kind, oldest first.
-pub async fn build(dir: &Directory, only: Option<ItemKind>) -> Result<Queue, StoreError> {
+/// What a page of the queue is read from: the sort key of a pending item, before the item
+/// (with its duplicates and diff) is built.
+enum Row<'a> {
+    Submission(&'a Submission),
+    Report(&'a Report),
+}
+
+/// One page of the queue, or of the items of one kind: at most `limit` items, oldest first,
+/// starting after `after`. Counts are of the whole queue.
+pub async fn build(
+    dir: &Directory,
+    only: Option<ItemKind>,
+    after: Option<Cursor>,
+    limit: usize,
+) -> Result<Queue, StoreError> {
     let subs = dir
         .store()
         .submissions(Some(SubmissionStatus::Pending))
@@ -216,20 +310,52 @@ pub async fn build(dir: &Directory, only: Option<ItemKind>) -> Result<Queue, Sto
     }
     counts.report = reports.len();
     counts.total = counts.new + counts.change + counts.report;
-    let mut items = Vec::with_capacity(counts.total);
-    for s in &subs {
-        let item = submission_item(dir, s).await?;
-        if only.is_none_or(|k| k == item.kind) {
-            items.push(item);
+    let mut rows: Vec<(Cursor, Row<'_>)> = Vec::new();
+    for sub in &subs {
+        let kind = match sub.kind {
+            SubmissionKind::New => ItemKind::New,
+            SubmissionKind::Change => ItemKind::Change,
+        };
+        if only.is_none_or(|k| k == kind) {
+            let key = Cursor {
+                created_at: sub.created_at,
+                item: ItemRef::Submission(sub.id),
+            };
+            rows.push((key, Row::Submission(sub)));
         }
     }
     if only.is_none_or(|k| k == ItemKind::Report) {
-        for r in &reports {
-            items.push(report_item(dir, r).await?);
+        for rep in &reports {
+            let key = Cursor {
+                created_at: rep.created_at,
+                item: ItemRef::Report(rep.id),
+            };
+            rows.push((key, Row::Report(rep)));
         }
     }
-    items.sort_by(|a, b| a.created_at.cmp(&b.created_at).then(a.id.cmp(&b.id)));
-    Ok(Queue { counts, items })
+    if let Some(after) = after {
+        rows.retain(|(key, _)| *key > after);
+    }
+    rows.sort_unstable_by_key(|(key, _)| *key);
+    let shown = rows.len().min(limit);
+    let next_cursor = if rows.len() > shown && shown > 0 {
+        Some(rows[shown - 1].0.encode())
+    } else {
+        None
+    };
+    let mut items = Vec::with_capacity(shown);
+    for (_, row) in &rows[..shown] {
+        items.push(match row {
+            Row::Submission(sub) => submission_item(dir, sub).await?,
+            Row::Report(rep) => report_item(dir, rep).await?,
+        });
+    }
+    Ok(Queue {
+        counts,
+        items,
+        next_cursor,
+        remaining: rows.len() - shown,
+    })
 }
 
 /// One item, whatever its state (decided items too).
@@ -318,5 +444,43 @@ mod tests {
             assert!(bad.parse::<ItemRef>().is_err(), "{bad}");
         }
         assert_eq!(ItemRef::Report(ReportId(5)).to_string(), "r-5");
+    }
+
+    #[test]
+    fn ids_order_reports_first_then_by_number() {
+        let s = |n| ItemRef::Submission(SubmissionId(n));
+        let r = |n| ItemRef::Report(ReportId(n));
+        assert!(s(9) < s(12), "by number, not as text");
+        assert!(r(100) < s(1));
+    }
+
+    #[test]
+    fn cursors_round_trip_and_refuse_garbage() {
+        let at = DateTime::parse_from_rfc3339("2026-03-04T05:06:07.123456789Z")
+            .unwrap()
+            .with_timezone(&Utc);
+        for item in [
+            ItemRef::Submission(SubmissionId(12)),
+            ItemRef::Report(ReportId(5)),
+        ] {
+            let c = Cursor {
+                created_at: at,
+                item,
+            };
+            assert_eq!(c.encode().parse::<Cursor>(), Ok(c));
+        }
+        let enc = |raw: &str| URL_SAFE_NO_PAD.encode(raw);
+        for bad in [
+            String::new(),
+            "garbage".into(),
+            "!!!".into(),
+            enc("2026-03-04T05:06:07Z"),
+            enc("2026-03-04T05:06:07Z|12"),
+            enc("2026-03-04T05:06:07Z|s-0"),
+            enc("yesterday|s-1"),
+            URL_SAFE_NO_PAD.encode([0xff, 0xfe]),
+        ] {
+            assert!(bad.parse::<Cursor>().is_err(), "{bad}");
+        }
     }
 }

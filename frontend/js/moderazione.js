@@ -85,36 +85,95 @@ function featureFacts(feature) {
 
 // ---- the queue -----------------------------------------------------------------------------
 
+/** Items per page of the queue: 50, or `?pageSize=N` (1–200) on the page's URL. */
+const PAGE_SIZE = (() => {
+  const raw = new URLSearchParams(location.search).get('pageSize');
+  const n = raw !== null && /^\d{1,3}$/.test(raw) ? Number(raw) : NaN;
+  return n >= 1 && n <= 200 ? n : 50;
+})();
+
+let queueCursor = null; // the `next_cursor` of the last page shown, null on the last page
+
+function queueUrl(after) {
+  const p = new URLSearchParams({ limit: String(PAGE_SIZE) });
+  if (after) p.set('after', after);
+  return `/api/moderation/queue?${p}`;
+}
+
+function renderCounts(c) {
+  $('queue-counts').replaceChildren(...['new', 'change', 'report', 'total'].map((k) => h('li', {},
+    tEl('span', `mod.count.${k}`), ': ', h('strong', {}, String(c[k] ?? 0)))));
+}
+
+function queueItem(it) {
+  const dups = (it.duplicates || []).filter((d) => d.possible_duplicate).length;
+  const a = h('a', { href: `#item/${encodeURIComponent(it.id)}`, dataset: { id: it.id } },
+    h('span', { class: 'qi-title' },
+      tEl('span', `mod.kind.${it.kind}`, null, { class: `kind-badge k-${it.kind}` }),
+      h('span', { class: 'qi-name' }, it.title || '')),
+    h('span', { class: 'qi-meta' },
+      tEl('span', 'mod.arrivedAt'), ' ', dateEl(it.created_at),
+      dups ? [' · ', tEl('span', dups === 1 ? 'mod.dupCountOne' : 'mod.dupCount', { n: dups }, { class: 'dup-flag' })] : null));
+  return h('li', { class: 'queue-item', dataset: { id: it.id, kind: it.kind } }, a);
+}
+
+/** Shows or hides "Show more", with how many items are left. */
+function renderMore(q) {
+  queueCursor = q.next_cursor || null;
+  const more = $('queue-more');
+  more.hidden = !queueCursor;
+  more.replaceChildren(queueCursor && q.remaining
+    ? tEl('span', 'mod.moreCount', { n: q.remaining })
+    : tEl('span', 'mod.more'));
+}
+
 async function showQueue({ focus = false } = {}) {
   showOnly('queue-view');
+  $('queue-more').hidden = true;
   $('queue-list').replaceChildren(h('li', {}, tEl('span', 'mod.loadingQueue')));
   let q;
   try {
-    q = await get('/api/moderation/queue');
+    q = await get(queueUrl(null));
   } catch (err) {
     failed(err);
     return;
   }
-  const c = q.counts || {};
-  $('queue-counts').replaceChildren(...['new', 'change', 'report', 'total'].map((k) => h('li', {},
-    tEl('span', `mod.count.${k}`), ': ', h('strong', {}, String(c[k] ?? 0)))));
+  renderCounts(q.counts || {});
   const items = q.items || [];
   $('queue-empty').hidden = items.length > 0;
-  $('queue-list').replaceChildren(...items.map((it) => {
-    const dups = (it.duplicates || []).filter((d) => d.possible_duplicate).length;
-    const a = h('a', { href: `#item/${encodeURIComponent(it.id)}`, dataset: { id: it.id } },
-      h('span', { class: 'qi-title' },
-        tEl('span', `mod.kind.${it.kind}`, null, { class: `kind-badge k-${it.kind}` }),
-        h('span', { class: 'qi-name' }, it.title || '')),
-      h('span', { class: 'qi-meta' },
-        tEl('span', 'mod.arrivedAt'), ' ', dateEl(it.created_at),
-        dups ? [' · ', tEl('span', dups === 1 ? 'mod.dupCountOne' : 'mod.dupCount', { n: dups }, { class: 'dup-flag' })] : null));
-    return h('li', { class: 'queue-item', dataset: { id: it.id, kind: it.kind } }, a);
-  }));
+  $('queue-list').replaceChildren(...items.map(queueItem));
+  renderMore(q);
   setPageState('ready');
   if (focus) $('queue-title').focus();
 }
 
+/** Appends the next page; focus goes to the first item added. */
+async function showMore() {
+  const more = $('queue-more');
+  if (!queueCursor || more.disabled) return;
+  more.disabled = true;
+  more.setAttribute('aria-busy', 'true');
+  let q;
+  try {
+    q = await get(queueUrl(queueCursor));
+  } catch (err) {
+    failed(err);
+    return;
+  } finally {
+    more.disabled = false;
+    more.removeAttribute('aria-busy');
+  }
+  renderCounts(q.counts || {});
+  // An item already shown (it cannot be, the cursor is past it) is not added twice.
+  const shown = new Set([...$('queue-list').children].map((li) => li.dataset.id));
+  const added = (q.items || []).filter((it) => !shown.has(it.id)).map(queueItem);
+  $('queue-list').append(...added);
+  renderMore(q);
+  if (added.length) added[0].querySelector('a').focus();
+  else if (more.hidden) $('queue-title').focus();
+}
+
+$('queue-more').addEventListener('click', showMore);
 $('queue-reload').addEventListener('click', () => showQueue({ focus: true }));
 
 // ---- an item -------------------------------------------------------------------------------

@@ -178,3 +178,42 @@ test('login errors, logout, and a reload keeps the session (CSRF token from /api
   await page.locator('#not-allowed').waitFor({ state: 'visible' });
   assertNoProblems(problems.filter((p) => !/\/api\/auth\/login/.test(p)));
 });
+
+test('a long queue comes a page at a time: "Mostra altri" appends the next page and takes the focus', { timeout: 90_000 }, async () => {
+  const names = ['Coda lunga uno', 'Coda lunga due', 'Coda lunga tre'];
+  for (const [i, name] of names.entries()) {
+    const [lon, lat] = near.geometry.coordinates;
+    const created = await api(s.base, 'POST', '/api/submissions', submission(name, [lon + 0.01 * (i + 1), lat]));
+    assert.equal(created.status, 201, JSON.stringify(created.body));
+  }
+  // The page size comes from the URL (validated by the page): two items a page.
+  const { page, problems } = await s.open('/moderazione?pageSize=2', { viewport: DESKTOP });
+  await logIn(page);
+  const items = page.locator('#queue-list li.queue-item');
+  await eventually(async () => assert.equal(await items.count(), 2));
+  assert.match(await page.textContent('#queue-counts'), /Totale: 3/);
+  const more = page.locator('#queue-more');
+  assert.equal(await more.isVisible(), true);
+  assert.equal(await more.evaluate((b) => b.tagName), 'BUTTON');
+  assert.match(await more.textContent(), /Mostra altri \(1 ancora/);
+  const firstIds = await items.evaluateAll((lis) => lis.map((li) => li.dataset.id));
+  await assertAxe(page, 'queue with more pages (it, desktop)');
+
+  await more.click();
+  await eventually(async () => assert.equal(await items.count(), 3));
+  const ids = await items.evaluateAll((lis) => lis.map((li) => li.dataset.id));
+  assert.deepEqual(ids.slice(0, 2), firstIds, 'the first page stays');
+  assert.equal(new Set(ids).size, 3, `no item twice: ${ids}`);
+  const titles = await page.locator('#queue-list .qi-name').allTextContents();
+  assert.deepEqual(titles, names, 'all three, oldest first');
+  assert.equal(await more.isVisible(), false, 'no more pages');
+  // The focus is on the first item added.
+  assert.equal(await page.evaluate(() => document.activeElement?.closest('li')?.dataset.id), ids[2]);
+
+  // In English, the button's words follow.
+  await page.click('#queue-reload');
+  await eventually(async () => assert.equal(await items.count(), 2));
+  await page.click('#lang-switch');
+  await eventually(async () => assert.match(await more.textContent(), /Show more \(1 still/));
+  assertNoProblems(problems);
+});

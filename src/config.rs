@@ -184,7 +184,9 @@ pub struct ServeArgs {
 pub struct ImportArgs {
     /// The file: .csv (`;` or `,` separated) or .geojson.
     pub file: PathBuf,
-    /// Queue the services for moderation instead of publishing them.
+    /// Store the services as pending (not public) instead of publishing them. They do not
+    /// appear in the moderators' queue; importing again without --pending (same --id-col)
+    /// publishes them.
     #[arg(long)]
     pub pending: bool,
     /// Category slug(s) for every service of the file (comma-separated; required for CSV).

@@ -293,7 +293,13 @@ async fn import(settings: Settings, args: ImportArgs) -> Result<()> {
     );
     if !args.dry_run && records > 0 {
         if args.pending {
-            println!("{records} services queued for moderation");
+            // Pending services are not submissions: the moderators' queue does not list them
+            // (a defect noted on issue 2), so say what really happened.
+            println!(
+                "{records} services stored as pending: not public. They do not appear in the \
+                 moderators' queue; importing the file again without --pending (with the same \
+                 --id-col) publishes them"
+            );
         } else {
             println!(
                 "{records} services published; running servers on PostgreSQL show them at once, \

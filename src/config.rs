@@ -184,9 +184,9 @@ pub struct ServeArgs {
 pub struct ImportArgs {
     /// The file: .csv (`;` or `,` separated) or .geojson.
     pub file: PathBuf,
-    /// Store the services as pending (not public) instead of publishing them. They do not
-    /// appear in the moderators' queue; importing again without --pending (same --id-col)
-    /// publishes them.
+    /// Queue the services for moderation instead of publishing them: they are stored as
+    /// pending (not public) and appear in the moderators' queue as new listings, to be
+    /// approved or rejected one by one.
     #[arg(long)]
     pub pending: bool,
     /// Category slug(s) for every service of the file (comma-separated; required for CSV).

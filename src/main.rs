@@ -293,12 +293,10 @@ async fn import(settings: Settings, args: ImportArgs) -> Result<()> {
     );
     if !args.dry_run && records > 0 {
         if args.pending {
-            // Pending services are not submissions: the moderators' queue does not list them
-            // (a defect noted on issue 2), so say what really happened.
+            // The moderators' queue lists pending services as `p-N` items (kind `new`).
             println!(
-                "{records} services stored as pending: not public. They do not appear in the \
-                 moderators' queue; importing the file again without --pending (with the same \
-                 --id-col) publishes them"
+                "{records} services queued for moderation, stored as pending: not public. They \
+                 appear in the moderators' queue as new listings, to be approved or rejected"
             );
         } else {
             println!(

@@ -210,7 +210,12 @@ async fn pending_imports_stay_off_the_map() {
     let mut c = mappatu(dir.path());
     let (ok, out, err) = run(c.arg("import").arg(&fixture).arg("--pending"));
     assert!(ok, "{err}");
+    assert!(out.contains("queued for moderation"), "{out}");
     assert!(out.contains("stored as pending: not public"), "{out}");
+    assert!(
+        out.contains("appear in the moderators' queue as new listings"),
+        "{out}"
+    );
     let (_server, base) = serve(dir.path(), &["--no-demo"]);
     let health = get_json(&base, "/api/health").await;
     assert_eq!(

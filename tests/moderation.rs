@@ -732,6 +732,257 @@ async fn bad_queue_parameters_are_named(s: &TestServer) {
     }
 }
 
+/// Stores listings as `mappatu import --pending` does (status pending, through the store's
+/// upsert): copies of a demo listing with a new name at the given `[lon, lat]`. Their ids.
+async fn import_pending(s: &TestServer, listings: &[(&str, [f64; 2])]) -> Vec<i64> {
+    let (demo, _, _) = demo_listing(s).await;
+    let base = s
+        .store
+        .get(mappatu::domain::ServiceId(demo))
+        .await
+        .unwrap()
+        .unwrap();
+    let records = listings
+        .iter()
+        .map(|(name, [lon, lat])| {
+            let mut data = base.data.clone();
+            data.name = (*name).to_string();
+            data.point = mappatu::domain::Coordinates::from_lon_lat(*lon, *lat).unwrap();
+            mappatu::store::NewService {
+                external_id: Some(format!("import-{name}")),
+                status: mappatu::domain::Status::Pending,
+                data,
+            }
+        })
+        .collect();
+    let out = s.store.upsert(records, &|_| {}).await.unwrap();
+    assert_eq!(out.inserted.len(), listings.len());
+    out.inserted.iter().map(|id| id.0).collect()
+}
+
+fn ids_of(q: &Value) -> Vec<String> {
+    q["items"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|it| it["id"].as_str().unwrap().to_string())
+        .collect()
+}
+
+async fn pending_imports_are_queued_and_decided(s: &TestServer) {
+    let m = Mod::login(s, "marta", Role::Moderator).await;
+    let admin = Mod::login(s, "ada", Role::Admin).await;
+    let (code, _) = submit(s, &feature("Sportello inviato", 11.30, 43.30)).await;
+    let sub_item = item_of(s, &code).await;
+    let (listing, _, _) = demo_listing(s).await;
+    let a = send(
+        s.client
+            .post(format!("{}/api/services/{listing}/reports", s.base))
+            .json(&json!({"kind": "closed", "lang": "it"})),
+    )
+    .await;
+    assert_eq!(a.status, 201, "{}", a.body);
+    let a_pt = [11.3555, 43.3377];
+    let b_pt = [11.3111, 43.3011];
+    let c_pt = [11.3222, 43.3222];
+    let ids = import_pending(
+        s,
+        &[
+            ("Importato A <b>x</b>", a_pt),
+            ("Importato B", b_pt),
+            ("Importato C", c_pt),
+        ],
+    )
+    .await;
+    let (a_id, b_id, c_id) = (ids[0], ids[1], ids[2]);
+    let (pa, pb, pc) = (
+        format!("p-{a_id}"),
+        format!("p-{b_id}"),
+        format!("p-{c_id}"),
+    );
+
+    // Not public before a moderator decides.
+    let (st, _) = s.get(&format!("/api/services/{a_id}")).await;
+    assert_eq!(st, 404);
+
+    // In the queue as new listings without a submitter.
+    let q = m.get("/api/moderation/queue?limit=200").await;
+    assert_eq!(q.status, 200, "{}", q.body);
+    assert_eq!(q.body["counts"]["new"], 4, "{}", q.body);
+    assert_eq!(q.body["counts"]["report"], 1, "{}", q.body);
+    assert_eq!(q.body["counts"]["total"], 5, "{}", q.body);
+    let all = ids_of(&q.body);
+    for id in [&sub_item, &pa, &pb, &pc] {
+        assert!(all.contains(id), "{id} missing: {all:?}");
+    }
+    assert!(all.iter().any(|id| id.starts_with("r-")), "{all:?}");
+    let it = q.body["items"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|it| it["id"] == pa.as_str())
+        .unwrap();
+    assert_eq!(it["kind"], "new");
+    assert_eq!(it["imported"], true);
+    assert_eq!(it["service_id"], a_id);
+    assert_eq!(it["title"], "Importato A <b>x</b>");
+    assert_eq!(it["point"], json!(a_pt));
+    assert_eq!(it["live"]["properties"]["status"], "pending", "{it}");
+    assert!(it.get("submission").is_none(), "{it}");
+    assert!(it.get("report").is_none(), "{it}");
+    assert!(
+        it["duplicates"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .all(|d| d["id"] != a_id),
+        "{it}"
+    );
+    // A submission is not marked imported.
+    let sub = q.body["items"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|it| it["id"] == sub_item.as_str())
+        .unwrap();
+    assert!(sub.get("imported").is_none(), "{sub}");
+    // Only new listings: the imports are among them.
+    let q = m.get("/api/moderation/queue?kind=new&limit=200").await;
+    assert_eq!(ids_of(&q.body).len(), 4, "{}", q.body);
+
+    // Pages of one walk submissions, reports and imports, none twice, none missing.
+    let counts = m.get("/api/moderation/queue").await.body["counts"].clone();
+    assert_eq!(walk(&m, "", 1, &counts).await, all);
+    assert_eq!(walk(&m, "", 2, &counts).await, all);
+
+    // One item by id.
+    let one = m.get(&format!("/api/moderation/items/{pc}")).await;
+    assert_eq!(one.status, 200, "{}", one.body);
+    assert_eq!(one.body["imported"], true);
+
+    // No submitter to ask or to merge.
+    let a = m
+        .post(
+            &format!("/api/moderation/items/{pc}/request-changes"),
+            Some(json!({"message": "Aggiungete l'orario"})),
+        )
+        .await;
+    assert_eq!(a.status, 409, "{}", a.body);
+    assert!(a.body.to_string().contains("no submitter"), "{}", a.body);
+    let a = m
+        .post(
+            &format!("/api/moderation/items/{pc}/merge"),
+            Some(json!({"into": listing})),
+        )
+        .await;
+    assert_eq!(a.status, 409, "{}", a.body);
+    // Not a report either.
+    let a = m
+        .post(&format!("/api/moderation/items/{pc}/resolve"), None)
+        .await;
+    assert_eq!(a.status, 409, "{}", a.body);
+
+    // Approving with an edited body is refused; nothing changes.
+    let a = m
+        .post(
+            &format!("/api/moderation/items/{pa}/approve"),
+            Some(feature("Altro nome", a_pt[0], a_pt[1])),
+        )
+        .await;
+    assert_eq!(a.status, 422, "{}", a.body);
+    assert!(a.body.to_string().contains("body"), "{}", a.body);
+    let (st, _) = s.get(&format!("/api/services/{a_id}")).await;
+    assert_eq!(st, 404);
+
+    // Approved: public at once, in the API and at its point.
+    let a = m
+        .post(&format!("/api/moderation/items/{pa}/approve"), None)
+        .await;
+    assert_eq!(a.status, 200, "{}", a.body);
+    assert_eq!(a.body["properties"]["status"], "published", "{}", a.body);
+    let (st, f) = s.get(&format!("/api/services/{a_id}")).await;
+    assert_eq!(st, 200, "{f}");
+    assert_eq!(f["properties"]["name"], "Importato A <b>x</b>");
+    let (st, near) = s
+        .get(&format!(
+            "/api/services/nearest?lon={}&lat={}&k=1",
+            a_pt[0], a_pt[1]
+        ))
+        .await;
+    assert_eq!(st, 200, "{near}");
+    assert_eq!(near["features"][0]["id"], a_id, "{near}");
+    // Decided once only.
+    let again = m
+        .post(&format!("/api/moderation/items/{pa}/approve"), None)
+        .await;
+    assert_eq!(again.status, 409, "{}", again.body);
+    let again = m
+        .post(
+            &format!("/api/moderation/items/{pa}/reject"),
+            Some(json!({"reason": "troppo tardi"})),
+        )
+        .await;
+    assert_eq!(again.status, 409, "{}", again.body);
+
+    // Rejected: a reason is required; then it stays off the map.
+    let a = m
+        .post(
+            &format!("/api/moderation/items/{pb}/reject"),
+            Some(json!({})),
+        )
+        .await;
+    assert_eq!(a.status, 422, "{}", a.body);
+    let a = m
+        .post(
+            &format!("/api/moderation/items/{pb}/reject"),
+            Some(json!({"reason": "Servizio chiuso nel 2024"})),
+        )
+        .await;
+    assert_eq!(a.status, 200, "{}", a.body);
+    assert_eq!(a.body["properties"]["status"], "rejected", "{}", a.body);
+    let (st, _) = s.get(&format!("/api/services/{b_id}")).await;
+    assert_eq!(st, 404);
+    let (_, near) = s
+        .get(&format!(
+            "/api/services/nearest?lon={}&lat={}&k=1",
+            b_pt[0], b_pt[1]
+        ))
+        .await;
+    assert_ne!(near["features"][0]["id"], b_id, "{near}");
+    let again = m
+        .post(&format!("/api/moderation/items/{pb}/approve"), None)
+        .await;
+    assert_eq!(again.status, 409, "{}", again.body);
+
+    // Both decided items left the queue; the undecided one is still there.
+    let q = m.get("/api/moderation/queue?limit=200").await;
+    let left = ids_of(&q.body);
+    assert!(!left.contains(&pa) && !left.contains(&pb), "{left:?}");
+    assert!(left.contains(&pc), "{left:?}");
+    assert_eq!(q.body["counts"]["new"], 2, "{}", q.body);
+
+    // Audited, with the moderator and the reason.
+    let a = admin
+        .get("/api/moderation/audit?action=service.approve")
+        .await;
+    assert_eq!(a.status, 200, "{}", a.body);
+    let e = a.body["items"].as_array().unwrap();
+    assert_eq!(e.len(), 1, "{}", a.body);
+    assert_eq!(e[0]["actor_name"], "marta");
+    assert_eq!(e[0]["subject_id"], a_id);
+    assert_eq!(e[0]["before"]["status"], "pending");
+    assert_eq!(e[0]["after"]["status"], "published");
+    let a = admin
+        .get("/api/moderation/audit?action=service.reject")
+        .await;
+    let e = a.body["items"].as_array().unwrap();
+    assert_eq!(e.len(), 1, "{}", a.body);
+    assert_eq!(e[0]["actor_name"], "marta");
+    assert_eq!(e[0]["subject_id"], b_id);
+    assert_eq!(e[0]["reason"], "Servizio chiuso nel 2024");
+    assert_eq!(e[0]["after"]["status"], "rejected");
+}
+
 both_stores!(
     approve_after_editing_publishes_at_once,
     reject_and_request_changes_show_on_the_status_page,
@@ -740,6 +991,7 @@ both_stores!(
     unauthenticated_forged_and_underprivileged_requests_change_nothing,
     the_queue_pages_with_a_cursor,
     bad_queue_parameters_are_named,
+    pending_imports_are_queued_and_decided,
 );
 
 /// Messages a sink received: recipients and data.

@@ -4,8 +4,9 @@
 //! session's CSRF token (403) or an under-privileged one (403) is refused before its body
 //! is read, and changes nothing.
 //!
-//! Queue item ids are namespaced: `s-12` is submission 12 and `r-5` report 5 (a bare
-//! number is a submission). Reports can also be closed at `/api/moderation/reports/{id}/…`.
+//! Queue item ids are namespaced: `s-12` is submission 12, `r-5` report 5 and `p-7`
+//! listing 7 imported as pending (a bare number is a submission). A pending import can be
+//! approved or rejected only: it has no submitter to ask for changes. Reports can also be closed at `/api/moderation/reports/{id}/…`.
 
 use super::submissions::{JsonValue, MAX_SUBMISSION_BYTES, Problem};
 use super::{AppError, AppState, ErrorBody};
@@ -175,19 +176,37 @@ fn item_ref(raw: &str) -> Result<ItemRef, Problem> {
         .map_err(|m| AppError::invalid("id", m).into())
 }
 
+/// What `request-changes` and `merge` say to a pending import.
+const NO_SUBMITTER: &str =
+    "an imported listing has no submitter to ask; approve and edit it, or reject it";
+
 fn submission_ref(raw: &str) -> Result<SubmissionId, Problem> {
     match item_ref(raw)? {
         ItemRef::Submission(id) => Ok(id),
         ItemRef::Report(_) => Err(Problem::Conflict(
             "this action applies to submissions (s-N); reports are resolved or dismissed".into(),
         )),
+        ItemRef::PendingService(_) => Err(Problem::Conflict(NO_SUBMITTER.into())),
+    }
+}
+
+/// What approve and reject act on: a submission or a pending import.
+enum Decidable {
+    Submission(SubmissionId),
+    Import(ServiceId),
+}
+
+fn decidable_ref(raw: &str) -> Result<Decidable, Problem> {
+    match item_ref(raw)? {
+        ItemRef::PendingService(id) => Ok(Decidable::Import(id)),
+        _ => submission_ref(raw).map(Decidable::Submission),
     }
 }
 
 fn report_ref(raw: &str) -> Result<ReportId, Problem> {
     match item_ref(raw)? {
         ItemRef::Report(id) => Ok(id),
-        ItemRef::Submission(_) => Err(Problem::Conflict(
+        ItemRef::Submission(_) | ItemRef::PendingService(_) => Err(Problem::Conflict(
             "resolve and dismiss apply to reports (r-N)".into(),
         )),
     }
@@ -206,8 +225,8 @@ fn required_text(field: &str, text: Option<String>) -> Result<String, Problem> {
     check_reason(field, text.as_deref()).map_err(|e: FieldError| Problem::Invalid(vec![e]))
 }
 
-/// The queue, a page at a time: pending new listings and change proposals and open
-/// reports, oldest first, with counts per kind of the whole queue; each item with its map
+/// The queue, a page at a time: pending new listings (submissions and imports) and change
+/// proposals and open reports, oldest first, with counts per kind of the whole queue; each item with its map
 /// point, nearby possible duplicates and, for change proposals, the field-by-field diff.
 /// Follow `next_cursor` (as `after`) until it is null.
 #[utoipa::path(get, path = "/api/moderation/queue", tag = "moderation",
@@ -273,10 +292,10 @@ pub async fn get_queue(
     ))
 }
 
-/// One item (`s-N` or `r-N`), decided or not.
+/// One item (`s-N`, `r-N` or `p-N`), decided or not.
 #[utoipa::path(get, path = "/api/moderation/items/{id}", tag = "moderation",
     security(("session_cookie" = [])),
-    params(("id" = String, Path, description = "s-N (submission) or r-N (report)")),
+    params(("id" = String, Path, description = "s-N (submission), r-N (report) or p-N (pending import)")),
     responses(
         (status = 200, description = "The item", body = QueueItem),
         (status = 401, description = "Not logged in", body = ErrorBody),
@@ -302,13 +321,17 @@ fn decided(state: &AppState, d: Decision) -> Response {
 /// Approve a pending submission: it is published at once (a new listing appears in the
 /// API and on the map; a change is applied to the live listing). The optional body is the
 /// moderator's edited Feature, checked like a submission (422 lists every problem).
+///
+/// On a pending import (`p-N`) the listing is published as imported and the answer is the
+/// listing (with its status) instead of a decision; a body is refused (422): approve it,
+/// then edit it.
 #[utoipa::path(post, path = "/api/moderation/items/{id}/approve", tag = "moderation",
     security(("session_cookie" = [], "csrf_token" = [])),
-    params(("id" = String, Path, description = "s-N")),
+    params(("id" = String, Path, description = "s-N or p-N")),
     request_body(content = Option<Object>, content_type = "application/json",
-        description = "Optional: the edited listing as a GeoJSON Feature"),
+        description = "Optional (s-N only): the edited listing as a GeoJSON Feature"),
     responses(
-        (status = 200, description = "Published", body = DecisionView),
+        (status = 200, description = "Published (for p-N: the listing, not a decision)", body = DecisionView),
         (status = 401, description = "Not logged in", body = ErrorBody),
         (status = 403, description = "Missing or wrong X-CSRF-Token", body = ErrorBody),
         (status = 404, description = "No such submission", body = ErrorBody),
@@ -321,20 +344,37 @@ pub async fn approve(
     Path(id): Path<String>,
     body: Result<JsonValue, Problem>,
 ) -> Result<Response, Problem> {
-    let id = submission_ref(&id)?;
     let edited: Option<Value> = body?.optional()?;
+    let id = match decidable_ref(&id)? {
+        Decidable::Submission(id) => id,
+        Decidable::Import(id) => {
+            if edited.is_some() {
+                return Err(Problem::Invalid(vec![FieldError {
+                    field: "body".into(),
+                    message: "an imported listing is approved as it is: send no body, \
+                              then edit the published listing"
+                        .into(),
+                }]));
+            }
+            let s = actions::decide_import(&state.directory, id, true, None, &user.actor()).await?;
+            tracing::info!(service = id.0, moderator = %user.username, "pending import approved");
+            return Ok(Json(service_snapshot(&s)).into_response());
+        }
+    };
     let d = actions::approve(&state.directory, id, edited.as_ref(), &user.actor()).await?;
     tracing::info!(submission = id.0, moderator = %user.username, "submission approved");
     Ok(decided(&state, d))
 }
 
-/// Reject a pending submission with a reason the submitter sees.
+/// Reject a pending submission with a reason the submitter sees. On a pending import
+/// (`p-N`) the listing is rejected (it stays off the map; the reason is audited) and the
+/// answer is the listing (with its status) instead of a decision.
 #[utoipa::path(post, path = "/api/moderation/items/{id}/reject", tag = "moderation",
     security(("session_cookie" = [], "csrf_token" = [])),
-    params(("id" = String, Path, description = "s-N")),
+    params(("id" = String, Path, description = "s-N or p-N")),
     request_body(content = ReasonRequest, content_type = "application/json"),
     responses(
-        (status = 200, description = "Rejected", body = DecisionView),
+        (status = 200, description = "Rejected (for p-N: the listing, not a decision)", body = DecisionView),
         (status = 401, description = "Not logged in", body = ErrorBody),
         (status = 403, description = "Missing or wrong X-CSRF-Token", body = ErrorBody),
         (status = 409, description = "Already decided", body = ErrorBody),
@@ -346,9 +386,18 @@ pub async fn reject(
     Path(id): Path<String>,
     body: Result<JsonValue, Problem>,
 ) -> Result<Response, Problem> {
-    let id = submission_ref(&id)?;
+    let target = decidable_ref(&id)?;
     let req: ReasonRequest = body?.required()?;
     let reason = required_text("reason", req.reason)?;
+    let id = match target {
+        Decidable::Submission(id) => id,
+        Decidable::Import(id) => {
+            let s =
+                actions::decide_import(&state.directory, id, false, Some(&reason), &user.actor())
+                    .await?;
+            return Ok(Json(service_snapshot(&s)).into_response());
+        }
+    };
     let d = actions::reject(&state.directory, id, &reason, &user.actor()).await?;
     Ok(decided(&state, d))
 }
@@ -362,7 +411,7 @@ pub async fn reject(
         (status = 200, description = "Changes requested", body = DecisionView),
         (status = 401, description = "Not logged in", body = ErrorBody),
         (status = 403, description = "Missing or wrong X-CSRF-Token", body = ErrorBody),
-        (status = 409, description = "Already decided", body = ErrorBody),
+        (status = 409, description = "Already decided, or a pending import (p-N: no submitter to ask)", body = ErrorBody),
         (status = 422, description = "No message", body = super::submissions::InvalidBody),
     ))]
 pub async fn request_changes(
@@ -389,7 +438,7 @@ pub async fn request_changes(
         (status = 401, description = "Not logged in", body = ErrorBody),
         (status = 403, description = "Missing or wrong X-CSRF-Token", body = ErrorBody),
         (status = 404, description = "No such submission or listing", body = ErrorBody),
-        (status = 409, description = "Already decided, or the listing is not published", body = ErrorBody),
+        (status = 409, description = "Already decided, the listing is not published, or a pending import (p-N)", body = ErrorBody),
     ))]
 pub async fn merge(
     Moderator(user): Moderator,

@@ -214,6 +214,23 @@ pub async fn set_published(
     Ok(service)
 }
 
+/// Decides a listing imported as pending (queue item `p-N`): approving publishes it (the
+/// store first, then the index), rejecting (with a reason) keeps it off the map for good.
+pub async fn decide_import(
+    dir: &Directory,
+    id: ServiceId,
+    approve: bool,
+    reason: Option<&str>,
+    actor: &Actor,
+) -> Result<Service, ActionError> {
+    let service = dir
+        .store()
+        .decide_pending_service(id, approve, reason, actor)
+        .await?;
+    sync_index(dir, &service).await;
+    Ok(service)
+}
+
 /// Marks a listing's data as confirmed by a person now.
 pub async fn verify(dir: &Directory, id: ServiceId, actor: &Actor) -> Result<Service, ActionError> {
     let service = dir.store().verify_service(id, actor).await?;

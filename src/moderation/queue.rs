@@ -3,11 +3,12 @@
 //! for the map preview, nearby possible duplicates, and for a change proposal the
 //! field-by-field diff against the live listing.
 //!
-//! Item ids are namespaced: `s-12` is submission 12, `r-5` is report 5 (a bare number
-//! names a submission).
+//! Item ids are namespaced: `s-12` is submission 12, `r-5` is report 5, `p-7` is listing 7
+//! imported as pending (`mappatu import --pending`) and waiting to be published (a bare
+//! number names a submission).
 //!
 //! The queue is answered a page at a time. Items are ordered by (`created_at`, id), where
-//! ids compare reports before submissions and then by number; a page ends with a
+//! ids compare reports, then submissions, then pending imports, and then by number; a page ends with a
 //! [`Cursor`] holding the last item's sort key, so the next page starts right after it
 //! whatever was decided in between (an offset would skip an item for each decision).
 //! Only the items of the page are built: duplicates and diffs are the expensive part.
@@ -18,7 +19,7 @@ use crate::directory::Directory;
 use crate::domain::submission::{
     Contact, Submission, SubmissionId, SubmissionKind, SubmissionStatus, feature_json,
 };
-use crate::domain::{Lang, Report, ReportId, ReportKind, ReportStatus, ServiceId};
+use crate::domain::{Lang, Report, ReportId, ReportKind, ReportStatus, Service, ServiceId, Status};
 use crate::store::{StoreError, service_snapshot};
 use base64::Engine;
 use base64::engine::general_purpose::URL_SAFE_NO_PAD;
@@ -37,6 +38,8 @@ pub enum ItemRef {
     Submission(SubmissionId),
     /// A citizen's report.
     Report(ReportId),
+    /// A listing imported as pending, waiting to be published or rejected.
+    PendingService(ServiceId),
 }
 
 impl FromStr for ItemRef {
@@ -46,26 +49,27 @@ impl FromStr for ItemRef {
             Some((k, n)) => (k, n),
             None => ("s", s),
         };
-        let n = n
-            .parse::<i64>()
-            .ok()
-            .filter(|n| *n > 0)
-            .ok_or("must be s-N (a submission) or r-N (a report), N a positive whole number")?;
+        let n = n.parse::<i64>().ok().filter(|n| *n > 0).ok_or(
+            "must be s-N (a submission), r-N (a report) or p-N (a pending import), \
+                 N a positive whole number",
+        )?;
         match kind {
             "s" => Ok(ItemRef::Submission(SubmissionId(n))),
             "r" => Ok(ItemRef::Report(ReportId(n))),
-            _ => Err("must be s-N (a submission) or r-N (a report)".into()),
+            "p" => Ok(ItemRef::PendingService(ServiceId(n))),
+            _ => Err("must be s-N (a submission), r-N (a report) or p-N (a pending import)".into()),
         }
     }
 }
 
 impl ItemRef {
     /// The queue's order among items of the same time: reports (`r-`) before submissions
-    /// (`s-`), then by number.
+    /// (`s-`) before pending imports (`p-`), then by number.
     fn order_key(self) -> (u8, i64) {
         match self {
             ItemRef::Report(id) => (0, id.0),
             ItemRef::Submission(id) => (1, id.0),
+            ItemRef::PendingService(id) => (2, id.0),
         }
     }
 }
@@ -117,7 +121,7 @@ impl FromStr for Cursor {
         let created_at = DateTime::parse_from_rfc3339(time)
             .map_err(|_| BAD.to_string())?
             .with_timezone(&Utc);
-        if !item.starts_with("s-") && !item.starts_with("r-") {
+        if !["s-", "r-", "p-"].iter().any(|p| item.starts_with(p)) {
             return Err(BAD.into());
         }
         let item = item.parse::<ItemRef>().map_err(|_| BAD.to_string())?;
@@ -130,6 +134,7 @@ impl fmt::Display for ItemRef {
         match self {
             ItemRef::Submission(id) => write!(f, "s-{id}"),
             ItemRef::Report(id) => write!(f, "r-{id}"),
+            ItemRef::PendingService(id) => write!(f, "p-{id}"),
         }
     }
 }
@@ -138,7 +143,7 @@ impl fmt::Display for ItemRef {
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, ToSchema)]
 #[serde(rename_all = "snake_case")]
 pub enum ItemKind {
-    /// A new listing asking to be published.
+    /// A new listing asking to be published (a submission or a pending import).
     New,
     /// A change proposal for a published listing.
     Change,
@@ -222,7 +227,8 @@ impl From<&Report> for ReportView {
 /// One item of the queue.
 #[derive(Debug, Clone, Serialize, ToSchema)]
 pub struct QueueItem {
-    /// `s-N` for a submission, `r-N` for a report: use it in `/api/moderation/items/{id}/…`.
+    /// `s-N` for a submission, `r-N` for a report, `p-N` for a listing imported as pending:
+    /// use it in `/api/moderation/items/{id}/…`.
     #[schema(example = "s-12")]
     pub id: String,
     /// New listing, change proposal or report.
@@ -233,15 +239,19 @@ pub struct QueueItem {
     pub title: String,
     /// Where to show it on the map preview: `[longitude, latitude]`.
     pub point: [f64; 2],
-    /// The listing concerned (a change's or a report's).
+    /// The listing concerned (a change's, a report's or a pending import's).
     pub service_id: Option<i64>,
+    /// True for a listing imported from a file as pending (`p-N`): it has no submitter to
+    /// write to, so it can only be approved or rejected. Absent otherwise.
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    pub imported: bool,
     /// The submission (new listings and change proposals).
     #[serde(skip_serializing_if = "Option::is_none")]
     pub submission: Option<SubmissionView>,
     /// The report (reports only).
     #[serde(skip_serializing_if = "Option::is_none")]
     pub report: Option<ReportView>,
-    /// The live listing (change proposals and reports), with its status.
+    /// The live listing (change proposals, reports and pending imports), with its status.
     #[serde(skip_serializing_if = "Option::is_none")]
     #[schema(value_type = Option<Object>)]
     pub live: Option<Value>,
@@ -271,7 +281,7 @@ pub struct QueueCounts {
 pub struct Queue {
     /// Counts per kind (of the whole queue, whatever the `kind` filter and the page).
     pub counts: QueueCounts,
-    /// The items of this page, oldest first (then by id: `r-` before `s-`, then by number).
+    /// The items of this page, oldest first (then by id: `r-`, `s-`, `p-`, then by number).
     pub items: Vec<QueueItem>,
     /// Pass as `after` for the next page; null on the last page. Opaque: it names the
     /// last item's place, so items decided meanwhile do not shift the next page.
@@ -286,6 +296,7 @@ pub struct Queue {
 enum Row<'a> {
     Submission(&'a Submission),
     Report(&'a Report),
+    PendingService(&'a Service),
 }
 
 /// One page of the queue, or of the items of one kind: at most `limit` items, oldest first,
@@ -301,7 +312,9 @@ pub async fn build(
         .submissions(Some(SubmissionStatus::Pending))
         .await?;
     let reports = dir.store().reports(Some(ReportStatus::Open)).await?;
+    let imports = dir.store().services_with_status(Status::Pending).await?;
     let mut counts = QueueCounts::default();
+    counts.new += imports.len();
     for s in &subs {
         match s.kind {
             SubmissionKind::New => counts.new += 1,
@@ -322,6 +335,15 @@ pub async fn build(
                 item: ItemRef::Submission(sub.id),
             };
             rows.push((key, Row::Submission(sub)));
+        }
+    }
+    if only.is_none_or(|k| k == ItemKind::New) {
+        for svc in &imports {
+            let key = Cursor {
+                created_at: svc.created_at,
+                item: ItemRef::PendingService(svc.id),
+            };
+            rows.push((key, Row::PendingService(svc)));
         }
     }
     if only.is_none_or(|k| k == ItemKind::Report) {
@@ -348,6 +370,7 @@ pub async fn build(
         items.push(match row {
             Row::Submission(sub) => submission_item(dir, sub).await?,
             Row::Report(rep) => report_item(dir, rep).await?,
+            Row::PendingService(svc) => import_item(dir, svc),
         });
     }
     Ok(Queue {
@@ -367,6 +390,11 @@ pub async fn item(dir: &Directory, r: ItemRef) -> Result<Option<QueueItem>, Stor
         },
         ItemRef::Report(id) => match dir.store().report(id).await? {
             Some(rep) => Ok(Some(report_item(dir, &rep).await?)),
+            None => Ok(None),
+        },
+        // Decided too: `live.status` then says how (published or rejected).
+        ItemRef::PendingService(id) => match dir.store().get(id).await? {
+            Some(svc) => Ok(Some(import_item(dir, &svc))),
             None => Ok(None),
         },
     }
@@ -393,6 +421,7 @@ async fn submission_item(dir: &Directory, s: &Submission) -> Result<QueueItem, S
         title: s.data.name.clone(),
         point: s.data.point.to_lon_lat(),
         service_id: s.service_id.map(|i| i.0),
+        imported: false,
         submission: Some(SubmissionView::from(s)),
         report: None,
         diff: live.as_ref().map(|l| diff(&l.data, &s.data)),
@@ -417,12 +446,31 @@ async fn report_item(dir: &Directory, r: &Report) -> Result<QueueItem, StoreErro
         title,
         point,
         service_id: Some(r.service_id.0),
+        imported: false,
         submission: None,
         report: Some(ReportView::from(r)),
         live: live.as_ref().map(service_snapshot),
         duplicates: Vec::new(),
         diff: None,
     })
+}
+
+/// A listing imported as pending: a new listing without a submitter.
+fn import_item(dir: &Directory, svc: &Service) -> QueueItem {
+    QueueItem {
+        id: ItemRef::PendingService(svc.id).to_string(),
+        kind: ItemKind::New,
+        created_at: svc.created_at,
+        title: svc.data.name.clone(),
+        point: svc.data.point.to_lon_lat(),
+        service_id: Some(svc.id.0),
+        imported: true,
+        submission: None,
+        report: None,
+        live: Some(service_snapshot(svc)),
+        duplicates: nearby(dir.index(), svc.data.point, &svc.data.name, Some(svc.id)),
+        diff: None,
+    }
 }
 
 #[cfg(test)]
@@ -440,7 +488,12 @@ mod tests {
             Ok(ItemRef::Submission(SubmissionId(12)))
         );
         assert_eq!("r-5".parse::<ItemRef>(), Ok(ItemRef::Report(ReportId(5))));
-        for bad in ["x-1", "s-0", "r-", "s-1.5", ""] {
+        assert_eq!(
+            "p-7".parse::<ItemRef>(),
+            Ok(ItemRef::PendingService(ServiceId(7)))
+        );
+        assert_eq!(ItemRef::PendingService(ServiceId(7)).to_string(), "p-7");
+        for bad in ["x-1", "s-0", "r-", "s-1.5", "p-0", "p-", ""] {
             assert!(bad.parse::<ItemRef>().is_err(), "{bad}");
         }
         assert_eq!(ItemRef::Report(ReportId(5)).to_string(), "r-5");
@@ -452,6 +505,9 @@ mod tests {
         let r = |n| ItemRef::Report(ReportId(n));
         assert!(s(9) < s(12), "by number, not as text");
         assert!(r(100) < s(1));
+        let p = |n| ItemRef::PendingService(ServiceId(n));
+        assert!(s(100) < p(1));
+        assert!(p(2) < p(10));
     }
 
     #[test]
@@ -462,6 +518,7 @@ mod tests {
         for item in [
             ItemRef::Submission(SubmissionId(12)),
             ItemRef::Report(ReportId(5)),
+            ItemRef::PendingService(ServiceId(7)),
         ] {
             let c = Cursor {
                 created_at: at,

@@ -125,6 +125,9 @@ pub trait Store: AccountStore + ModerationStore + Send + Sync + 'static {
     /// thread (`tokio::task::spawn_blocking`).
     fn scan_published(&self, sink: &(dyn Fn(Vec<Service>) + Sync)) -> Result<(), StoreError>;
 
+    /// Services with one status (e.g. imports waiting as `pending`), oldest first.
+    async fn services_with_status(&self, status: Status) -> Result<Vec<Service>, StoreError>;
+
     /// One service, whatever its status.
     async fn get(&self, id: ServiceId) -> Result<Option<Service>, StoreError>;
 

@@ -140,6 +140,17 @@ pub trait ModerationStore: Send + Sync {
         actor: &Actor,
     ) -> Result<Service, ModerationError>;
 
+    /// Decides a listing waiting as `pending` (an import queued for moderation): publishes
+    /// it (`service.approve`) or rejects it (`service.reject`, with the reason). Conflict
+    /// unless it is pending at that moment.
+    async fn decide_pending_service(
+        &self,
+        id: ServiceId,
+        approve: bool,
+        reason: Option<&str>,
+        actor: &Actor,
+    ) -> Result<Service, ModerationError>;
+
     /// Marks a listing's data as confirmed by a person now (`verified_at`).
     async fn verify_service(
         &self,
@@ -673,6 +684,60 @@ impl ModerationStore for SqlStore {
                 )));
             }
         };
+        self.transition(id, from, status, action, reason, actor)
+            .await
+    }
+
+    async fn decide_pending_service(
+        &self,
+        id: ServiceId,
+        approve: bool,
+        reason: Option<&str>,
+        actor: &Actor,
+    ) -> Result<Service, ModerationError> {
+        let (action, to) = if approve {
+            ("service.approve", Status::Published)
+        } else {
+            ("service.reject", Status::Rejected)
+        };
+        self.transition(id, Status::Pending, to, action, reason, actor)
+            .await
+    }
+
+    async fn verify_service(
+        &self,
+        id: ServiceId,
+        actor: &Actor,
+    ) -> Result<Service, ModerationError> {
+        let now = db_now();
+        on_pool!(self, pool => {
+            let mut tx = pool.begin().await?;
+            let live = read_service!(tx, id.0).ok_or_else(|| no_service(id))?;
+            sqlx::query(UPDATE_VERIFIED).bind(id.0).bind(now).execute(&mut *tx).await?;
+            let service = read_service!(tx, id.0).ok_or_else(|| no_service(id))?;
+            let entry = NewAuditEntry::new(actor, "service.verify", SubjectKind::Service, id.0)
+                .service(id.0)
+                .before(json!({"verified_at": live.verified_at}))
+                .after(json!({"verified_at": service.verified_at}));
+            append_audit(&mut *tx, &entry).await?;
+            tx.commit().await?;
+            Ok(service)
+        })
+    }
+}
+
+impl SqlStore {
+    /// Moves a listing from `from` to `to` in one transaction with its audit entry;
+    /// Conflict when it is not `from` at that moment.
+    async fn transition(
+        &self,
+        id: ServiceId,
+        from: Status,
+        status: Status,
+        action: &str,
+        reason: Option<&str>,
+        actor: &Actor,
+    ) -> Result<Service, ModerationError> {
         let now = db_now();
         on_pool!(self, pool => {
             let mut tx = pool.begin().await?;
@@ -696,27 +761,6 @@ impl ModerationStore for SqlStore {
                 .before(json!({"status": live.status.as_str()}))
                 .after(json!({"status": service.status.as_str()}));
             entry.reason = reason.map(str::to_owned);
-            append_audit(&mut *tx, &entry).await?;
-            tx.commit().await?;
-            Ok(service)
-        })
-    }
-
-    async fn verify_service(
-        &self,
-        id: ServiceId,
-        actor: &Actor,
-    ) -> Result<Service, ModerationError> {
-        let now = db_now();
-        on_pool!(self, pool => {
-            let mut tx = pool.begin().await?;
-            let live = read_service!(tx, id.0).ok_or_else(|| no_service(id))?;
-            sqlx::query(UPDATE_VERIFIED).bind(id.0).bind(now).execute(&mut *tx).await?;
-            let service = read_service!(tx, id.0).ok_or_else(|| no_service(id))?;
-            let entry = NewAuditEntry::new(actor, "service.verify", SubjectKind::Service, id.0)
-                .service(id.0)
-                .before(json!({"verified_at": live.verified_at}))
-                .after(json!({"verified_at": service.verified_at}));
             append_audit(&mut *tx, &entry).await?;
             tx.commit().await?;
             Ok(service)

@@ -114,6 +114,8 @@ macro_rules! select_services {
 
 const SELECT_PUBLISHED: &str = select_services!("WHERE s.status = 'published' ORDER BY s.id");
 pub(super) const SELECT_ONE: &str = select_services!("WHERE s.id = $1");
+const SELECT_WITH_STATUS: &str =
+    select_services!("WHERE s.status = $1 ORDER BY s.created_at, s.id");
 const FIND_EXTERNAL: &str = "SELECT id FROM services WHERE external_id = $1";
 const INSERT_SERVICE: &str = "INSERT INTO services (external_id, status, name, organisation, \
     description_it, description_en, address, lat, lon, phone, email, website, opening_hours, \
@@ -449,6 +451,19 @@ impl Store for SqlStore {
             (AnyPool::Sqlite(pool), None) => scan_with_sqlx(pool, sink, &mut hours),
             (AnyPool::Postgres(pool), _) => scan_with_sqlx(pool, sink, &mut hours),
         }
+    }
+
+    async fn services_with_status(&self, status: Status) -> Result<Vec<Service>, StoreError> {
+        let rows: Vec<ServiceRow> = on_pool!(self, pool => {
+            sqlx::query_as(SELECT_WITH_STATUS)
+                .bind(status.as_str())
+                .fetch_all(pool)
+                .await?
+        });
+        let mut hours = HoursCache::default();
+        rows.into_iter()
+            .map(|r| r.into_service(&mut hours))
+            .collect()
     }
 
     async fn get(&self, id: ServiceId) -> Result<Option<Service>, StoreError> {

@@ -110,7 +110,8 @@ function queueItem(it) {
   const a = h('a', { href: `#item/${encodeURIComponent(it.id)}`, dataset: { id: it.id } },
     h('span', { class: 'qi-title' },
       tEl('span', `mod.kind.${it.kind}`, null, { class: `kind-badge k-${it.kind}` }),
-      h('span', { class: 'qi-name' }, it.title || '')),
+      h('span', { class: 'qi-name' }, it.title || ''),
+      it.imported ? [' ', tEl('span', 'mod.imported', null, { class: 'imported-flag' })] : null),
     h('span', { class: 'qi-meta' },
       tEl('span', 'mod.arrivedAt'), ' ', dateEl(it.created_at),
       dups ? [' · ', tEl('span', dups === 1 ? 'mod.dupCountOne' : 'mod.dupCount', { n: dups }, { class: 'dup-flag' })] : null));
@@ -295,10 +296,15 @@ function renderItem(it) {
   title.replaceChildren(tEl('span', `mod.kind.${it.kind}`, null, { class: `kind-badge k-${it.kind}` }), ' ', it.title || '');
   const body = $('item-body');
   const sub = it.submission;
-  const pending = sub ? sub.status === 'pending' : it.report && it.report.status === 'open';
+  // A listing imported as pending (p-N): no submission, the listing itself is the proposal.
+  const imported = it.imported === true;
+  const importStatus = imported && it.live && it.live.properties ? it.live.properties.status : null;
+  const pending = imported ? importStatus === 'pending'
+    : sub ? sub.status === 'pending' : it.report && it.report.status === 'open';
   const meta = h('dl', { class: 'facts' },
     h('dt', {}, tEl('span', 'mod.arrivedAt')), h('dd', {}, dateEl(it.created_at)),
     sub ? [h('dt', {}, tEl('span', 'mod.status')), h('dd', {}, tEl('span', `stato.s.${sub.status}`))] : null,
+    importStatus ? [h('dt', {}, tEl('span', 'mod.status')), h('dd', {}, tEl('span', `stato.s.${importStatus}`))] : null,
     it.service_id ? [h('dt', {}, tEl('span', 'mod.service')), h('dd', {},
       h('a', { href: `/?service=${it.service_id}`, target: '_blank', rel: 'noopener' }, tEl('span', 'mod.openCard')), ' · ',
       h('a', { href: `#listing/${it.service_id}` }, tEl('span', 'mod.manageListing')))] : null);
@@ -330,6 +336,14 @@ function renderItem(it) {
         h('dt', {}, tEl('span', 'mod.contactLang')), h('dd', {}, sub.lang === 'en' ? 'English' : 'Italiano'))));
     if (sub.reason) right.push(h('p', { class: 'quote' }, sub.reason));
   }
+  if (imported) {
+    left.push(duplicatesBox(it, null));
+    left.push(section('mod.proposed', featureFacts(it.live)));
+    right.push(h('section', { class: 'form-section', id: 'imported-source' },
+      h('h3', {}, tEl('span', 'mod.sourceTitle')),
+      h('p', {}, tEl('span', 'mod.imported')),
+      h('p', { class: 'help' }, tEl('span', 'mod.importedHelp'))));
+  }
   if (it.report) {
     const r = it.report;
     right.push(section('mod.report', h('dl', { class: 'facts' },
@@ -340,6 +354,7 @@ function renderItem(it) {
 
   // Actions.
   if (pending && sub) right.push(submissionActions(it, merge, (el) => { mergeInput = el; }));
+  if (pending && imported) right.push(submissionActions(it, null, () => {}, { imported: true }));
   if (pending && it.report) right.push(reportActions(it));
 
   body.replaceChildren(h('div', { class: 'detail-grid' }, h('div', {}, ...left), h('div', {}, ...right)));
@@ -348,7 +363,9 @@ function renderItem(it) {
   void mergeInput;
 }
 
-function submissionActions(it, merge, keepMerge) {
+/** Approve, reject, ask for changes, merge. An import (`imported`) has no submitter: it is
+ * approved as it is or rejected, nothing else. */
+function submissionActions(it, merge, keepMerge, { imported = false } = {}) {
   const base = `/api/moderation/items/${encodeURIComponent(it.id)}`;
   const box = h('section', { class: 'actions-panel', 'aria-labelledby': 'actions-title' },
     h('h3', { id: 'actions-title' }, tEl('span', 'mod.actions')));
@@ -408,7 +425,7 @@ function submissionActions(it, merge, keepMerge) {
       approve.disabled = false;
     }
   });
-  box.append(h('div', { class: 'action-box' }, h('div', { class: 'action-row' }, approve, editBtn), editArea));
+  box.append(h('div', { class: 'action-box' }, h('div', { class: 'action-row' }, approve, imported ? null : editBtn), editArea));
 
   // Reject with a reason.
   const reason = textArea('reject-reason', 'mod.reason', true);
@@ -424,6 +441,8 @@ function submissionActions(it, merge, keepMerge) {
     return undefined;
   });
   box.append(h('div', { class: 'action-box' }, h('h4', {}, tEl('span', 'mod.rejectTitle')), reason.wrap, reject));
+
+  if (imported) return box;
 
   // Ask for changes.
   const msg = textArea('changes-message', 'mod.changesMessage', true);

@@ -2,10 +2,13 @@
 // similar name shows a duplicate warning; the moderator logs in, edits and approves it; a
 // citizen then finds it on the map near its address; the submitter's status page says
 // published; the organisation proposes a change through its private link, the moderator sees
-// the field-by-field diff and approves it. Plus axe-core on the login, queue and item views.
+// the field-by-field diff and approves it. A listing imported with `--pending` is queued
+// without a submitter: approve or reject only. Plus axe-core on the login, queue and item views.
 
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
+import { writeFile } from 'node:fs/promises';
+import path from 'node:path';
 import {
   suite, eventually, assertNoProblems, axeSeriousViolations, formatViolations, artefact, getJson, DESKTOP, PHONE,
 } from './lib/harness.mjs';
@@ -215,5 +218,49 @@ test('a long queue comes a page at a time: "Mostra altri" appends the next page 
   await eventually(async () => assert.equal(await items.count(), 2));
   await page.click('#lang-switch');
   await eventually(async () => assert.match(await more.textContent(), /Show more \(1 still/));
+  assertNoProblems(problems);
+});
+
+test('a listing imported with --pending is in the queue without a submitter: approve only, then on the map', { timeout: 90_000 }, async () => {
+  const file = path.join(s.server.dataDir, 'in-attesa.geojson');
+  await writeFile(file, JSON.stringify({
+    type: 'FeatureCollection',
+    features: [{
+      type: 'Feature',
+      geometry: { type: 'Point', coordinates: [11.3391, 43.3302] },
+      properties: {
+        external_id: 'E2E-PENDING-1',
+        name: 'Sportello importato <b>in attesa</b>',
+        categories: ['listening-guidance'],
+        address: 'Via Montanini 1, Siena',
+      },
+    }],
+  }));
+  const { stdout } = await s.server.cli(['import', file, '--pending']);
+  assert.match(stdout, /queued for moderation/);
+
+  const { page, problems } = await s.open('/moderazione', { viewport: DESKTOP });
+  await logIn(page);
+  const item = page.locator('#queue-list li.queue-item[data-kind="new"]').filter({ hasText: 'Sportello importato' });
+  await item.waitFor();
+  assert.match(await item.getAttribute('data-id'), /^p-\d+$/);
+  assert.match(await item.textContent(), /Importato da file \(nessun richiedente\)/);
+  await item.locator('a').click();
+  await page.locator('#item-body .detail-grid').waitFor();
+  assert.match(await page.textContent('#item-title'), /Sportello importato <b>in attesa<\/b>/, 'the name is text');
+  assert.match(await page.textContent('#imported-source'), /Importato da file \(nessun richiedente\)/);
+  for (const id of ['#request-changes', '#merge', '#edit-before']) {
+    assert.equal(await page.locator(id).count(), 0, `${id} is not offered for an import`);
+  }
+  assert.equal(await page.locator('#reject').count(), 1);
+  await assertAxe(page, 'imported item (it, desktop)');
+  await page.click('#lang-switch');
+  await eventually(async () => assert.match(await page.textContent('#imported-source'), /Imported from a file \(no submitter\)/));
+
+  await page.click('#approve');
+  await page.locator('#queue-view').waitFor({ state: 'visible' });
+  assert.equal(await page.locator('#queue-list li.queue-item').filter({ hasText: 'Sportello importato' }).count(), 0);
+  const found = await getJson(s.base, '/api/services/nearest?lon=11.3391&lat=43.3302&k=1');
+  assert.equal(found.features[0].properties.name, 'Sportello importato <b>in attesa</b>');
   assertNoProblems(problems);
 });

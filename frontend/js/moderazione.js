@@ -165,9 +165,8 @@ async function showMore() {
     more.removeAttribute('aria-busy');
   }
   renderCounts(q.counts || {});
-  // An item already shown (it cannot be, the cursor is past it) is not added twice.
-  const shown = new Set([...$('queue-list').children].map((li) => li.dataset.id));
-  const added = (q.items || []).filter((it) => !shown.has(it.id)).map(queueItem);
+  // The cursor starts the page after the last item shown, so nothing repeats.
+  const added = (q.items || []).map(queueItem);
   $('queue-list').append(...added);
   renderMore(q);
   if (added.length) added[0].querySelector('a').focus();

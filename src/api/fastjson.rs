@@ -22,14 +22,7 @@ fn serde<T: Serialize + ?Sized>(out: &mut Vec<u8>, value: &T) {
 
 /// Appends a JSON string; text with nothing to escape (almost all) is copied as it is.
 fn string(out: &mut Vec<u8>, s: &str) {
-    if needs_escape(s.as_bytes()) {
-        serde(out, s);
-    } else {
-        out.reserve(s.len() + 2);
-        out.push(b'"');
-        out.extend_from_slice(s.as_bytes());
-        out.push(b'"');
-    }
+    known_string(out, s, !needs_escape(s.as_bytes()));
 }
 
 /// Whether JSON needs an escape for any of `bytes`: a control character, `"` or `\`.
@@ -87,11 +80,12 @@ fn opt_string(out: &mut Vec<u8>, s: Option<&str>) {
 fn known_string(out: &mut Vec<u8>, s: &str, plain: bool) {
     if plain {
         debug_assert!(!needs_escape(s.as_bytes()));
+        out.reserve(s.len() + 2);
         out.push(b'"');
         out.extend_from_slice(s.as_bytes());
         out.push(b'"');
     } else {
-        string(out, s);
+        serde(out, s);
     }
 }
 

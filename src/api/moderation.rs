@@ -6,7 +6,8 @@
 //!
 //! Queue item ids are namespaced: `s-12` is submission 12, `r-5` report 5 and `p-7`
 //! listing 7 imported as pending (a bare number is a submission). A pending import can be
-//! approved or rejected only: it has no submitter to ask for changes. Reports can also be closed at `/api/moderation/reports/{id}/…`.
+//! approved or rejected only: it has no submitter to ask for changes. Reports can also be
+//! closed at `/api/moderation/reports/{id}/…`.
 
 use super::submissions::{JsonValue, MAX_SUBMISSION_BYTES, Problem};
 use super::{AppError, AppState, ErrorBody};
@@ -181,7 +182,11 @@ const NO_SUBMITTER: &str =
     "an imported listing has no submitter to ask; approve and edit it, or reject it";
 
 fn submission_ref(raw: &str) -> Result<SubmissionId, Problem> {
-    match item_ref(raw)? {
+    submission_of(item_ref(raw)?)
+}
+
+fn submission_of(item: ItemRef) -> Result<SubmissionId, Problem> {
+    match item {
         ItemRef::Submission(id) => Ok(id),
         ItemRef::Report(_) => Err(Problem::Conflict(
             "this action applies to submissions (s-N); reports are resolved or dismissed".into(),
@@ -199,7 +204,7 @@ enum Decidable {
 fn decidable_ref(raw: &str) -> Result<Decidable, Problem> {
     match item_ref(raw)? {
         ItemRef::PendingService(id) => Ok(Decidable::Import(id)),
-        _ => submission_ref(raw).map(Decidable::Submission),
+        other => submission_of(other).map(Decidable::Submission),
     }
 }
 
@@ -225,9 +230,10 @@ fn required_text(field: &str, text: Option<String>) -> Result<String, Problem> {
     check_reason(field, text.as_deref()).map_err(|e: FieldError| Problem::Invalid(vec![e]))
 }
 
-/// The queue, a page at a time: pending new listings (submissions and imports) and change
-/// proposals and open reports, oldest first, with counts per kind of the whole queue; each item with its map
-/// point, nearby possible duplicates and, for change proposals, the field-by-field diff.
+/// The queue, a page at a time: pending new listings (submissions and imports), change
+/// proposals and open reports, oldest first, with counts per kind of the whole queue; each
+/// item with its map point, nearby possible duplicates and, for change proposals, the
+/// field-by-field diff.
 /// Follow `next_cursor` (as `after`) until it is null.
 #[utoipa::path(get, path = "/api/moderation/queue", tag = "moderation",
     security(("session_cookie" = [])),

@@ -66,8 +66,8 @@ pub fn clip(s: &str) -> String {
     }
 }
 
-/// Whether `s` holds no control character, quote or backslash: text that a JSON (or CSV)
-/// writer can copy as it is. Nearly all text is; knowing it when the listing is built
+/// Whether `s` holds no control character, quote or backslash: text that a JSON writer
+/// can copy as it is. Nearly all text is; knowing it when the listing is built
 /// saves every answer checking the name, organisation and address again.
 pub fn is_plain(s: &str) -> bool {
     !s.bytes().any(|b| b < 0x20 || b == b'"' || b == b'\\')

@@ -305,7 +305,9 @@ function renderItem(it) {
     sub ? [h('dt', {}, tEl('span', 'mod.status')), h('dd', {}, tEl('span', `stato.s.${sub.status}`))] : null,
     importStatus ? [h('dt', {}, tEl('span', 'mod.status')), h('dd', {}, tEl('span', `stato.s.${importStatus}`))] : null,
     it.service_id ? [h('dt', {}, tEl('span', 'mod.service')), h('dd', {},
-      h('a', { href: `/?service=${it.service_id}`, target: '_blank', rel: 'noopener' }, tEl('span', 'mod.openCard')), ' · ',
+      // A pending or rejected import is not on the map: no card to open there.
+      imported && importStatus !== 'published' ? null
+        : [h('a', { href: `/?service=${it.service_id}`, target: '_blank', rel: 'noopener' }, tEl('span', 'mod.openCard')), ' · '],
       h('a', { href: `#listing/${it.service_id}` }, tEl('span', 'mod.manageListing')))] : null);
 
   const mapBox = h('div', { class: 'pin-map pin-map-small', id: 'item-map' });
@@ -427,7 +429,8 @@ function submissionActions(it, merge, keepMerge, { imported = false } = {}) {
   box.append(h('div', { class: 'action-box' }, h('div', { class: 'action-row' }, approve, imported ? null : editBtn), editArea));
 
   // Reject with a reason.
-  const reason = textArea('reject-reason', 'mod.reason', true);
+  // An import has no submitter to read the reason: it stays in the decision log.
+  const reason = textArea('reject-reason', imported ? 'mod.reasonLogged' : 'mod.reason', true);
   const reject = h('button', { type: 'button', class: 'btn btn-danger', id: 'reject' }, tEl('span', 'mod.reject'));
   reject.addEventListener('click', async () => {
     const v = reason.ta.value.trim();

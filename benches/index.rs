@@ -134,6 +134,7 @@ fn bench(c: &mut Criterion) {
             let answer = ListAnswer {
                 full: false,
                 taxonomy: view.taxonomy(),
+                slugs: view.quoted_slugs(),
                 now,
                 total: None,
                 next_cursor: None,

@@ -292,9 +292,53 @@ impl<'a> Slugs<'a> {
     /// The slugs, in the order they are written.
     pub fn iter(&self) -> SlugIter<'a> {
         SlugIter {
-            bits: self.bits,
+            bits: SlugBitIter {
+                bits: self.bits,
+                next: 0,
+            },
             list: self.list,
+        }
+    }
+
+    /// The taxonomy positions (bits) of the slugs, in the order they are written. A bit
+    /// the taxonomy no longer has is skipped, not shown as a blank.
+    pub fn positions(&self) -> impl Iterator<Item = usize> + use<> {
+        let len = self.list.len();
+        SlugBitIter {
+            bits: self.bits,
             next: 0,
+        }
+        .filter(move |bit| *bit < len)
+    }
+}
+
+/// The bits of a [`SlugBits`], in order, whether or not the taxonomy has them.
+#[derive(Debug, Clone)]
+struct SlugBitIter {
+    bits: SlugBits,
+    /// Position in the listing's order, or the lowest bit not yet looked at.
+    next: usize,
+}
+
+impl Iterator for SlugBitIter {
+    type Item = usize;
+
+    fn next(&mut self) -> Option<usize> {
+        match self.bits {
+            SlugBits::Ordered(bits, n) => {
+                let bit = *bits[..n].get(self.next)?;
+                self.next += 1;
+                Some(usize::from(bit))
+            }
+            SlugBits::Mask(mask) => {
+                let rest = mask.checked_shr(self.next as u32).unwrap_or(0);
+                if rest == 0 {
+                    return None;
+                }
+                let bit = self.next + rest.trailing_zeros() as usize;
+                self.next = bit + 1;
+                Some(bit)
+            }
         }
     }
 }
@@ -302,10 +346,8 @@ impl<'a> Slugs<'a> {
 /// The slugs of a [`Slugs`], in order.
 #[derive(Debug, Clone)]
 pub struct SlugIter<'a> {
-    bits: SlugBits,
+    bits: SlugBitIter,
     list: &'a [Category],
-    /// Position in the listing's order, or the lowest bit not yet looked at.
-    next: usize,
 }
 
 impl<'a> Iterator for SlugIter<'a> {
@@ -313,24 +355,8 @@ impl<'a> Iterator for SlugIter<'a> {
 
     fn next(&mut self) -> Option<&'a str> {
         loop {
-            let bit = match self.bits {
-                SlugBits::Ordered(bits, n) => {
-                    let bit = *bits[..n].get(self.next)?;
-                    self.next += 1;
-                    usize::from(bit)
-                }
-                SlugBits::Mask(mask) => {
-                    let rest = mask.checked_shr(self.next as u32).unwrap_or(0);
-                    if rest == 0 {
-                        return None;
-                    }
-                    let bit = self.next + rest.trailing_zeros() as usize;
-                    self.next = bit + 1;
-                    bit
-                }
-            };
             // A bit the taxonomy no longer has is skipped, not shown as a blank.
-            if let Some(c) = self.list.get(bit) {
+            if let Some(c) = self.list.get(self.bits.next()?) {
                 return Some(&c.slug);
             }
         }

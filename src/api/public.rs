@@ -218,6 +218,7 @@ pub async fn nearest(
     let answer = ListAnswer {
         full,
         taxonomy,
+        slugs: view.quoted_slugs(),
         now,
         total: None,
         next_cursor: None,
@@ -249,6 +250,7 @@ pub async fn list(State(state): State<AppState>, mut params: Params) -> Result<R
     let answer = ListAnswer {
         full,
         taxonomy,
+        slugs: view.quoted_slugs(),
         now,
         total: Some(page.total),
         next_cursor: Some(page.next_after.map(|id| id.0.to_string())),
@@ -317,11 +319,10 @@ pub async fn get_one(
 
 /// A GeoJSON body with its media type (RFC 7946 §12).
 fn geojson_bytes(body: Vec<u8>) -> Response {
-    (
-        [(axum::http::header::CONTENT_TYPE, "application/geo+json")],
-        body,
-    )
-        .into_response()
+    // A static header value is neither checked nor copied on each answer.
+    const GEOJSON: axum::http::HeaderValue =
+        axum::http::HeaderValue::from_static("application/geo+json");
+    ([(axum::http::header::CONTENT_TYPE, GEOJSON)], body).into_response()
 }
 
 /// Serialises a GeoJSON value with its media type.

@@ -13,4 +13,4 @@ pub use self::geo::{BoundingBox, Coordinates, GeoError};
 pub use self::hours::{Hours, HoursError};
 pub use self::report::{Lang, Report, ReportDraft, ReportId, ReportKind, ReportStatus};
 pub use self::service::{Accessibility, Service, ServiceData, ServiceId, Status, Wheelchair};
-pub use self::taxonomy::{Category, TargetGroup, Taxonomy, TaxonomyError};
+pub use self::taxonomy::{Category, QuotedSlugs, TargetGroup, Taxonomy, TaxonomyError};

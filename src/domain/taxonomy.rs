@@ -122,6 +122,45 @@ impl Taxonomy {
     }
 }
 
+/// Every slug of a taxonomy written as a JSON string, quotes included, by position (its
+/// bit): list answers copy these rather than check each slug of each feature for
+/// characters to escape.
+#[derive(Debug, Clone, Default)]
+pub struct QuotedSlugs {
+    categories: Vec<Box<[u8]>>,
+    target_groups: Vec<Box<[u8]>>,
+}
+
+impl QuotedSlugs {
+    /// The quoted slugs of `taxonomy`, escaped as serde_json escapes them (a checked
+    /// taxonomy has nothing to escape, but these are right whatever the slugs hold).
+    pub fn of(taxonomy: &Taxonomy) -> Self {
+        let quote = |list: &[Category]| {
+            list.iter()
+                .map(|c| {
+                    serde_json::to_vec(&c.slug)
+                        .expect("a string serialises")
+                        .into_boxed_slice()
+                })
+                .collect()
+        };
+        Self {
+            categories: quote(&taxonomy.categories),
+            target_groups: quote(&taxonomy.target_groups),
+        }
+    }
+
+    /// The category at `bit`, quoted.
+    pub fn category(&self, bit: usize) -> Option<&[u8]> {
+        self.categories.get(bit).map(|b| &b[..])
+    }
+
+    /// The target group at `bit`, quoted.
+    pub fn target_group(&self, bit: usize) -> Option<&[u8]> {
+        self.target_groups.get(bit).map(|b| &b[..])
+    }
+}
+
 fn check_list(list: &[Category], what: &'static str, max: usize) -> Result<(), TaxonomyError> {
     if list.len() > max {
         return Err(TaxonomyError::TooMany {

@@ -18,15 +18,19 @@ use rstar::{ParentNode, RTreeNode};
 pub(super) struct Best<'a> {
     k: usize,
     limit: f64,
+    /// Whether an entry may be offered twice (more than one tree is searched).
+    repeats: bool,
     items: Vec<(f64, &'a Entry)>,
 }
 
 impl<'a> Best<'a> {
-    /// Keeps at most `k` entries no farther than `limit` (squared chord, metres²).
-    pub(super) fn new(k: usize, limit: f64) -> Self {
+    /// Keeps at most `k` entries no farther than `limit` (squared chord, metres²);
+    /// `repeats` when the same entry may be offered again through another tree.
+    pub(super) fn new(k: usize, limit: f64, repeats: bool) -> Self {
         Self {
             k,
             limit,
+            repeats,
             items: Vec::with_capacity(k + 1),
         }
     }
@@ -45,7 +49,7 @@ impl<'a> Best<'a> {
     }
 
     fn offer(&mut self, d2: f64, e: &'a Entry) {
-        if self.items.iter().any(|(_, x)| x.id == e.id) {
+        if self.repeats && self.items.iter().any(|(_, x)| x.id == e.id) {
             return; // Already found through another category's tree.
         }
         let at = self.items.partition_point(|(d, _)| *d <= d2);

@@ -28,7 +28,9 @@ mod select;
 pub use listing::{Field, Listing, prefetch_summaries};
 
 use crate::domain::text::TextQuery;
-use crate::domain::{BoundingBox, Coordinates, Service, ServiceId, Taxonomy, Wheelchair};
+use crate::domain::{
+    BoundingBox, Coordinates, QuotedSlugs, Service, ServiceId, Taxonomy, Wheelchair,
+};
 use chrono::{DateTime, Utc};
 use earth::{EarthBox, Frame, chord2_for_metres, metres_for_chord2};
 use parking_lot::{RwLock, RwLockReadGuard};
@@ -156,6 +158,7 @@ pub struct Page<'a> {
 struct Inner {
     frame: Frame,
     taxonomy: Arc<Taxonomy>,
+    slugs: QuotedSlugs,
     all: Tree,
     by_category: Vec<Tree>,
     listings: HashMap<i64, Listing>,
@@ -231,6 +234,7 @@ impl SpatialIndex {
         Ok(Self {
             inner: RwLock::new(Inner {
                 frame,
+                slugs: QuotedSlugs::of(&taxonomy),
                 taxonomy: Arc::new(taxonomy),
                 all,
                 by_category,
@@ -322,6 +326,11 @@ impl IndexView<'_> {
         &self.inner.taxonomy
     }
 
+    /// The taxonomy's slugs, quoted for JSON.
+    pub fn quoted_slugs(&self) -> &QuotedSlugs {
+        &self.inner.slugs
+    }
+
     /// A published service by id.
     pub fn get(&self, id: ServiceId) -> Option<&Listing> {
         self.inner.listings.get(&id.0)
@@ -345,7 +354,11 @@ impl IndexView<'_> {
             filter.accepts_entry(e)
                 && (!filter.needs_listing() || filter.accepts_listing(&e.listing))
         };
-        let mut best = knn::Best::new(k, max_distance_m.map_or(f64::INFINITY, chord2_for_metres));
+        let mut best = knn::Best::new(
+            k,
+            max_distance_m.map_or(f64::INFINITY, chord2_for_metres),
+            inner.trees_for(filter.categories).nth(1).is_some(),
+        );
         for tree in inner.trees_for(filter.categories) {
             best.search(tree.root(), &q, &accept);
         }
@@ -469,7 +482,15 @@ mod tests {
 
     #[test]
     fn nearest_matches_brute_force_with_and_without_filters() {
-        let (idx, services, taxonomy) = index(4000);
+        let taxonomy = Taxonomy::default_set();
+        let area = BoundingBox::siena_province();
+        let mut services = crate::synthetic::published(4000, 3, &taxonomy, &area);
+        // In both filtered categories, so in both trees a two-category search enters:
+        // each must still be found once.
+        for s in services.iter_mut().step_by(5) {
+            s.data.categories = vec!["volunteering".into(), "economic-support".into()];
+        }
+        let idx = SpatialIndex::build(taxonomy.clone(), area.centre(), services.clone());
         let rare = taxonomy.category_bit("volunteering").unwrap();
         let common = taxonomy.category_bit("economic-support").unwrap();
         for (lat, lon) in [

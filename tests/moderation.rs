@@ -541,6 +541,21 @@ async fn unauthenticated_forged_and_underprivileged_requests_change_nothing(s: &
     assert_eq!(a.status, 400, "{}", a.body);
     let a = m2.get("/api/moderation/audit?colour=red").await;
     assert_eq!(a.status, 400, "{}", a.body);
+    // Given twice, a filter is refused rather than one of the two kept silently.
+    for (query, name) in [
+        ("actor=marta&actor=luca", "actor"),
+        ("limit=1&limit=2", "limit"),
+        (
+            "from=2026-01-01T00:00:00Z&from=2026-02-01T00:00:00Z",
+            "from",
+        ),
+        ("subject_id=0", "subject_id"),
+        ("to=yesterday", "to"),
+    ] {
+        let a = m2.get(&format!("/api/moderation/audit?{query}")).await;
+        assert_eq!(a.status, 400, "{query}: {}", a.body);
+        assert_eq!(a.body["parameter"], name, "{query}: {}", a.body);
+    }
     let subject = s
         .store
         .audit_entries(&AuditFilter {
@@ -713,6 +728,9 @@ async fn bad_queue_parameters_are_named(s: &TestServer) {
         ("kind=all".into(), "kind"),
         ("offset=2".into(), "offset"),
         ("limit=2&page=2".into(), "page"),
+        ("limit=2&limit=3".into(), "limit"),
+        ("kind=new&kind=report".into(), "kind"),
+        ("after=&after=".into(), "after"),
     ];
     for (query, name) in cases {
         let a = m.get(&format!("/api/moderation/queue?{query}")).await;

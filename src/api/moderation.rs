@@ -9,6 +9,7 @@
 //! approved or rejected only: it has no submitter to ask for changes. Reports can also be
 //! closed at `/api/moderation/reports/{id}/…`.
 
+use super::params::Params;
 use super::submissions::{JsonValue, MAX_SUBMISSION_BYTES, Problem};
 use super::{AppError, AppState, ErrorBody};
 use crate::auth::{Admin, Moderator};
@@ -22,14 +23,13 @@ use crate::moderation::{self as actions, ActionError};
 use crate::store::{
     AuditEntry, AuditFilter, Decision, MAX_AUDIT_PAGE, SubjectKind, service_snapshot,
 };
-use axum::extract::{DefaultBodyLimit, Path, Query, State};
+use axum::extract::{DefaultBodyLimit, Path, State};
 use axum::response::{IntoResponse, Response};
 use axum::routing::{get, post};
 use axum::{Json, Router};
 use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
 use serde_json::Value;
-use std::collections::HashMap;
 use utoipa::{IntoParams, ToSchema};
 
 /// The moderation routes (under `/api`).
@@ -143,6 +143,19 @@ pub struct QueueQuery {
     after: Option<String>,
 }
 
+/// The names [`AuditQuery`] documents.
+const AUDIT_PARAMS: [&str; 9] = [
+    "actor",
+    "action",
+    "subject_kind",
+    "subject_id",
+    "service_id",
+    "before_id",
+    "from",
+    "to",
+    "limit",
+];
+
 /// Parameters of `GET /api/moderation/audit`.
 #[derive(Debug, Deserialize, IntoParams)]
 #[into_params(parameter_in = Query)]
@@ -246,53 +259,30 @@ fn required_text(field: &str, text: Option<String>) -> Result<String, Problem> {
 pub async fn get_queue(
     Moderator(_user): Moderator,
     State(state): State<AppState>,
-    Query(q): Query<HashMap<String, String>>,
+    mut params: Params,
 ) -> Result<Json<Queue>, Problem> {
-    let mut only = None;
-    let mut limit = queue::DEFAULT_PAGE;
-    let mut after = None;
-    for (k, v) in &q {
-        match k.as_str() {
-            "kind" => {
-                only = Some(match v.as_str() {
-                    "new" => ItemKind::New,
-                    "change" => ItemKind::Change,
-                    "report" => ItemKind::Report,
-                    _ => {
-                        return Err(
-                            AppError::invalid("kind", "must be new, change or report").into()
-                        );
-                    }
-                })
-            }
-            "limit" => {
-                limit = v
-                    .parse::<usize>()
-                    .ok()
-                    .filter(|n| (1..=queue::MAX_PAGE).contains(n))
-                    .ok_or_else(|| {
-                        AppError::invalid(
-                            "limit",
-                            format!("must be a whole number from 1 to {}", queue::MAX_PAGE),
-                        )
-                    })?;
-            }
-            "after" => {
-                after = Some(
-                    v.parse::<queue::Cursor>()
-                        .map_err(|m| AppError::invalid("after", m))?,
-                );
-            }
-            other => {
-                return Err(AppError::BadParameter {
-                    code: "unknown_parameter",
-                    parameter: other.to_string(),
-                    message: "is not a parameter of this endpoint".into(),
-                }
-                .into());
-            }
-        }
-    }
+    // `Params` refuses a parameter given twice, naming it, where a map would keep the
+    // last one silently.
+    let only = params
+        .opt_text("kind")
+        .map(|v| match v.as_str() {
+            "new" => Ok(ItemKind::New),
+            "change" => Ok(ItemKind::Change),
+            "report" => Ok(ItemKind::Report),
+            _ => Err(AppError::invalid("kind", "must be new, change or report")),
+        })
+        .transpose()?;
+    let limit = params
+        .opt_usize("limit", 1, queue::MAX_PAGE)?
+        .unwrap_or(queue::DEFAULT_PAGE);
+    let after = params
+        .opt_text("after")
+        .map(|v| {
+            v.parse::<queue::Cursor>()
+                .map_err(|m| AppError::invalid("after", m))
+        })
+        .transpose()?;
+    params.finish(&["kind", "limit", "after"])?;
     Ok(Json(
         queue::build(&state.directory, only, after, limit).await?,
     ))
@@ -696,58 +686,48 @@ pub async fn verify(
 pub async fn audit(
     Admin(_admin): Admin,
     State(state): State<AppState>,
-    Query(q): Query<HashMap<String, String>>,
+    mut params: Params,
 ) -> Result<Json<AuditPage>, Problem> {
-    let mut f = AuditFilter::default();
-    let int = |k: &str, v: &str| positive(k, v);
-    let time = |k: &str, v: &str| -> Result<DateTime<Utc>, Problem> {
-        DateTime::parse_from_rfc3339(v)
-            .map(|t| t.with_timezone(&Utc))
-            .map_err(|_| AppError::invalid(k, "must be an RFC 3339 time").into())
+    let int = |params: &mut Params, k: &str| -> Result<Option<i64>, Problem> {
+        params.opt_text(k).map(|v| positive(k, &v)).transpose()
     };
-    for (k, v) in &q {
-        match k.as_str() {
-            "actor" => f.actor = Some(v.clone()),
-            "action" => f.action = Some(v.clone()),
-            "subject_kind" => {
-                f.subject_kind = Some(match v.as_str() {
-                    "user" => SubjectKind::User,
-                    "submission" => SubjectKind::Submission,
-                    "service" => SubjectKind::Service,
-                    "report" => SubjectKind::Report,
-                    _ => {
-                        return Err(AppError::invalid(
-                            "subject_kind",
-                            "must be user, submission, service or report",
-                        )
-                        .into());
-                    }
-                })
-            }
-            "subject_id" => f.subject_id = Some(int(k, v)?),
-            "service_id" => f.service_id = Some(int(k, v)?),
-            "before_id" => f.before_id = Some(int(k, v)?),
-            "from" => f.from = Some(time(k, v)?),
-            "to" => f.to = Some(time(k, v)?),
-            "limit" => {
-                f.limit = v
-                    .parse::<u32>()
-                    .ok()
-                    .filter(|n| (1..=MAX_AUDIT_PAGE).contains(n))
-                    .ok_or_else(|| {
-                        AppError::invalid("limit", "must be a whole number from 1 to 500")
-                    })?
-            }
-            other => {
-                return Err(AppError::BadParameter {
-                    code: "unknown_parameter",
-                    parameter: other.to_string(),
-                    message: "is not a parameter of this endpoint".into(),
-                }
-                .into());
-            }
-        }
-    }
+    let time = |params: &mut Params, k: &str| -> Result<Option<DateTime<Utc>>, Problem> {
+        params
+            .opt_text(k)
+            .map(|v| {
+                DateTime::parse_from_rfc3339(&v)
+                    .map(|t| t.with_timezone(&Utc))
+                    .map_err(|_| AppError::invalid(k, "must be an RFC 3339 time").into())
+            })
+            .transpose()
+    };
+    let mut f = AuditFilter {
+        actor: params.opt_text("actor"),
+        action: params.opt_text("action"),
+        ..AuditFilter::default()
+    };
+    f.subject_kind = params
+        .opt_text("subject_kind")
+        .map(|v| match v.as_str() {
+            "user" => Ok(SubjectKind::User),
+            "submission" => Ok(SubjectKind::Submission),
+            "service" => Ok(SubjectKind::Service),
+            "report" => Ok(SubjectKind::Report),
+            _ => Err(AppError::invalid(
+                "subject_kind",
+                "must be user, submission, service or report",
+            )),
+        })
+        .transpose()?;
+    f.subject_id = int(&mut params, "subject_id")?;
+    f.service_id = int(&mut params, "service_id")?;
+    f.before_id = int(&mut params, "before_id")?;
+    f.from = time(&mut params, "from")?;
+    f.to = time(&mut params, "to")?;
+    f.limit = params
+        .opt_usize("limit", 1, MAX_AUDIT_PAGE as usize)?
+        .map_or(0, |n| n as u32);
+    params.finish(&AUDIT_PARAMS)?;
     let limit = if f.limit == 0 { 100 } else { f.limit } as usize;
     let items = state.directory.store().audit_entries(&f).await?;
     let next_before_id = (items.len() == limit)

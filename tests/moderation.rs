@@ -877,6 +877,10 @@ async fn pending_imports_are_queued_and_decided(s: &TestServer) {
     let one = m.get(&format!("/api/moderation/items/{pc}")).await;
     assert_eq!(one.status, 200, "{}", one.body);
     assert_eq!(one.body["imported"], true);
+    // A listing that never waited as an import is no `p-` item.
+    let (demo, _, _) = demo_listing(s).await;
+    let not_import = m.get(&format!("/api/moderation/items/p-{demo}")).await;
+    assert_eq!(not_import.status, 404, "{}", not_import.body);
 
     // No submitter to ask or to merge.
     let a = m
@@ -971,6 +975,18 @@ async fn pending_imports_are_queued_and_decided(s: &TestServer) {
         .post(&format!("/api/moderation/items/{pb}/approve"), None)
         .await;
     assert_eq!(again.status, 409, "{}", again.body);
+
+    // Decided imports are still items, whose listing says how they were decided.
+    for (item, status) in [(&pa, "published"), (&pb, "rejected")] {
+        let one = m.get(&format!("/api/moderation/items/{item}")).await;
+        assert_eq!(one.status, 200, "{item}: {}", one.body);
+        assert_eq!(one.body["imported"], true, "{item}: {}", one.body);
+        assert_eq!(
+            one.body["live"]["properties"]["status"], status,
+            "{item}: {}",
+            one.body
+        );
+    }
 
     // Both decided items left the queue; the undecided one is still there.
     let q = m.get("/api/moderation/queue?limit=200").await;

@@ -20,7 +20,7 @@ use crate::domain::submission::{
     Contact, Submission, SubmissionId, SubmissionKind, SubmissionStatus, feature_json,
 };
 use crate::domain::{Lang, Report, ReportId, ReportKind, ReportStatus, Service, ServiceId, Status};
-use crate::store::{StoreError, service_snapshot};
+use crate::store::{AuditFilter, StoreError, SubjectKind, service_snapshot};
 use base64::Engine;
 use base64::engine::general_purpose::URL_SAFE_NO_PAD;
 use chrono::{DateTime, SecondsFormat, Utc};
@@ -392,12 +392,36 @@ pub async fn item(dir: &Directory, r: ItemRef) -> Result<Option<QueueItem>, Stor
             Some(rep) => Ok(Some(report_item(dir, &rep).await?)),
             None => Ok(None),
         },
-        // Decided too: `live.status` then says how (published or rejected).
+        // Decided too: `live.status` then says how (published or rejected). Any other
+        // listing was never a pending import, and calling it one would mislead.
         ItemRef::PendingService(id) => match dir.store().get(id).await? {
-            Some(svc) => Ok(Some(import_item(dir, &svc))),
-            None => Ok(None),
+            Some(svc) if svc.status == Status::Pending || decided_import(dir, id).await? => {
+                Ok(Some(import_item(dir, &svc)))
+            }
+            _ => Ok(None),
         },
     }
+}
+
+/// Whether a moderator approved or rejected the listing as a pending import: the audit
+/// log is where that is kept.
+async fn decided_import(dir: &Directory, id: ServiceId) -> Result<bool, StoreError> {
+    for action in ["service.approve", "service.reject"] {
+        let entries = dir
+            .store()
+            .audit_entries(&AuditFilter {
+                action: Some(action.into()),
+                subject_kind: Some(SubjectKind::Service),
+                subject_id: Some(id.0),
+                limit: 1,
+                ..AuditFilter::default()
+            })
+            .await?;
+        if !entries.is_empty() {
+            return Ok(true);
+        }
+    }
+    Ok(false)
 }
 
 async fn submission_item(dir: &Directory, s: &Submission) -> Result<QueueItem, StoreError> {

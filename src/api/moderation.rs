@@ -100,6 +100,38 @@ pub struct NoteRequest {
     note: Option<String>,
 }
 
+/// What approving or rejecting an item answers: the decision on a submission (`s-N`), or,
+/// for a pending import (`p-N`), which has no submitter and so no decision record, the
+/// listing itself as a GeoJSON Feature with its `status`.
+#[derive(Debug, Serialize, ToSchema)]
+#[serde(untagged)]
+#[allow(dead_code)] // Documents the answer; the handlers write each variant's own type.
+pub enum DecisionAnswer {
+    /// `s-N`: the decision.
+    Decision(DecisionView),
+    /// `p-N`: the listing.
+    Listing(ListingSnapshot),
+}
+
+/// A listing as moderators see it: a GeoJSON Feature whose properties hold every field,
+/// with `status` and `verified_at`.
+#[derive(Debug, Serialize, ToSchema)]
+#[allow(dead_code)] // Documents the answer; handlers write it with `service_snapshot`.
+pub struct ListingSnapshot {
+    /// Always `Feature`.
+    #[serde(rename = "type")]
+    #[schema(example = "Feature")]
+    kind: String,
+    /// The listing's id.
+    id: i64,
+    /// Where it is: a GeoJSON Point, `[lon, lat]`.
+    #[schema(value_type = Object)]
+    geometry: Value,
+    /// Every field, with `status` and `verified_at`.
+    #[schema(value_type = Object)]
+    properties: Value,
+}
+
 /// A decision on a submission.
 #[derive(Debug, Serialize, ToSchema)]
 pub struct DecisionView {
@@ -327,7 +359,7 @@ fn decided(state: &AppState, d: Decision) -> Response {
     request_body(content = Option<Object>, content_type = "application/json",
         description = "Optional (s-N only): the edited listing as a GeoJSON Feature"),
     responses(
-        (status = 200, description = "Published (for p-N: the listing, not a decision)", body = DecisionView),
+        (status = 200, description = "Published: the decision (s-N), or the listing (p-N)", body = DecisionAnswer),
         (status = 401, description = "Not logged in", body = ErrorBody),
         (status = 403, description = "Missing or wrong X-CSRF-Token", body = ErrorBody),
         (status = 404, description = "No such submission", body = ErrorBody),
@@ -370,7 +402,7 @@ pub async fn approve(
     params(("id" = String, Path, description = "s-N or p-N")),
     request_body(content = ReasonRequest, content_type = "application/json"),
     responses(
-        (status = 200, description = "Rejected (for p-N: the listing, not a decision)", body = DecisionView),
+        (status = 200, description = "Rejected: the decision (s-N), or the listing (p-N)", body = DecisionAnswer),
         (status = 401, description = "Not logged in", body = ErrorBody),
         (status = 403, description = "Missing or wrong X-CSRF-Token", body = ErrorBody),
         (status = 409, description = "Already decided", body = ErrorBody),
@@ -553,7 +585,7 @@ pub async fn dismiss_report(
     security(("session_cookie" = [])),
     params(("id" = i64, Path, description = "Listing id")),
     responses(
-        (status = 200, description = "The listing", body = Object),
+        (status = 200, description = "The listing", body = ListingSnapshot),
         (status = 404, description = "No such listing", body = ErrorBody),
     ))]
 pub async fn get_service(
@@ -579,7 +611,7 @@ pub async fn get_service(
     params(("id" = i64, Path, description = "Listing id")),
     request_body(content = Object, content_type = "application/json"),
     responses(
-        (status = 200, description = "Edited", body = Object),
+        (status = 200, description = "Edited", body = ListingSnapshot),
         (status = 404, description = "No such listing", body = ErrorBody),
         (status = 422, description = "Every invalid field", body = super::submissions::InvalidBody),
     ))]
@@ -622,7 +654,7 @@ async fn set_published(
     params(("id" = i64, Path, description = "Listing id")),
     request_body(content = Option<ReasonRequest>, content_type = "application/json"),
     responses(
-        (status = 200, description = "Unpublished", body = Object),
+        (status = 200, description = "Unpublished", body = ListingSnapshot),
         (status = 404, description = "No such listing", body = ErrorBody),
         (status = 409, description = "Not published", body = ErrorBody),
     ))]
@@ -641,7 +673,7 @@ pub async fn unpublish(
     params(("id" = i64, Path, description = "Listing id")),
     request_body(content = Option<ReasonRequest>, content_type = "application/json"),
     responses(
-        (status = 200, description = "Published again", body = Object),
+        (status = 200, description = "Published again", body = ListingSnapshot),
         (status = 404, description = "No such listing", body = ErrorBody),
         (status = 409, description = "Not unpublished", body = ErrorBody),
     ))]
@@ -659,7 +691,7 @@ pub async fn republish(
     security(("session_cookie" = [], "csrf_token" = [])),
     params(("id" = i64, Path, description = "Listing id")),
     responses(
-        (status = 200, description = "Verified", body = Object),
+        (status = 200, description = "Verified", body = ListingSnapshot),
         (status = 404, description = "No such listing", body = ErrorBody),
     ))]
 pub async fn verify(

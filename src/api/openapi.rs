@@ -71,7 +71,7 @@ use utoipa::OpenApi;
         crate::domain::service::FieldError, crate::domain::submission::SubmissionKind,
         crate::domain::submission::SubmissionStatus, crate::domain::submission::Contact,
         moderation::ReasonRequest, moderation::MessageRequest, moderation::MergeRequest,
-        moderation::NoteRequest, moderation::DecisionView, moderation::AuditPage,
+        moderation::NoteRequest, moderation::DecisionView, moderation::DecisionAnswer, moderation::ListingSnapshot, moderation::AuditPage,
         crate::store::AuditEntry,
         crate::moderation::queue::Queue, crate::moderation::queue::QueueItem,
         crate::moderation::queue::QueueCounts, crate::moderation::queue::ItemKind,

@@ -290,14 +290,9 @@ enum SlugBits {
 
 impl<'a> Slugs<'a> {
     /// The slugs, in the order they are written.
-    pub fn iter(&self) -> SlugIter<'a> {
-        SlugIter {
-            bits: SlugBitIter {
-                bits: self.bits,
-                next: 0,
-            },
-            list: self.list,
-        }
+    pub fn iter(&self) -> impl Iterator<Item = &'a str> + use<'a> {
+        let list = self.list;
+        self.positions().map(move |bit| list[bit].slug.as_str())
     }
 
     /// The taxonomy positions (bits) of the slugs, in the order they are written. A bit
@@ -338,26 +333,6 @@ impl Iterator for SlugBitIter {
                 let bit = self.next + rest.trailing_zeros() as usize;
                 self.next = bit + 1;
                 Some(bit)
-            }
-        }
-    }
-}
-
-/// The slugs of a [`Slugs`], in order.
-#[derive(Debug, Clone)]
-pub struct SlugIter<'a> {
-    bits: SlugBitIter,
-    list: &'a [Category],
-}
-
-impl<'a> Iterator for SlugIter<'a> {
-    type Item = &'a str;
-
-    fn next(&mut self) -> Option<&'a str> {
-        loop {
-            // A bit the taxonomy no longer has is skipped, not shown as a blank.
-            if let Some(c) = self.list.get(self.bits.next()?) {
-                return Some(&c.slug);
             }
         }
     }

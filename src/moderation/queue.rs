@@ -299,6 +299,29 @@ enum Row<'a> {
     PendingService(&'a Service),
 }
 
+impl Row<'_> {
+    fn kind(&self) -> ItemKind {
+        match self {
+            Row::Submission(s) => match s.kind {
+                SubmissionKind::New => ItemKind::New,
+                SubmissionKind::Change => ItemKind::Change,
+            },
+            Row::Report(_) => ItemKind::Report,
+            Row::PendingService(_) => ItemKind::New,
+        }
+    }
+
+    /// Where the item sorts: when it arrived, then its id.
+    fn key(&self) -> Cursor {
+        let (created_at, item) = match self {
+            Row::Submission(s) => (s.created_at, ItemRef::Submission(s.id)),
+            Row::Report(r) => (r.created_at, ItemRef::Report(r.id)),
+            Row::PendingService(s) => (s.created_at, ItemRef::PendingService(s.id)),
+        };
+        Cursor { created_at, item }
+    }
+}
+
 /// One page of the queue, or of the items of one kind: at most `limit` items, oldest first,
 /// starting after `after`. Counts are of the whole queue.
 pub async fn build(
@@ -313,51 +336,26 @@ pub async fn build(
         .await?;
     let reports = dir.store().reports(Some(ReportStatus::Open)).await?;
     let imports = dir.store().services_with_status(Status::Pending).await?;
+    let all = subs
+        .iter()
+        .map(Row::Submission)
+        .chain(imports.iter().map(Row::PendingService))
+        .chain(reports.iter().map(Row::Report));
     let mut counts = QueueCounts::default();
-    counts.new += imports.len();
-    for s in &subs {
-        match s.kind {
-            SubmissionKind::New => counts.new += 1,
-            SubmissionKind::Change => counts.change += 1,
-        }
-    }
-    counts.report = reports.len();
-    counts.total = counts.new + counts.change + counts.report;
     let mut rows: Vec<(Cursor, Row<'_>)> = Vec::new();
-    for sub in &subs {
-        let kind = match sub.kind {
-            SubmissionKind::New => ItemKind::New,
-            SubmissionKind::Change => ItemKind::Change,
-        };
-        if only.is_none_or(|k| k == kind) {
-            let key = Cursor {
-                created_at: sub.created_at,
-                item: ItemRef::Submission(sub.id),
-            };
-            rows.push((key, Row::Submission(sub)));
+    for row in all {
+        let kind = row.kind();
+        match kind {
+            ItemKind::New => counts.new += 1,
+            ItemKind::Change => counts.change += 1,
+            ItemKind::Report => counts.report += 1,
+        }
+        let key = row.key();
+        if only.is_none_or(|k| k == kind) && after.is_none_or(|a| key > a) {
+            rows.push((key, row));
         }
     }
-    if only.is_none_or(|k| k == ItemKind::New) {
-        for svc in &imports {
-            let key = Cursor {
-                created_at: svc.created_at,
-                item: ItemRef::PendingService(svc.id),
-            };
-            rows.push((key, Row::PendingService(svc)));
-        }
-    }
-    if only.is_none_or(|k| k == ItemKind::Report) {
-        for rep in &reports {
-            let key = Cursor {
-                created_at: rep.created_at,
-                item: ItemRef::Report(rep.id),
-            };
-            rows.push((key, Row::Report(rep)));
-        }
-    }
-    if let Some(after) = after {
-        rows.retain(|(key, _)| *key > after);
-    }
+    counts.total = counts.new + counts.change + counts.report;
     rows.sort_unstable_by_key(|(key, _)| *key);
     let shown = rows.len().min(limit);
     let next_cursor = if rows.len() > shown && shown > 0 {

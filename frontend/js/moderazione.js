@@ -304,10 +304,10 @@ function renderItem(it) {
     h('dt', {}, tEl('span', 'mod.arrivedAt')), h('dd', {}, dateEl(it.created_at)),
     sub ? [h('dt', {}, tEl('span', 'mod.status')), h('dd', {}, tEl('span', `stato.s.${sub.status}`))] : null,
     importStatus ? [h('dt', {}, tEl('span', 'mod.status')), h('dd', {}, tEl('span', `stato.s.${importStatus}`))] : null,
-    it.service_id ? [h('dt', {}, tEl('span', 'mod.service')), h('dd', {},
-      // A pending or rejected import is not on the map: no card to open there.
-      imported && importStatus !== 'published' ? null
-        : [h('a', { href: `/?service=${it.service_id}`, target: '_blank', rel: 'noopener' }, tEl('span', 'mod.openCard')), ' · '],
+    // A pending or rejected import has no published listing to open or manage yet: the
+    // proposal below is the listing itself.
+    it.service_id && !(imported && importStatus !== 'published') ? [h('dt', {}, tEl('span', 'mod.service')), h('dd', {},
+      h('a', { href: `/?service=${it.service_id}`, target: '_blank', rel: 'noopener' }, tEl('span', 'mod.openCard')), ' · ',
       h('a', { href: `#listing/${it.service_id}` }, tEl('span', 'mod.manageListing')))] : null);
 
   const mapBox = h('div', { class: 'pin-map pin-map-small', id: 'item-map' });

@@ -253,6 +253,8 @@ test('a listing imported with --pending is in the queue without a submitter: app
     assert.equal(await page.locator(id).count(), 0, `${id} is not offered for an import`);
   }
   assert.equal(await page.locator('#reject').count(), 1);
+  // Not published yet: no published listing to open on the map or to manage.
+  assert.equal(await page.locator('#item-body a[href^="#listing/"], #item-body a[href^="/?service="]').count(), 0);
   await assertAxe(page, 'imported item (it, desktop)');
   await page.click('#lang-switch');
   await eventually(async () => assert.match(await page.textContent('#imported-source'), /Imported from a file \(no submitter\)/));

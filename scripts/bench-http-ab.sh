@@ -18,6 +18,8 @@ SETTLE=${SETTLE:-25}
 command -v wrk >/dev/null || { echo "wrk is missing: apt-get install wrk" >&2; exit 1; }
 [ -f "$DIR/mappatu.sqlite3" ] || { echo "no data set in $DIR: run scripts/bench-http.sh once" >&2; exit 1; }
 ticks() { awk '{print $14 + $15}' "/proc/$1/stat"; }
+# Steal time (the hypervisor lending the cores elsewhere) against all CPU time, in jiffies.
+cpustat() { awk '/^cpu / {print $9, $2 + $3 + $4 + $5 + $6 + $7 + $8 + $9}' /proc/stat; }
 rate() { awk '/Requests\/sec/ {print $2}'; }
 for cycle in $(seq "$CYCLES"); do
   for bin in "$@"; do
@@ -26,15 +28,18 @@ for cycle in $(seq "$CYCLES"); do
     until curl -sf "http://127.0.0.1:$PORT/api/version" >/dev/null; do sleep 0.1; done
     sleep "$SETTLE"
     for round in $(seq "$ROUNDS"); do
+      s0=$(cpustat)
       t0=$(ticks $pid)
       v=$(wrk -t2 -c64 -d"$DURATION" "http://127.0.0.1:$PORT/api/version" | rate)
       t1=$(ticks $pid)
       n=$(wrk -t2 -c64 -d"$DURATION" -s scripts/nearest.lua "http://127.0.0.1:$PORT" | rate)
       t2=$(ticks $pid)
       awk -v b="$bin" -v c="$cycle" -v v="$v" -v n="$n" -v t0="$t0" -v t1="$t1" -v t2="$t2" \
-        -v s="${DURATION%s}" -v hz="$(getconf CLK_TCK)" 'BEGIN {
-          printf "%s cycle %s: version %.0f req/s (%.1f µs server CPU), nearest %.0f req/s (%.1f µs); ratio %.3f\n",
-            b, c, v, (t1 - t0) / hz / (v * s) * 1e6, n, (t2 - t1) / hz / (n * s) * 1e6, n / v }'
+        -v s="${DURATION%s}" -v hz="$(getconf CLK_TCK)" -v s0="$s0" -v s1="$(cpustat)" 'BEGIN {
+          split(s0, a, " "); split(s1, z, " ")
+          printf "%s cycle %s: version %.0f req/s (%.1f µs server CPU), nearest %.0f req/s (%.1f µs); ratio %.3f; steal %.1f %%\n",
+            b, c, v, (t1 - t0) / hz / (v * s) * 1e6, n, (t2 - t1) / hz / (n * s) * 1e6, n / v,
+            100 * (z[1] - a[1]) / (z[2] - a[2]) }'
     done
     kill "$pid"
     wait "$pid" 2>/dev/null || true

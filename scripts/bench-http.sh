@@ -29,15 +29,21 @@ echo "${sample:0:300}…"
 # The server's own CPU time per request (user + system, from /proc), beside the rate:
 # wrk shares the two cores, so the rate alone mixes the server's cost with wrk's.
 ticks() { awk '{print $14 + $15}' "/proc/$pid/stat"; }
+# On a shared VM the hypervisor lends the cores to other guests: the share of "steal" time
+# in /proc/stat during each run says how far its figures can be trusted.
+cpustat() { awk '/^cpu / {print $9, $2 + $3 + $4 + $5 + $6 + $7 + $8 + $9}' /proc/stat; }
 # run PREFIX WRK-ARGS…: one wrk run, started through PREFIX (a scheduling policy or `env`).
 run() {
-  local prefix=$1 before out
+  local prefix=$1 before out s0
   shift
   before=$(ticks)
+  s0=$(cpustat)
   out=$($prefix wrk -t2 -c64 -d"$DURATION" --latency "$@")
   echo "$out" >&2
-  awk -v t0="$before" -v t1="$(ticks)" -v hz="$(getconf CLK_TCK)" \
-    '/requests in/ {n = $1} /Requests\/sec/ {r = $2} END {printf "%s %.1f\n", r, (t1 - t0) / hz / n * 1e6}' <<<"$out"
+  awk -v t0="$before" -v t1="$(ticks)" -v hz="$(getconf CLK_TCK)" -v s0="$s0" -v s1="$(cpustat)" \
+    '/requests in/ {n = $1} /Requests\/sec/ {r = $2} END {
+      split(s0, a, " "); split(s1, b, " ")
+      printf "%s %.1f %.1f\n", r, (t1 - t0) / hz / n * 1e6, 100 * (b[1] - a[1]) / (b[2] - a[2]) }' <<<"$out"
 }
 # wrk shares the two cores with the server. Under the default policy every response that
 # wakes a wrk thread can preempt the server at once, and a slower answer means more such
@@ -47,11 +53,11 @@ for policy in "env" "chrt -b 0"; do
   echo "== wrk started with: $policy"
   ratios=()
   for round in $(seq "$ROUNDS"); do
-    read -r base base_cpu < <(run "$policy" "http://127.0.0.1:$PORT/api/version")
-    read -r near near_cpu < <(run "$policy" -s scripts/nearest.lua "http://127.0.0.1:$PORT")
+    read -r base base_cpu base_steal < <(run "$policy" "http://127.0.0.1:$PORT/api/version")
+    read -r near near_cpu near_steal < <(run "$policy" -s scripts/nearest.lua "http://127.0.0.1:$PORT")
     ratio=$(awk -v a="$near" -v b="$base" 'BEGIN {printf "%.3f", a / b}')
     ratios+=("$ratio")
-    echo "round $round: version $base req/s ($base_cpu µs server CPU), nearest $near req/s ($near_cpu µs); ratio $ratio"
+    echo "round $round: version $base req/s ($base_cpu µs server CPU, steal $base_steal %), nearest $near req/s ($near_cpu µs, steal $near_steal %); ratio $ratio"
   done
   echo "wrk via '$policy': ratios ${ratios[*]}; median $(printf '%s\n' "${ratios[@]}" | sort -n | awk '{a[NR] = $1} END {print (NR % 2) ? a[(NR + 1) / 2] : (a[NR / 2] + a[NR / 2 + 1]) / 2}')"
 done

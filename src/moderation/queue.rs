@@ -12,6 +12,8 @@
 //! [`Cursor`] holding the last item's sort key, so the next page starts right after it
 //! whatever was decided in between (an offset would skip an item for each decision).
 //! Only the items of the page are built: duplicates and diffs are the expensive part.
+//! Pending imports, which can number thousands after one file, are sorted by their keys
+//! (id and arrival) and read whole only when shown.
 
 use super::diff::{FieldChange, diff};
 use super::duplicates::{Nearby, nearby};
@@ -296,7 +298,8 @@ pub struct Queue {
 enum Row<'a> {
     Submission(&'a Submission),
     Report(&'a Report),
-    PendingService(&'a Service),
+    /// A pending import, by id and arrival: the whole service is read only if it is shown.
+    PendingService(ServiceId, DateTime<Utc>),
 }
 
 impl Row<'_> {
@@ -307,7 +310,7 @@ impl Row<'_> {
                 SubmissionKind::Change => ItemKind::Change,
             },
             Row::Report(_) => ItemKind::Report,
-            Row::PendingService(_) => ItemKind::New,
+            Row::PendingService(..) => ItemKind::New,
         }
     }
 
@@ -316,7 +319,7 @@ impl Row<'_> {
         let (created_at, item) = match self {
             Row::Submission(s) => (s.created_at, ItemRef::Submission(s.id)),
             Row::Report(r) => (r.created_at, ItemRef::Report(r.id)),
-            Row::PendingService(s) => (s.created_at, ItemRef::PendingService(s.id)),
+            Row::PendingService(id, created_at) => (*created_at, ItemRef::PendingService(*id)),
         };
         Cursor { created_at, item }
     }
@@ -335,11 +338,14 @@ pub async fn build(
         .submissions(Some(SubmissionStatus::Pending))
         .await?;
     let reports = dir.store().reports(Some(ReportStatus::Open)).await?;
-    let imports = dir.store().services_with_status(Status::Pending).await?;
+    let imports = dir
+        .store()
+        .service_keys_with_status(Status::Pending)
+        .await?;
     let all = subs
         .iter()
         .map(Row::Submission)
-        .chain(imports.iter().map(Row::PendingService))
+        .chain(imports.iter().map(|&(id, at)| Row::PendingService(id, at)))
         .chain(reports.iter().map(Row::Report));
     let mut counts = QueueCounts::default();
     let mut rows: Vec<(Cursor, Row<'_>)> = Vec::new();
@@ -368,7 +374,11 @@ pub async fn build(
         items.push(match row {
             Row::Submission(sub) => submission_item(dir, sub).await?,
             Row::Report(rep) => report_item(dir, rep).await?,
-            Row::PendingService(svc) => import_item(dir, svc),
+            Row::PendingService(id, _) => match dir.store().get(*id).await? {
+                Some(svc) if svc.status == Status::Pending => import_item(dir, &svc),
+                // Decided (or deleted) since its key was read: no longer in the queue.
+                _ => continue,
+            },
         });
     }
     Ok(Queue {

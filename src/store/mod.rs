@@ -14,6 +14,7 @@ use crate::domain::{
     Report, ReportDraft, ReportStatus, Service, ServiceData, ServiceId, Status, Taxonomy,
 };
 use async_trait::async_trait;
+use chrono::{DateTime, Utc};
 use std::sync::Arc;
 
 pub use accounts::{AccountStore, NewSession, NewUser, SessionRecord, ThrottleRecord, User};
@@ -125,8 +126,13 @@ pub trait Store: AccountStore + ModerationStore + Send + Sync + 'static {
     /// thread (`tokio::task::spawn_blocking`).
     fn scan_published(&self, sink: &(dyn Fn(Vec<Service>) + Sync)) -> Result<(), StoreError>;
 
-    /// Services with one status (e.g. imports waiting as `pending`), oldest first.
-    async fn services_with_status(&self, status: Status) -> Result<Vec<Service>, StoreError>;
+    /// The ids and creation times of the services with one status, oldest first: what the
+    /// moderators' queue sorts and pages by, without reading thousands of whole services
+    /// (a file imported with `--pending`) to show fifty.
+    async fn service_keys_with_status(
+        &self,
+        status: Status,
+    ) -> Result<Vec<(ServiceId, DateTime<Utc>)>, StoreError>;
 
     /// One service, whatever its status.
     async fn get(&self, id: ServiceId) -> Result<Option<Service>, StoreError>;

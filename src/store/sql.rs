@@ -114,8 +114,8 @@ macro_rules! select_services {
 
 const SELECT_PUBLISHED: &str = select_services!("WHERE s.status = 'published' ORDER BY s.id");
 pub(super) const SELECT_ONE: &str = select_services!("WHERE s.id = $1");
-const SELECT_WITH_STATUS: &str =
-    select_services!("WHERE s.status = $1 ORDER BY s.created_at, s.id");
+const KEYS_WITH_STATUS: &str =
+    "SELECT id, created_at FROM services WHERE status = $1 ORDER BY created_at, id";
 const FIND_EXTERNAL: &str = "SELECT id FROM services WHERE external_id = $1";
 const INSERT_SERVICE: &str = "INSERT INTO services (external_id, status, name, organisation, \
     description_it, description_en, address, lat, lon, phone, email, website, opening_hours, \
@@ -453,17 +453,20 @@ impl Store for SqlStore {
         }
     }
 
-    async fn services_with_status(&self, status: Status) -> Result<Vec<Service>, StoreError> {
-        let rows: Vec<ServiceRow> = on_pool!(self, pool => {
-            sqlx::query_as(SELECT_WITH_STATUS)
+    async fn service_keys_with_status(
+        &self,
+        status: Status,
+    ) -> Result<Vec<(ServiceId, DateTime<Utc>)>, StoreError> {
+        let rows: Vec<(i64, DateTime<Utc>)> = on_pool!(self, pool => {
+            sqlx::query_as(KEYS_WITH_STATUS)
                 .bind(status.as_str())
                 .fetch_all(pool)
                 .await?
         });
-        let mut hours = HoursCache::default();
-        rows.into_iter()
-            .map(|r| r.into_service(&mut hours))
-            .collect()
+        Ok(rows
+            .into_iter()
+            .map(|(id, at)| (ServiceId(id), at))
+            .collect())
     }
 
     async fn get(&self, id: ServiceId) -> Result<Option<Service>, StoreError> {

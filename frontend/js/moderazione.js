@@ -527,7 +527,7 @@ $('listing-search').addEventListener('submit', async (e) => {
     $('listing-results').replaceChildren(...feats.map((f) => {
       const id = f.properties.id ?? f.id;
       return h('li', { class: 'queue-item' }, h('a', { href: `#listing/${id}` },
-        h('span', { class: 'qi-title' }, f.properties.name || ''),
+        h('span', { class: 'qi-title' }, h('span', { class: 'qi-name' }, f.properties.name || '')),
         h('span', { class: 'qi-meta' }, `n. ${id}`, f.properties.address ? ` – ${f.properties.address}` : '')));
     }));
   } catch (err) {

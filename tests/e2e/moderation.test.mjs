@@ -245,6 +245,13 @@ test('a listing imported with --pending is in the queue without a submitter: app
   await item.waitFor();
   assert.match(await item.getAttribute('data-id'), /^p-\d+$/);
   assert.match(await item.textContent(), /Importato da file \(nessun richiedente\)/);
+  // The note reads as a note beside the name, not as more of the bold, underlined name.
+  const look = (sel) => item.locator(sel).evaluate((el) => {
+    const cs = getComputedStyle(el);
+    return { weight: cs.fontWeight, underlined: cs.textDecorationLine.includes('underline') };
+  });
+  assert.deepEqual(await look('.qi-name'), { weight: '700', underlined: true });
+  assert.deepEqual(await look('.imported-flag'), { weight: '400', underlined: false });
   await item.locator('a').click();
   await page.locator('#item-body .detail-grid').waitFor();
   assert.match(await page.textContent('#item-title'), /Sportello importato <b>in attesa<\/b>/, 'the name is text');

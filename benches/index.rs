@@ -55,6 +55,23 @@ fn box_around(index: &SpatialIndex, p: Coordinates, target: usize) -> BoundingBo
     make(hi)
 }
 
+/// The whole nearest k=10 answer at `p` as the endpoint writes it (search, then ten short
+/// features as JSON); its length.
+fn answer_len(index: &SpatialIndex, p: Coordinates, now: chrono::DateTime<chrono::Utc>) -> usize {
+    let view = index.read();
+    let hits = view.nearest(p, 10, &Filter::default(), None);
+    let answer = ListAnswer {
+        full: false,
+        taxonomy: view.taxonomy(),
+        slugs: view.quoted_slugs(),
+        now,
+        total: None,
+        next_cursor: None,
+    };
+    let hits = hits.iter().map(|h| (h.listing, Some(h.distance_m)));
+    answer.to_json(hits).len()
+}
+
 fn bench(c: &mut Criterion) {
     let n: usize = std::env::var("MAPPATU_BENCH_N")
         .ok()
@@ -129,18 +146,7 @@ fn bench(c: &mut Criterion) {
     c.bench_function("nearest k=10 answer (search + JSON), uniform points", |b| {
         b.iter(|| {
             i = (i + 1) % uniform.len();
-            let view = index.read();
-            let hits = view.nearest(uniform[i], 10, &Filter::default(), None);
-            let answer = ListAnswer {
-                full: false,
-                taxonomy: view.taxonomy(),
-                slugs: view.quoted_slugs(),
-                now,
-                total: None,
-                next_cursor: None,
-            };
-            let hits = hits.iter().map(|h| (h.listing, Some(h.distance_m)));
-            black_box(answer.to_json(hits).len())
+            black_box(answer_len(&index, uniform[i], now))
         })
     });
     // The same answer as a server under load gives it: between two requests the kernel's
@@ -164,20 +170,7 @@ fn bench(c: &mut Criterion) {
                     i = (i + 1) % uniform.len();
                     uniform[i]
                 },
-                |p| {
-                    let view = index.read();
-                    let hits = view.nearest(p, 10, &Filter::default(), None);
-                    let answer = ListAnswer {
-                        full: false,
-                        taxonomy: view.taxonomy(),
-                        slugs: view.quoted_slugs(),
-                        now,
-                        total: None,
-                        next_cursor: None,
-                    };
-                    let hits = hits.iter().map(|h| (h.listing, Some(h.distance_m)));
-                    answer.to_json(hits).len()
-                },
+                |p| answer_len(&index, p, now),
                 criterion::BatchSize::PerIteration,
             )
         },

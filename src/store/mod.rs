@@ -126,9 +126,9 @@ pub trait Store: AccountStore + ModerationStore + Send + Sync + 'static {
     /// thread (`tokio::task::spawn_blocking`).
     fn scan_published(&self, sink: &(dyn Fn(Vec<Service>) + Sync)) -> Result<(), StoreError>;
 
-    /// The ids and creation times of the services with one status, oldest first: what the
-    /// moderators' queue sorts and pages by, without reading thousands of whole services
-    /// (a file imported with `--pending`) to show fifty.
+    /// The ids and creation times of the services with one status, in no set order: what
+    /// the moderators' queue sorts (with the other kinds of item) and pages by, without
+    /// reading thousands of whole services (a file imported with `--pending`) to show fifty.
     async fn service_keys_with_status(
         &self,
         status: Status,

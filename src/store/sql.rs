@@ -114,8 +114,7 @@ macro_rules! select_services {
 
 const SELECT_PUBLISHED: &str = select_services!("WHERE s.status = 'published' ORDER BY s.id");
 pub(super) const SELECT_ONE: &str = select_services!("WHERE s.id = $1");
-const KEYS_WITH_STATUS: &str =
-    "SELECT id, created_at FROM services WHERE status = $1 ORDER BY created_at, id";
+const KEYS_WITH_STATUS: &str = "SELECT id, created_at FROM services WHERE status = $1";
 const FIND_EXTERNAL: &str = "SELECT id FROM services WHERE external_id = $1";
 const INSERT_SERVICE: &str = "INSERT INTO services (external_id, status, name, organisation, \
     description_it, description_en, address, lat, lon, phone, email, website, opening_hours, \

@@ -6,73 +6,13 @@
 
 mod common;
 
+use common::http::{Mod, send};
 use common::{Backend, TestServer};
 use mappatu::auth::Role;
 use mappatu::store::{AuditFilter, SubjectKind};
-use reqwest::Client;
 use serde_json::{Value, json};
 use std::sync::{Arc, Mutex};
 use tokio::io::{AsyncBufReadExt, AsyncWriteExt, BufReader};
-
-const PASSWORD: &str = "correct horse battery staple";
-
-struct Answer {
-    status: u16,
-    body: Value,
-}
-
-async fn send(req: reqwest::RequestBuilder) -> Answer {
-    let res = req.send().await.expect("request");
-    let status = res.status().as_u16();
-    let text = res.text().await.unwrap();
-    let body = if text.is_empty() {
-        Value::Null
-    } else {
-        serde_json::from_str(&text)
-            .unwrap_or_else(|e| panic!("{status}: body is not JSON ({e}): {text}"))
-    };
-    Answer { status, body }
-}
-
-/// A logged-in moderator (or admin): a cookie-keeping client and its CSRF token.
-struct Mod {
-    c: Client,
-    csrf: String,
-    base: String,
-}
-
-impl Mod {
-    async fn login(s: &TestServer, name: &str, role: Role) -> Mod {
-        s.create_user(name, role, PASSWORD).await;
-        let c = s.cookie_client();
-        let a = send(
-            c.post(format!("{}/api/auth/login", s.base))
-                .json(&json!({"username": name, "password": PASSWORD})),
-        )
-        .await;
-        assert_eq!(a.status, 200, "{}", a.body);
-        Mod {
-            c,
-            csrf: a.body["csrf_token"].as_str().unwrap().to_string(),
-            base: s.base.clone(),
-        }
-    }
-
-    async fn get(&self, path: &str) -> Answer {
-        send(self.c.get(format!("{}{path}", self.base))).await
-    }
-
-    async fn post(&self, path: &str, body: Option<Value>) -> Answer {
-        let mut req = self
-            .c
-            .post(format!("{}{path}", self.base))
-            .header("X-CSRF-Token", &self.csrf);
-        if let Some(b) = body {
-            req = req.json(&b);
-        }
-        send(req).await
-    }
-}
 
 fn feature(name: &str, lon: f64, lat: f64) -> Value {
     json!({

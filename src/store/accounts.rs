@@ -7,7 +7,7 @@ use super::StoreError;
 use super::audit::{
     Actor, AuditEntry, AuditFilter, NewAuditEntry, SubjectKind, append_audit, db_now,
 };
-use super::sql::{AnyPool, SqlStore, on_pool};
+use super::sql::{AnyPool, LockRows, SqlStore, in_write_tx, on_pool, on_writer};
 use crate::auth::Role;
 use async_trait::async_trait;
 use chrono::{DateTime, Utc};
@@ -258,6 +258,10 @@ struct ThrottleRow {
     locked_until: Option<DateTime<Utc>>,
 }
 
+/// Locks an account's row until the transaction ends (PostgreSQL), so that two admins'
+/// changes to one account are decided one after the other.
+const LOCK_USER: &str = "SELECT 1 FROM users WHERE id = $1 FOR UPDATE";
+
 fn is_unique_violation(e: &sqlx::Error) -> bool {
     e.as_database_error()
         .is_some_and(|d| d.is_unique_violation())
@@ -267,8 +271,7 @@ fn is_unique_violation(e: &sqlx::Error) -> bool {
 impl AccountStore for SqlStore {
     async fn create_user(&self, new: &NewUser, actor: &Actor) -> Result<Option<User>, StoreError> {
         let now = db_now();
-        on_pool!(self, pool => {
-            let mut tx = pool.begin().await?;
+        in_write_tx!(self, tx => {
             let inserted: Result<i64, sqlx::Error> = sqlx::query_scalar(INSERT_USER)
                 .bind(&new.username)
                 .bind(new.role.as_str())
@@ -332,8 +335,8 @@ impl AccountStore for SqlStore {
         enabled: bool,
         actor: &Actor,
     ) -> Result<Option<User>, StoreError> {
-        on_pool!(self, pool => {
-            let mut tx = pool.begin().await?;
+        in_write_tx!(self, tx => {
+            tx.lock_row(LOCK_USER, id).await?;
             let row: Option<UserRow> =
                 sqlx::query_as(SELECT_USER).bind(id).fetch_optional(&mut *tx).await?;
             let Some(before) = row.map(User::try_from).transpose()? else {
@@ -364,8 +367,8 @@ impl AccountStore for SqlStore {
         actor: &Actor,
     ) -> Result<Option<User>, StoreError> {
         let now = db_now();
-        on_pool!(self, pool => {
-            let mut tx = pool.begin().await?;
+        in_write_tx!(self, tx => {
+            tx.lock_row(LOCK_USER, id).await?;
             let row: Option<UserRow> =
                 sqlx::query_as(SELECT_USER).bind(id).fetch_optional(&mut *tx).await?;
             let Some(before) = row.map(User::try_from).transpose()? else {
@@ -390,7 +393,7 @@ impl AccountStore for SqlStore {
     }
 
     async fn create_session(&self, s: &NewSession) -> Result<(), StoreError> {
-        on_pool!(self, pool => {
+        on_writer!(self, pool => {
             sqlx::query(INSERT_SESSION)
                 .bind(&s.token_hash)
                 .bind(s.user_id)
@@ -420,14 +423,14 @@ impl AccountStore for SqlStore {
     }
 
     async fn touch_session(&self, token_hash: &str, at: DateTime<Utc>) -> Result<(), StoreError> {
-        on_pool!(self, pool => {
+        on_writer!(self, pool => {
             sqlx::query(TOUCH_SESSION).bind(token_hash).bind(at).execute(pool).await?;
         });
         Ok(())
     }
 
     async fn delete_session(&self, token_hash: &str) -> Result<(), StoreError> {
-        on_pool!(self, pool => {
+        on_writer!(self, pool => {
             sqlx::query(DELETE_SESSION).bind(token_hash).execute(pool).await?;
         });
         Ok(())
@@ -439,7 +442,7 @@ impl AccountStore for SqlStore {
         idle_before: DateTime<Utc>,
         quiet_before: DateTime<Utc>,
     ) -> Result<(), StoreError> {
-        on_pool!(self, pool => {
+        on_writer!(self, pool => {
             sqlx::query(DELETE_ENDED_SESSIONS)
                 .bind(now)
                 .bind(idle_before)
@@ -471,7 +474,7 @@ impl AccountStore for SqlStore {
         now: DateTime<Utc>,
         reset_before: DateTime<Utc>,
     ) -> Result<u32, StoreError> {
-        let n: i32 = on_pool!(self, pool => {
+        let n: i32 = on_writer!(self, pool => {
             sqlx::query_scalar(COUNT_FAILURE)
                 .bind(key)
                 .bind(now)
@@ -483,14 +486,14 @@ impl AccountStore for SqlStore {
     }
 
     async fn lock_login(&self, key: &str, until: DateTime<Utc>) -> Result<(), StoreError> {
-        on_pool!(self, pool => {
+        on_writer!(self, pool => {
             sqlx::query(LOCK_LOGIN).bind(key).bind(until).execute(pool).await?;
         });
         Ok(())
     }
 
     async fn clear_login_failures(&self, key: &str) -> Result<(), StoreError> {
-        on_pool!(self, pool => {
+        on_writer!(self, pool => {
             sqlx::query(CLEAR_THROTTLE).bind(key).execute(pool).await?;
         });
         Ok(())

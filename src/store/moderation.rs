@@ -10,7 +10,8 @@ use super::StoreError;
 use super::audit::{Actor, NewAuditEntry, SubjectKind, append_audit, db_now};
 use super::sql::{
     AnyPool, DELETE_CATEGORIES, DELETE_TARGETS, HoursCache, INSERT_CATEGORY, INSERT_TARGET,
-    ReportRow, SELECT_ONE, SET_STATUS, ServiceRow, SqlStore, bind_fields, insert_lists, on_pool,
+    LOCK_SERVICE, LockRows, ReportRow, SELECT_ONE, SET_STATUS, ServiceRow, SqlStore, bind_fields,
+    in_write_tx, insert_lists, on_pool,
 };
 use crate::domain::submission::{
     Contact, NewSubmission, Submission, SubmissionId, SubmissionKind, SubmissionStatus,
@@ -328,8 +329,7 @@ impl ModerationStore for SqlStore {
     ) -> Result<Submission, StoreError> {
         let now = db_now();
         let feature = feature_json(&new.data).to_string();
-        let id: i64 = on_pool!(self, pool => {
-            let mut tx = pool.begin().await?;
+        let id: i64 = in_write_tx!(self, tx => {
             let id: i64 = sqlx::query_scalar(INSERT_SUBMISSION)
                 .bind(new.kind.as_str())
                 .bind(new.service_id.map(|s| s.0))
@@ -427,8 +427,7 @@ impl ModerationStore for SqlStore {
         actor: &Actor,
     ) -> Result<Decision, ModerationError> {
         let now = db_now();
-        on_pool!(self, pool => {
-            let mut tx = pool.begin().await?;
+        in_write_tx!(self, tx => {
             let sub = read_submission!(tx, id.0).ok_or_else(|| no_submission(id))?;
             if sub.status != SubmissionStatus::Pending {
                 return Err(not_pending(&sub));
@@ -451,6 +450,7 @@ impl ModerationStore for SqlStore {
                     let sid = sub.service_id.ok_or_else(|| {
                         ModerationError::Conflict("the change proposal names no listing".into())
                     })?;
+                    tx.lock_row(LOCK_SERVICE, sid.0).await?;
                     let live = read_service!(tx, sid.0).ok_or_else(|| no_service(sid))?;
                     bind_fields!(sqlx::query(UPDATE_CONTENT).bind(sid.0), data)
                         .bind(now)
@@ -503,8 +503,7 @@ impl ModerationStore for SqlStore {
             }
         };
         let now = db_now();
-        on_pool!(self, pool => {
-            let mut tx = pool.begin().await?;
+        in_write_tx!(self, tx => {
             let sub = read_submission!(tx, id.0).ok_or_else(|| no_submission(id))?;
             let changed = sqlx::query(DECIDE_SUBMISSION)
                 .bind(id.0)
@@ -539,12 +538,12 @@ impl ModerationStore for SqlStore {
         actor: &Actor,
     ) -> Result<Decision, ModerationError> {
         let now = db_now();
-        on_pool!(self, pool => {
-            let mut tx = pool.begin().await?;
+        in_write_tx!(self, tx => {
             let sub = read_submission!(tx, id.0).ok_or_else(|| no_submission(id))?;
             if sub.status != SubmissionStatus::Pending {
                 return Err(not_pending(&sub));
             }
+            tx.lock_row(LOCK_SERVICE, into.0).await?;
             let live = read_service!(tx, into.0).ok_or_else(|| no_service(into))?;
             if live.status != Status::Published {
                 return Err(ModerationError::Conflict(format!(
@@ -601,8 +600,7 @@ impl ModerationStore for SqlStore {
             }
         };
         let now = db_now();
-        on_pool!(self, pool => {
-            let mut tx = pool.begin().await?;
+        in_write_tx!(self, tx => {
             let row: Option<ReportRow> = sqlx::query_as(SELECT_REPORT)
                 .bind(id.0)
                 .fetch_optional(&mut *tx)
@@ -647,8 +645,8 @@ impl ModerationStore for SqlStore {
         actor: &Actor,
     ) -> Result<Service, ModerationError> {
         let now = db_now();
-        on_pool!(self, pool => {
-            let mut tx = pool.begin().await?;
+        in_write_tx!(self, tx => {
+            tx.lock_row(LOCK_SERVICE, id.0).await?;
             let live = read_service!(tx, id.0).ok_or_else(|| no_service(id))?;
             bind_fields!(sqlx::query(UPDATE_CONTENT).bind(id.0), data)
                 .bind(now)
@@ -710,8 +708,8 @@ impl ModerationStore for SqlStore {
         actor: &Actor,
     ) -> Result<Service, ModerationError> {
         let now = db_now();
-        on_pool!(self, pool => {
-            let mut tx = pool.begin().await?;
+        in_write_tx!(self, tx => {
+            tx.lock_row(LOCK_SERVICE, id.0).await?;
             let live = read_service!(tx, id.0).ok_or_else(|| no_service(id))?;
             sqlx::query(UPDATE_VERIFIED).bind(id.0).bind(now).execute(&mut *tx).await?;
             let service = read_service!(tx, id.0).ok_or_else(|| no_service(id))?;
@@ -739,8 +737,8 @@ impl SqlStore {
         actor: &Actor,
     ) -> Result<Service, ModerationError> {
         let now = db_now();
-        on_pool!(self, pool => {
-            let mut tx = pool.begin().await?;
+        in_write_tx!(self, tx => {
+            tx.lock_row(LOCK_SERVICE, id.0).await?;
             let live = read_service!(tx, id.0).ok_or_else(|| no_service(id))?;
             if live.status != from {
                 return Err(ModerationError::Conflict(format!(

@@ -22,8 +22,26 @@ use std::str::FromStr;
 use std::time::Duration;
 
 pub(super) enum AnyPool {
-    Sqlite(Pool<Sqlite>),
+    Sqlite(SqlitePools),
     Postgres(Pool<Postgres>),
+}
+
+/// An SQLite file's connections: readers in a pool, and every write through one
+/// connection of its own.
+///
+/// SQLite lets one writer in at a time. A transaction begun with a plain (deferred)
+/// `BEGIN` reads first and asks for the write lock only at its first write; if another
+/// connection committed in between, SQLite answers `SQLITE_BUSY_SNAPSHOT` (517) at once,
+/// or `SQLITE_BUSY` (5) when two such upgrades meet, without waiting out the busy timeout:
+/// two moderators at once got "database is locked". So writes queue here, in order, on
+/// the one writing connection, and each begins with `BEGIN IMMEDIATE`, which takes the
+/// write lock before reading anything; the busy timeout then only has to wait for
+/// another process (a `mappatu import` into the same file).
+pub(super) struct SqlitePools {
+    /// Read-only connections: a write sent here by mistake fails loudly.
+    pub(super) read: Pool<Sqlite>,
+    /// One read-write connection; the pool's queue is the writers' queue.
+    pub(super) write: Pool<Sqlite>,
 }
 
 /// A store on an sqlx connection pool.
@@ -33,17 +51,83 @@ pub struct SqlStore {
     sqlite_file: Option<PathBuf>,
 }
 
-/// Runs `$body` with `$pool` bound to the concrete pool of either backend.
+/// Runs `$body` with `$pool` bound to the concrete pool of either backend, for reads.
 macro_rules! on_pool {
     ($self:expr, $pool:ident => $body:expr) => {
         match &$self.pool {
-            AnyPool::Sqlite($pool) => $body,
+            AnyPool::Sqlite(pools) => {
+                let $pool = &pools.read;
+                $body
+            }
             AnyPool::Postgres($pool) => $body,
         }
     };
 }
 // The other store files (accounts, audit, moderation) implement their traits the same way.
 pub(super) use on_pool;
+
+/// Runs `$body` with `$pool` bound to the pool that writes: a single statement that
+/// writes, outside a transaction of several.
+macro_rules! on_writer {
+    ($self:expr, $pool:ident => $body:expr) => {
+        match &$self.pool {
+            AnyPool::Sqlite(pools) => {
+                let $pool = &pools.write;
+                $body
+            }
+            AnyPool::Postgres($pool) => $body,
+        }
+    };
+}
+pub(super) use on_writer;
+
+/// Runs `$body` with `$tx` bound to a new write transaction of either backend (SQLite:
+/// `BEGIN IMMEDIATE` on the writing connection, see [`SqlitePools`]). `$body` commits;
+/// leaving it any other way rolls back.
+macro_rules! in_write_tx {
+    ($self:expr, $tx:ident => $body:expr) => {
+        match &$self.pool {
+            AnyPool::Sqlite(pools) => {
+                let mut $tx = pools.write.begin_with("BEGIN IMMEDIATE").await?;
+                $body
+            }
+            AnyPool::Postgres(pool) => {
+                let mut $tx = pool.begin().await?;
+                $body
+            }
+        }
+    };
+}
+pub(super) use in_write_tx;
+
+/// Row locks inside a write transaction, so that a decision reads the state it changes
+/// and no concurrent decision can change it in between.
+pub(super) trait LockRows {
+    /// Locks the row that `lock_sql` (a `SELECT … WHERE id = $1 FOR UPDATE`) selects.
+    fn lock_row(
+        &mut self,
+        lock_sql: &'static str,
+        id: i64,
+    ) -> impl Future<Output = Result<(), sqlx::Error>> + Send;
+}
+
+impl LockRows for sqlx::Transaction<'static, Sqlite> {
+    async fn lock_row(&mut self, _: &'static str, _: i64) -> Result<(), sqlx::Error> {
+        // `BEGIN IMMEDIATE` holds the database's only write lock already: no other
+        // writer runs until this transaction ends.
+        Ok(())
+    }
+}
+
+impl LockRows for sqlx::Transaction<'static, Postgres> {
+    async fn lock_row(&mut self, lock_sql: &'static str, id: i64) -> Result<(), sqlx::Error> {
+        sqlx::query(lock_sql).bind(id).execute(&mut **self).await?;
+        Ok(())
+    }
+}
+
+/// Locks a listing's row until the transaction ends (PostgreSQL).
+pub(super) const LOCK_SERVICE: &str = "SELECT 1 FROM services WHERE id = $1 FOR UPDATE";
 
 /// Binds the content columns `$2..=$18` shared by INSERT and UPDATE.
 macro_rules! bind_content {
@@ -347,6 +431,13 @@ impl ServiceRow {
     }
 }
 
+/// How long a write of this process waits for another process's write to the same
+/// SQLite file.
+const SQLITE_BUSY_TIMEOUT: Duration = Duration::from_secs(10);
+/// How long a write waits for its turn on the writing connection before the request
+/// fails (503): far longer than the queue of a busy municipality takes to drain.
+const WRITE_QUEUE_TIMEOUT: Duration = Duration::from_secs(30);
+
 impl SqlStore {
     /// Opens (creating if missing) an SQLite database file and migrates it.
     pub async fn open_sqlite(url: &str) -> Result<Self, StoreError> {
@@ -356,17 +447,30 @@ impl SqlStore {
             // FULL: a commit that was acknowledged survives a power cut, not only a crash.
             .synchronous(SqliteSynchronous::Full)
             .foreign_keys(true)
-            .busy_timeout(Duration::from_secs(10));
-        // An in-memory database is visible to its own connections only.
+            // Writers of this process queue on the writing connection; this is how long
+            // one waits for another process's write (an import) before giving up.
+            .busy_timeout(SQLITE_BUSY_TIMEOUT);
+        // An in-memory database is visible to its own connection only: one connection
+        // then does everything.
         let in_memory = url.contains(":memory:") || url.contains("mode=memory");
         let sqlite_file = (!in_memory).then(|| options.get_filename().to_path_buf());
-        let pool = SqlitePoolOptions::new()
-            .max_connections(4)
-            .connect_with(options)
+        let write = SqlitePoolOptions::new()
+            .max_connections(1)
+            // A write waits its turn behind the others: patiently, since each is short.
+            .acquire_timeout(WRITE_QUEUE_TIMEOUT)
+            .connect_with(options.clone())
             .await?;
-        sqlx::migrate!("./migrations/sqlite").run(&pool).await?;
+        sqlx::migrate!("./migrations/sqlite").run(&write).await?;
+        let read = if in_memory {
+            write.clone()
+        } else {
+            SqlitePoolOptions::new()
+                .max_connections(4)
+                .connect_with(options.create_if_missing(false).read_only(true))
+                .await?
+        };
         Ok(Self {
-            pool: AnyPool::Sqlite(pool),
+            pool: AnyPool::Sqlite(SqlitePools { read, write }),
             sqlite_file,
         })
     }
@@ -403,8 +507,7 @@ impl Store for SqlStore {
     }
 
     async fn sync_taxonomy(&self, defaults: &Taxonomy) -> Result<Taxonomy, StoreError> {
-        on_pool!(self, pool => {
-            let mut tx = pool.begin().await?;
+        in_write_tx!(self, tx => {
             for (sql, list) in [
                 (INSERT_CATEGORY_DEF, &defaults.categories),
                 (INSERT_TARGET_DEF, &defaults.target_groups),
@@ -422,6 +525,8 @@ impl Store for SqlStore {
                 }
             }
             tx.commit().await?;
+        });
+        on_pool!(self, pool => {
             let categories: Vec<CategoryRow> =
                 sqlx::query_as(SELECT_CATEGORY_DEFS).fetch_all(pool).await?;
             let target_groups: Vec<CategoryRow> =
@@ -447,7 +552,7 @@ impl Store for SqlStore {
             // sqlx's SQLite driver costs over 10 µs a row on wide rows; reading the same
             // file through rusqlite (the same libsqlite3) is several times faster.
             (AnyPool::Sqlite(_), Some(file)) => super::sqlite_scan::scan(file, sink),
-            (AnyPool::Sqlite(pool), None) => scan_with_sqlx(pool, sink, &mut hours),
+            (AnyPool::Sqlite(pools), None) => scan_with_sqlx(&pools.read, sink, &mut hours),
             (AnyPool::Postgres(pool), _) => scan_with_sqlx(pool, sink, &mut hours),
         }
     }
@@ -483,8 +588,7 @@ impl Store for SqlStore {
     ) -> Result<UpsertOutcome, StoreError> {
         let now = Utc::now();
         let mut outcome = UpsertOutcome::default();
-        on_pool!(self, pool => {
-            let mut tx = pool.begin().await?;
+        in_write_tx!(self, tx => {
             for (done, rec) in records.iter().enumerate() {
                 let existing: Option<i64> = match &rec.external_id {
                     Some(ext) => sqlx::query_scalar(FIND_EXTERNAL)
@@ -533,7 +637,7 @@ impl Store for SqlStore {
         id: ServiceId,
         status: Status,
     ) -> Result<Option<Service>, StoreError> {
-        let changed = on_pool!(self, pool => {
+        let changed = on_writer!(self, pool => {
             sqlx::query(SET_STATUS)
                 .bind(id.0)
                 .bind(status.as_str())
@@ -555,8 +659,7 @@ impl Store for SqlStore {
         let now = now
             .with_nanosecond(now.nanosecond() / 1000 * 1000)
             .unwrap_or(now);
-        let id: Option<i64> = on_pool!(self, pool => {
-            let mut tx = pool.begin().await?;
+        let id: Option<i64> = in_write_tx!(self, tx => {
             let id = sqlx::query_scalar(INSERT_REPORT)
                 .bind(draft.service_id().0)
                 .bind(draft.kind().as_str())
@@ -595,6 +698,12 @@ impl Store for SqlStore {
     }
 
     async fn close(&self) {
-        on_pool!(self, pool => pool.close().await)
+        match &self.pool {
+            AnyPool::Sqlite(pools) => {
+                pools.read.close().await;
+                pools.write.close().await;
+            }
+            AnyPool::Postgres(pool) => pool.close().await,
+        }
     }
 }

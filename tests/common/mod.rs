@@ -3,6 +3,8 @@
 
 #![allow(dead_code)]
 
+pub mod http;
+
 use mappatu::api::{AppState, app};
 use mappatu::directory::Directory;
 use mappatu::domain::BoundingBox;
@@ -171,7 +173,7 @@ impl TestServer {
     ) -> Option<TestServer> {
         let db = TestDb::new(backend).await?;
         let store = store::open(&db.url).await.expect("open store");
-        let mut server = Self::serve_with(store, true, make, None).await;
+        let mut server = Self::serve_with(store, true, make, None, Vec::new()).await;
         server.db = Some(db);
         Some(server)
     }
@@ -184,14 +186,27 @@ impl TestServer {
     ) -> Option<TestServer> {
         let db = TestDb::new(backend).await?;
         let store = store::open(&db.url).await.expect("open store");
-        let mut server = Self::serve_with(store, true, None, Some(Arc::new(notifier))).await;
+        let mut server =
+            Self::serve_with(store, true, None, Some(Arc::new(notifier)), Vec::new()).await;
+        server.db = Some(db);
+        Some(server)
+    }
+
+    /// Like [`start`](Self::start), behind a reverse proxy on 127.0.0.1: the client's
+    /// address is the `X-Forwarded-For` a request sends, so that a test can play many
+    /// clients (rate limits and the login throttle count per address).
+    pub async fn start_behind_proxy(backend: Backend) -> Option<TestServer> {
+        let db = TestDb::new(backend).await?;
+        let store = store::open(&db.url).await.expect("open store");
+        let proxy = vec![std::net::IpAddr::from([127, 0, 0, 1])];
+        let mut server = Self::serve_with(store, true, None, None, proxy).await;
         server.db = Some(db);
         Some(server)
     }
 
     /// Serves an already opened store on a new port.
     pub async fn serve(store: Arc<dyn Store>) -> TestServer {
-        Self::serve_with(store, false, None, None).await
+        Self::serve_with(store, false, None, None, Vec::new()).await
     }
 
     /// Serves a store, loading the demo data into it first when it is empty and `demo`.
@@ -200,6 +215,7 @@ impl TestServer {
         demo: bool,
         make_geocoder: Option<MakeGeocoder>,
         notifier: Option<Arc<mappatu::notify::Notifier>>,
+        trusted_proxies: Vec<std::net::IpAddr>,
     ) -> TestServer {
         let directory = Arc::new(
             Directory::open(store.clone(), BoundingBox::siena_province(), demo)
@@ -221,7 +237,7 @@ impl TestServer {
                 map_style: mappatu::assets::OFFLINE_MAP_STYLE.into(),
                 area: BoundingBox::siena_province(),
                 frontend_dir: None,
-                trusted_proxies: Vec::new(),
+                trusted_proxies,
             }),
         });
         let handle = tokio::spawn(async move {

@@ -26,6 +26,10 @@ fn main() {
     println!("cargo:rerun-if-changed=frontend/package-lock.json");
     println!("cargo:rerun-if-changed=frontend/package.json");
     println!("cargo:rerun-if-env-changed=MAPPATU_SKIP_NPM");
+    // sqlx::migrate! embeds the migrations at compile time, but the compiler does not
+    // know it read them: without this, a new migration file is left out of an
+    // incremental build (sqlx's documented remedy).
+    println!("cargo:rerun-if-changed=migrations");
 
     ensure_maplibre(&frontend);
 

@@ -191,11 +191,8 @@ async fn serve(settings: Settings) -> Result<()> {
         geocoder,
         auth,
         notifier: Arc::new(notifier),
-    })
-    .into_make_service_with_connect_info::<std::net::SocketAddr>();
-    axum::serve(listener, service)
-        .with_graceful_shutdown(shutdown_signal())
-        .await?;
+    });
+    mappatu::api::listener::serve(listener, service, shutdown_signal()).await?;
     store.close().await;
     tracing::info!("stopped");
     Ok(())

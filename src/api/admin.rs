@@ -4,10 +4,11 @@
 //! password ends its sessions.
 
 use super::json::{JsonBody, MAX_BODY_BYTES};
+use super::path::Path;
 use super::{AppError, AppState, ErrorBody};
 use crate::auth::{Admin, Role, check_password, check_username, password};
 use crate::store::{NewUser, User};
-use axum::extract::{DefaultBodyLimit, Path, State};
+use axum::extract::{DefaultBodyLimit, State};
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
 use axum::routing::{get, post};

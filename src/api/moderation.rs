@@ -10,6 +10,7 @@
 //! closed at `/api/moderation/reports/{id}/…`.
 
 use super::params::Params;
+use super::path::Path;
 use super::submissions::{JsonValue, MAX_SUBMISSION_BYTES, Problem};
 use super::{AppError, AppState, ErrorBody};
 use crate::auth::{Admin, Moderator};
@@ -23,7 +24,7 @@ use crate::moderation::{self as actions, ActionError};
 use crate::store::{
     AuditEntry, AuditFilter, Decision, MAX_AUDIT_PAGE, SubjectKind, service_snapshot,
 };
-use axum::extract::{DefaultBodyLimit, Path, State};
+use axum::extract::{DefaultBodyLimit, State};
 use axum::response::{IntoResponse, Response};
 use axum::routing::{get, post};
 use axum::{Json, Router};

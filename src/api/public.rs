@@ -7,10 +7,11 @@ use super::model::{
 use super::params::{
     DEFAULT_K, DEFAULT_LIMIT, MAX_DISTANCE_M, MAX_K, MAX_LIMIT, MAX_POINTS, Params,
 };
+use super::path::Path;
 use super::{AppError, AppState, ErrorBody, ListAnswer};
 use crate::domain::ServiceId;
 use axum::Json;
-use axum::extract::{Path, State};
+use axum::extract::State;
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
 use chrono::{DateTime, Utc};

@@ -5,11 +5,12 @@
 //! text never reaches the logs.
 
 use super::json::{BodyError, JsonBody, MAX_BODY_BYTES};
+use super::path::Path;
 use super::ratelimit::{ClientIp, RateLimiter};
 use super::{AppError, AppState, ErrorBody};
 use crate::domain::{Lang, ReportDraft, ReportKind, ReportStatus, ServiceId};
 use crate::store::StoreError;
-use axum::extract::{DefaultBodyLimit, Path, State};
+use axum::extract::{DefaultBodyLimit, State};
 use axum::http::{HeaderValue, StatusCode, header};
 use axum::response::{IntoResponse, Response};
 use axum::routing::post;

@@ -6,6 +6,7 @@
 //! used only by the in-memory rate limit.
 
 use super::json::{BodyError, parse};
+use super::path::Path;
 use super::ratelimit::{ClientIp, RateLimiter};
 use super::{AppError, AppState, ErrorBody};
 use crate::domain::ServiceId;
@@ -15,7 +16,7 @@ use crate::domain::submission::{
 };
 use axum::body::Bytes;
 use axum::extract::rejection::{BytesRejection, FailedToBufferBody};
-use axum::extract::{DefaultBodyLimit, FromRequest, Path, Request, State};
+use axum::extract::{DefaultBodyLimit, FromRequest, Request, State};
 use axum::http::{HeaderMap, HeaderValue, StatusCode, header};
 use axum::response::{IntoResponse, Response};
 use axum::routing::{get, post};

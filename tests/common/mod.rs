@@ -241,9 +241,10 @@ impl TestServer {
             }),
         });
         let handle = tokio::spawn(async move {
-            // As in main: the report rate limit reads the client's address.
-            let service = router.into_make_service_with_connect_info::<std::net::SocketAddr>();
-            axum::serve(listener, service).await.unwrap();
+            // As in main: the same listener, and the client's address for rate limits.
+            mappatu::api::listener::serve(listener, router, std::future::pending())
+                .await
+                .unwrap();
         });
         TestServer {
             base,

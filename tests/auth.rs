@@ -98,6 +98,18 @@ async fn login_sets_a_strict_http_only_cookie_and_me_answers(s: &TestServer) {
         assert!(cookie.contains(part), "{cookie} lacks {part}");
     }
     assert!(!cookie.contains("Secure"), "{cookie}: served over http");
+    // This browser is new to the account: it is marked as one the account uses, for the
+    // login endpoint only.
+    let device = a
+        .headers
+        .get_all("set-cookie")
+        .iter()
+        .map(|v| v.to_str().unwrap())
+        .find(|c| c.starts_with("mappatu_device="))
+        .expect("a device cookie");
+    for part in ["HttpOnly", "SameSite=Strict", "Path=/api/auth", "Max-Age="] {
+        assert!(device.contains(part), "{device} lacks {part}");
+    }
     // Neither the token nor the password is in the body.
     let token = cookie["mappatu_session=".len()..]
         .split(';')
@@ -261,12 +273,12 @@ async fn failed_logins_are_slowed_then_refused(s: &TestServer) {
     assert_eq!(a.status, 429, "{}", a.body);
     assert_eq!(a.body["error"], "too_many_attempts");
     let retry: u64 = a.headers["retry-after"].to_str().unwrap().parse().unwrap();
-    assert!((1..=900).contains(&retry), "{retry}");
+    assert!((1..=60).contains(&retry), "{retry}");
     assert!(a.headers.get("set-cookie").is_none());
     // The username's state is in the store, shared by every app instance.
     let t = s.store.login_throttle("fabio").await.unwrap().unwrap();
     assert_eq!(t.failures, 3);
-    assert!(t.locked_until.is_some());
+    assert!(t.delayed_until.is_some());
     // The client's address is slowed down too, whatever name it tries.
     let a = login(s, &c, "someone-else", PASSWORD).await;
     assert_eq!(a.status, 429, "{}", a.body);
@@ -284,7 +296,7 @@ async fn failed_logins_from_one_address_are_counted_across_names(s: &TestServer)
     // Each name failed once only: their own counters do not hold anyone back.
     let t = s.store.login_throttle("x1").await.unwrap().unwrap();
     assert_eq!(t.failures, 1);
-    assert!(t.locked_until.is_none());
+    assert!(t.delayed_until.is_none());
 }
 
 async fn a_moderator_cannot_manage_accounts(s: &TestServer) {
@@ -647,6 +659,143 @@ async fn openapi_documents_auth_and_admin(s: &TestServer) {
     assert!(logout["security"].to_string().contains("csrf_token"));
     assert!(doc["paths"]["/api/auth/login"]["post"]["responses"]["429"].is_object());
 }
+
+/// Logs in as `user` from `addr` (through the test's trusted proxy) with client `c`.
+async fn login_from(s: &TestServer, c: &Client, addr: &str, user: &str, pw: &str) -> Answer {
+    answer(
+        c.post(format!("{}/api/auth/login", s.base))
+            .header("X-Forwarded-For", addr)
+            .json(&json!({"username": user, "password": pw}))
+            .send()
+            .await
+            .expect("request"),
+    )
+    .await
+}
+
+fn retry_after(a: &Answer) -> u64 {
+    a.headers["retry-after"].to_str().unwrap().parse().unwrap()
+}
+
+/// The attack of issue 16: wrong passwords for a known username from ever-changing
+/// addresses used to lock its moderator out for 15 minutes, even at their own address.
+async fn strangers_cannot_keep_a_moderator_out(s: &TestServer) {
+    s.create_user("marta", Role::Moderator, PASSWORD).await;
+    s.create_user("root", Role::Admin, PASSWORD).await;
+    // Marta works from her office's address, in her own browser.
+    let browser = s.cookie_client();
+    let office = "203.0.113.5";
+    assert_eq!(
+        login_from(s, &browser, office, "marta", PASSWORD)
+            .await
+            .status,
+        200
+    );
+
+    // A patient stranger guesses from ten addresses, one guess each (no address is
+    // slowed), waiting out each delay (the test moves the delay's end to the past).
+    for i in 1..=10 {
+        let a = login_from(
+            s,
+            &Client::new(),
+            &format!("198.51.100.{i}"),
+            "marta",
+            "guess",
+        )
+        .await;
+        assert_eq!(a.status, 401, "guess {i}: {}", a.body);
+        raw_sql(s, "UPDATE login_throttle SET locked_until = NULL")
+            .await
+            .unwrap();
+    }
+    // The eleventh failure: the username waits a minute, not a lockout.
+    let a = login_from(s, &Client::new(), "198.51.100.11", "marta", "guess").await;
+    assert_eq!(a.status, 401, "{}", a.body);
+    let t = s.store.login_throttle("marta").await.unwrap().unwrap();
+    assert_eq!(t.failures, 11);
+    let wait = t.delayed_until.expect("the username is slowed") - chrono::Utc::now();
+    assert!(wait.num_seconds() <= 60, "delayed for {wait}");
+    // Guessing on at once gets nowhere: refused unchecked.
+    for i in 12..=18 {
+        let a = login_from(
+            s,
+            &Client::new(),
+            &format!("198.51.100.{i}"),
+            "marta",
+            "guess",
+        )
+        .await;
+        assert_eq!(a.status, 429, "{}", a.body);
+    }
+
+    // A browser and an address the account never used wait, at most a minute.
+    let a = login_from(s, &Client::new(), "192.0.2.77", "marta", PASSWORD).await;
+    assert_eq!(a.status, 429, "{}", a.body);
+    assert!((1..=60).contains(&retry_after(&a)), "{}", retry_after(&a));
+    // Marta's browser gets in at once, from a new address too (a phone on the move)...
+    let a = login_from(s, &browser, "192.0.2.78", "marta", PASSWORD).await;
+    assert_eq!(a.status, 200, "{}", a.body);
+    // ...and so does any browser at her office's address.
+    let a = login_from(s, &Client::new(), office, "marta", PASSWORD).await;
+    assert_eq!(a.status, 200, "{}", a.body);
+
+    // An admin sees the campaign, after Marta got in too.
+    let (c, _) = session(s, "root", PASSWORD).await;
+    let a = get(s, &c, "/api/admin/login-attempts").await;
+    assert_eq!(a.status, 200, "{}", a.body);
+    let marta = a.body["items"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|i| i["username"] == "marta")
+        .unwrap_or_else(|| panic!("{}", a.body))
+        .clone();
+    assert_eq!(marta["account"], true);
+    // Eleven wrong passwords were checked; the seven hasty guesses, and the right
+    // password from the unknown browser, waited and were refused.
+    assert_eq!(marta["recent_failures"], 11);
+    assert_eq!(marta["refused_while_delayed"], 8);
+    assert_eq!(marta["failures_in_a_row"], 0);
+    assert!(marta["last_success_at"].is_string(), "{marta}");
+    assert!(marta["delayed_until"].is_null(), "{marta}");
+    // No client address is kept or shown.
+    assert!(!a.body.to_string().contains("198.51.100"), "{}", a.body);
+    // Moderators do not see it.
+    let (m, _) = session(s, "marta", PASSWORD).await;
+    assert_eq!(get(s, &m, "/api/admin/login-attempts").await.status, 403);
+}
+
+/// A trusted browser's cookie, stolen, buys a few guesses and no way around the throttle.
+async fn a_trusted_browser_that_keeps_failing_is_trusted_no_more(s: &TestServer) {
+    s.create_user("nora", Role::Moderator, PASSWORD).await;
+    let browser = s.cookie_client();
+    assert_eq!(
+        login_from(s, &browser, "203.0.113.9", "nora", PASSWORD)
+            .await
+            .status,
+        200
+    );
+    // The thief uses the cookie from addresses of their own.
+    for i in 1..=5 {
+        let a = login_from(
+            s,
+            &browser,
+            &format!("198.51.100.{}", 20 + i),
+            "nora",
+            "guess",
+        )
+        .await;
+        assert_eq!(a.status, 401, "attempt {i}: {}", a.body);
+    }
+    // The browser is now a stranger: the username's delay applies to it.
+    let a = login_from(s, &browser, "198.51.100.30", "nora", PASSWORD).await;
+    assert_eq!(a.status, 429, "{}", a.body);
+}
+
+both_stores!(behind_proxy:
+    strangers_cannot_keep_a_moderator_out,
+    a_trusted_browser_that_keeps_failing_is_trusted_no_more,
+);
 
 both_stores!(
     login_sets_a_strict_http_only_cookie_and_me_answers,

@@ -1,5 +1,5 @@
-// Admins' page: the accounts (add, disable/enable, new password) and the audit log with
-// filters. Moderators are told they are not allowed; every change is audited server-side.
+// Admins' page: the accounts (add, disable/enable, new password), the failed logins of
+// the last day, and the audit log with filters. Moderators are told they are not allowed; every change is audited server-side.
 
 import { $, h } from './dom.js';
 import { initPage, onLangChange, setPageState } from './page.js';
@@ -161,6 +161,40 @@ $('add-form').addEventListener('submit', async (e) => {
   }
 });
 
+// ---- failed logins -------------------------------------------------------------------------
+
+let logins = [];
+
+async function loadLogins() {
+  try {
+    logins = (await get('/api/admin/login-attempts')).items || [];
+  } catch (err) {
+    failed(err);
+    return;
+  }
+  renderLogins();
+}
+
+function renderLogins() {
+  const now = Date.now();
+  $('logins-body').replaceChildren(...logins.map((a) => {
+    const delayed = a.delayed_until && Date.parse(a.delayed_until) > now;
+    return h('tr', { dataset: { username: a.username } },
+      // A name typed by a stranger: shown as text, like everything here.
+      h('th', { scope: 'row' }, a.username, ' ', tEl('span', a.account ? 'adm.knownAccount' : 'adm.unknownAccount', {}, { class: 'help' })),
+      h('td', {}, String(a.recent_failures)),
+      h('td', {}, String(a.refused_while_delayed)),
+      h('td', {}, dateEl(a.first_failure_at)),
+      h('td', {}, dateEl(a.last_failure_at)),
+      h('td', {}, delayed ? dateEl(a.delayed_until) : tEl('span', 'adm.notDelayed')),
+      h('td', {}, a.last_success_at ? dateEl(a.last_success_at) : '—'));
+  }));
+  $('logins-table').hidden = logins.length === 0;
+  $('logins-count').replaceChildren(logins.length
+    ? tEl('span', 'adm.loginsCount', { n: logins.length })
+    : tEl('span', 'adm.loginsNone'));
+}
+
 // ---- audit log -----------------------------------------------------------------------------
 
 function json(v) {
@@ -228,7 +262,7 @@ async function show() {
   }
   if (await loadUsers()) {
     $('admin-view').hidden = false;
-    await loadAudit(true);
+    await Promise.all([loadLogins(), loadAudit(true)]);
   }
   setPageState('ready');
 }
@@ -238,6 +272,7 @@ onLangChange(() => {
   if (n) notice(n.key, n.vars);
   if (currentUser()) showUser();
   if (users.length) renderUsers();
+  renderLogins();
 });
 
 (async () => {

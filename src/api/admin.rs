@@ -7,7 +7,7 @@ use super::json::{JsonBody, MAX_BODY_BYTES};
 use super::path::Path;
 use super::{AppError, AppState, ErrorBody};
 use crate::auth::{Admin, Role, check_password, check_username, password};
-use crate::store::{NewUser, User};
+use crate::store::{LoginAttempts, NewUser, User};
 use axum::extract::{DefaultBodyLimit, State};
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
@@ -23,6 +23,7 @@ pub fn router() -> Router<AppState> {
         .route("/admin/users/{id}/disable", post(disable_user))
         .route("/admin/users/{id}/enable", post(enable_user))
         .route("/admin/users/{id}/reset-password", post(reset_password))
+        .route("/admin/login-attempts", get(login_attempts))
         .layer(DefaultBodyLimit::max(MAX_BODY_BYTES))
 }
 
@@ -32,6 +33,16 @@ pub struct UserList {
     /// Every account, by username.
     pub items: Vec<User>,
 }
+
+/// Failed logins of the last 24 hours, per username tried.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct LoginAttemptList {
+    /// Latest failure first; at most [`MAX_LOGIN_ATTEMPTS`] usernames.
+    pub items: Vec<LoginAttempts>,
+}
+
+/// The most usernames the failed-login list holds.
+pub const MAX_LOGIN_ATTEMPTS: u32 = 200;
 
 /// A new account. (No `Debug`: it holds a password.)
 #[derive(Deserialize, ToSchema)]
@@ -99,6 +110,40 @@ pub async fn list_users(
 ) -> Result<Json<UserList>, AppError> {
     let items = state.directory.store().users().await?;
     Ok(Json(UserList { items }))
+}
+
+/// Failed logins of the last 24 hours, per username tried (known or not), latest first
+/// (admins only): how many, since when, the delay they put on attempts from browsers and
+/// addresses the account was never used from, the attempts refused during that delay,
+/// and the latest success. Client addresses are never stored, so none is shown.
+#[utoipa::path(get, path = "/api/admin/login-attempts", tag = "admin",
+    security(("session_cookie" = [])),
+    responses(
+        (status = 200, description = "Failed logins per username", body = LoginAttemptList),
+        (status = 400, description = "A query parameter was given (there are none)", body = ErrorBody),
+        (status = 401, description = "No valid session", body = ErrorBody),
+        (status = 403, description = "Not an admin", body = ErrorBody),
+        (status = 503, description = "The database is not available", body = ErrorBody),
+    ))]
+pub async fn login_attempts(
+    Admin(_admin): Admin,
+    State(state): State<AppState>,
+    params: super::params::Params,
+) -> Result<Json<LoginAttemptList>, AppError> {
+    params.finish(&[])?;
+    let recent = chrono::TimeDelta::from_std(crate::auth::throttle::RECENT)
+        .unwrap_or(chrono::TimeDelta::days(1));
+    let since = crate::store::db_now() - recent;
+    let mut items = state
+        .directory
+        .store()
+        .login_attempts(since, MAX_LOGIN_ATTEMPTS)
+        .await?;
+    let now = std::time::Instant::now();
+    for item in &mut items {
+        item.refused_while_delayed = state.auth.refused.count(&item.username, now);
+    }
+    Ok(Json(LoginAttemptList { items }))
 }
 
 /// Add an account (admins only; audited as `user.add`).

@@ -5,8 +5,11 @@
 use super::json::{JsonBody, MAX_BODY_BYTES};
 use super::ratelimit::ClientIp;
 use super::{AppError, AppState, ErrorBody};
-use crate::auth::session::{self, clear_cookie, session_cookie, token_from_headers, token_hash};
-use crate::auth::throttle::{LOCKOUT, wait_after};
+use crate::auth::session::{
+    self, clear_cookie, device_cookie, device_token_from_headers, session_cookie,
+    token_from_headers, token_hash,
+};
+use crate::auth::throttle::{FORGET_AFTER, MAX_DEVICE_FAILURES, RECENT, wait_after};
 use crate::auth::{AuthSession, CurrentUser, MAX_PASSWORD, MAX_USERNAME, Role, password};
 use crate::store::db_now;
 use axum::extract::{DefaultBodyLimit, State};
@@ -106,19 +109,23 @@ impl IntoResponse for Refusal {
 }
 
 /// Log in. Sets the `mappatu_session` cookie (`HttpOnly; SameSite=Strict; Path=/`, and
-/// `Secure` when the server's public URL is https) and answers the CSRF token. After 3
-/// failed attempts (per username and per client address) each attempt must wait a
-/// growing delay, after 10 the login is locked for 15 minutes: 429 with `Retry-After`.
+/// `Secure` when the server's public URL is https) and answers the CSRF token; a browser
+/// logging in to the account for the first time also gets the `mappatu_device` cookie
+/// (`Path=/api/auth`, 180 days). After 3 failed attempts (per username and per client
+/// address) each attempt must wait a growing delay of at most a minute: 429 with
+/// `Retry-After`. A username's delay does not apply to browsers that logged in to it
+/// before nor to the addresses it logged in from lately, so strangers' guesses cannot
+/// keep its moderator out; there is no lockout.
 #[utoipa::path(post, path = "/api/auth/login", tag = "auth",
     request_body(content = LoginRequest, content_type = "application/json"),
     responses(
-        (status = 200, description = "Logged in; the session cookie is set", body = SessionInfo,
-            headers(("Set-Cookie" = String, description = "mappatu_session=…; HttpOnly; SameSite=Strict; Path=/"))),
+        (status = 200, description = "Logged in; the session cookie is set (and, for a browser new to the account, the device cookie)", body = SessionInfo,
+            headers(("Set-Cookie" = String, description = "mappatu_session=…; HttpOnly; SameSite=Strict; Path=/ and mappatu_device=…; HttpOnly; SameSite=Strict; Path=/api/auth"))),
         (status = 400, description = "A field is missing, empty or too long; `parameter` names it", body = ErrorBody),
         (status = 401, description = "Wrong username or password (one answer for both)", body = ErrorBody),
         (status = 415, description = "The body is not `application/json`", body = ErrorBody),
-        (status = 429, description = "Too many failed attempts; see `Retry-After`", body = ErrorBody,
-            headers(("Retry-After" = u64, description = "Seconds to wait"))),
+        (status = 429, description = "Too many failed attempts; see `Retry-After` (at most 60)", body = ErrorBody,
+            headers(("Retry-After" = u64, description = "Seconds to wait, 1 to 60"))),
         (status = 503, description = "The database is not available", body = ErrorBody),
     ))]
 pub async fn login(
@@ -128,16 +135,29 @@ pub async fn login(
     JsonBody(req): JsonBody<LoginRequest>,
 ) -> Response {
     match try_login(&state, client, &headers, req).await {
-        Ok((info, token)) => {
-            let mut res = Json(info).into_response();
-            res.headers_mut().insert(
+        Ok(done) => {
+            let settings = &state.auth.settings;
+            let mut res = Json(done.info).into_response();
+            res.headers_mut().append(
                 header::SET_COOKIE,
-                session_cookie(&token, &state.auth.settings),
+                session_cookie(&done.session_token, settings),
             );
+            if let Some(device) = &done.device_token {
+                res.headers_mut()
+                    .append(header::SET_COOKIE, device_cookie(device, settings));
+            }
             res
         }
         Err(refusal) => refusal.into_response(),
     }
+}
+
+/// A login that succeeded: what the answer carries and the cookies it sets.
+struct LoggedIn {
+    info: SessionInfo,
+    session_token: String,
+    /// A new trusted-browser token, when the browser had none for this account.
+    device_token: Option<String>,
 }
 
 async fn try_login(
@@ -145,7 +165,7 @@ async fn try_login(
     client: Option<std::net::IpAddr>,
     headers: &HeaderMap,
     req: LoginRequest,
-) -> Result<(SessionInfo, String), Refusal> {
+) -> Result<LoggedIn, Refusal> {
     if req.username.trim().is_empty() {
         return Err(AppError::invalid("username", "must not be empty").into());
     }
@@ -168,18 +188,37 @@ async fn try_login(
     let auth = &state.auth;
     let key = req.username.to_lowercase();
     let started = Instant::now();
-    // Locked or waiting: refused before the password is looked at, so that guessing in
-    // parallel gains nothing.
-    auth.ip_throttle
-        .check(client, started)
-        .map_err(Refusal::Throttled)?;
     let now = db_now();
-    if let Some(until) = store
-        .login_throttle(&key)
-        .await?
-        .and_then(|t| t.locked_until)
+    // A browser that logged in to this account before skips every delay; an address it
+    // logged in from lately skips the username's (not its own address's).
+    let device = match device_token_from_headers(headers) {
+        Some(token) => {
+            let hash = token_hash(token);
+            store
+                .trusted_device(&hash)
+                .await?
+                .filter(|d| d.username == key)
+                .map(|_| hash)
+        }
+        None => None,
+    };
+    let known_address = auth.known_addresses.knows(&key, client, started);
+    // Waiting: refused before the password is looked at, so that guessing in parallel
+    // gains nothing.
+    if device.is_none() {
+        auth.ip_throttle
+            .check(client, started)
+            .map_err(Refusal::Throttled)?;
+    }
+    if device.is_none()
+        && !known_address
+        && let Some(until) = store
+            .login_throttle(&key)
+            .await?
+            .and_then(|t| t.delayed_until)
         && until > now
     {
+        auth.refused.add(&key, started);
         return Err(Refusal::Throttled(
             (until - now).to_std().unwrap_or(Duration::from_secs(1)),
         ));
@@ -200,23 +239,46 @@ async fn try_login(
         _ => {
             let ip_wait = auth.ip_throttle.fail(client, Instant::now());
             let now = db_now();
-            let quiet = TimeDelta::from_std(LOCKOUT).unwrap_or(TimeDelta::minutes(15));
-            let failures = store.record_login_failure(&key, now, now - quiet).await?;
+            let forget = TimeDelta::from_std(FORGET_AFTER).unwrap_or(TimeDelta::minutes(15));
+            let recent = TimeDelta::from_std(RECENT).unwrap_or(TimeDelta::days(1));
+            let failures = store
+                .record_login_failure(&key, now, now - forget, now - recent)
+                .await?;
             let user_wait = wait_after(failures);
             if let Some(wait) = user_wait {
-                let wait = TimeDelta::from_std(wait).unwrap_or(quiet);
-                store.lock_login(&key, now + wait).await?;
+                let wait = TimeDelta::from_std(wait).unwrap_or(TimeDelta::minutes(1));
+                store.delay_login(&key, now + wait).await?;
             }
+            let device_revoked = match &device {
+                Some(hash) => store.device_failed(hash, MAX_DEVICE_FAILURES).await?,
+                None => false,
+            };
             tracing::info!(
                 failures,
                 throttled = ip_wait.or(user_wait).is_some(),
+                trusted_device = device.is_some(),
+                device_revoked,
                 "login failed"
             );
             tracing::debug!(username = %req.username.escape_debug(), "login failed for this username");
             return Err(Refusal::BadCredentials);
         }
     };
-    store.clear_login_failures(&key).await?;
+    store.record_login_success(&key, now).await?;
+    auth.known_addresses.remember(&key, client, Instant::now());
+    let new_device = match &device {
+        Some(hash) => {
+            store.device_succeeded(hash, now).await?;
+            None
+        }
+        None => {
+            let token = session::new_token();
+            store
+                .trust_device(&token_hash(&token), user.id, now)
+                .await?;
+            Some(token)
+        }
+    };
     // A session cookie the browser already had is ended: a new login never reuses one
     // (no session fixation).
     if let Some(old) = token_from_headers(headers) {
@@ -227,15 +289,16 @@ async fn try_login(
     }
     let started = session::start(&**store, user.id).await?;
     tracing::info!(user = user.id, role = user.role.as_str(), "logged in");
-    Ok((
-        SessionInfo {
+    Ok(LoggedIn {
+        info: SessionInfo {
             id: user.id,
             username: user.username,
             role: user.role,
             csrf_token: started.csrf_token,
         },
-        started.token,
-    ))
+        session_token: started.token,
+        device_token: new_device,
+    })
 }
 
 /// Log out: ends the session and removes the cookie. Needs `X-CSRF-Token`.

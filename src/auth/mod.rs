@@ -107,12 +107,17 @@ impl AuthSettings {
 }
 
 /// What authentication keeps between requests: the settings, the per-address login
-/// throttle (memory only) and a bound on concurrent password checks.
+/// throttle and the accounts' known addresses (memory only), and a bound on concurrent
+/// password checks.
 pub struct AuthState {
     /// Cookie settings.
     pub settings: AuthSettings,
     /// Failed logins per client address.
     pub ip_throttle: throttle::MemoryThrottle,
+    /// The addresses each account logged in from lately.
+    pub known_addresses: throttle::KnownAddresses,
+    /// Attempts refused because their username was delayed.
+    pub refused: throttle::RefusedTally,
     /// argon2id costs 19 MiB and tens of milliseconds a check: a flood of logins waits
     /// here instead of exhausting memory.
     pub hashing: tokio::sync::Semaphore,
@@ -127,6 +132,8 @@ impl AuthState {
         Arc::new(AuthState {
             settings,
             ip_throttle: throttle::MemoryThrottle::default(),
+            known_addresses: throttle::KnownAddresses::default(),
+            refused: throttle::RefusedTally::default(),
             hashing: tokio::sync::Semaphore::new(4),
         })
     }
@@ -137,6 +144,8 @@ impl Default for AuthState {
         AuthState {
             settings: AuthSettings::default(),
             ip_throttle: throttle::MemoryThrottle::default(),
+            known_addresses: throttle::KnownAddresses::default(),
+            refused: throttle::RefusedTally::default(),
             hashing: tokio::sync::Semaphore::new(4),
         }
     }

@@ -3,6 +3,7 @@
 //! session ends on logout, after [`IDLE_TIMEOUT`] without a request, [`ABSOLUTE_LIFETIME`]
 //! after login, or when its account is disabled or its password reset.
 
+use super::throttle::{DEVICE_COOKIE, DEVICE_LIFETIME, RECENT};
 use super::{AuthSettings, SESSION_COOKIE};
 use crate::store::{NewSession, SessionRecord, Store, StoreError, db_now};
 use axum::http::{HeaderMap, HeaderValue, header};
@@ -38,13 +39,23 @@ pub fn token_hash(token: &str) -> String {
 
 /// The session token in the request's cookies, if it has the right shape.
 pub fn token_from_headers(headers: &HeaderMap) -> Option<&str> {
+    cookie_token(headers, SESSION_COOKIE)
+}
+
+/// The trusted-browser token in the request's cookies, if it has the right shape.
+pub fn device_token_from_headers(headers: &HeaderMap) -> Option<&str> {
+    cookie_token(headers, DEVICE_COOKIE)
+}
+
+/// A token (see [`new_token`]) in the cookie `cookie`, if it has the right shape.
+fn cookie_token<'h>(headers: &'h HeaderMap, cookie: &str) -> Option<&'h str> {
     headers
         .get_all(header::COOKIE)
         .iter()
         .filter_map(|v| v.to_str().ok())
         .flat_map(|v| v.split(';'))
         .filter_map(|pair| pair.trim().split_once('='))
-        .find(|(name, _)| *name == SESSION_COOKIE)
+        .find(|(name, _)| *name == cookie)
         .map(|(_, value)| value.trim_matches('"'))
         .filter(|t| {
             t.len() == TOKEN_LEN
@@ -58,6 +69,21 @@ pub fn session_cookie(token: &str, settings: &AuthSettings) -> HeaderValue {
     let value = format!(
         "{SESSION_COOKIE}={token}; HttpOnly; SameSite=Strict; Path=/; Max-Age={}{}",
         ABSOLUTE_LIFETIME.num_seconds(),
+        if settings.secure_cookie {
+            "; Secure"
+        } else {
+            ""
+        }
+    );
+    HeaderValue::from_str(&value).expect("token is base64url")
+}
+
+/// The `Set-Cookie` value that marks this browser as one that logged in to an account.
+/// It goes only to the login endpoint, where it matters.
+pub fn device_cookie(token: &str, settings: &AuthSettings) -> HeaderValue {
+    let value = format!(
+        "{DEVICE_COOKIE}={token}; HttpOnly; SameSite=Strict; Path=/api/auth; Max-Age={}{}",
+        DEVICE_LIFETIME.as_secs(),
         if settings.secure_cookie {
             "; Secure"
         } else {
@@ -130,13 +156,14 @@ pub async fn resume(
     Ok(Some(session))
 }
 
-/// Removes ended sessions and stale throttle records (called now and then, at login).
+/// Removes ended sessions, throttle records older than what admins see, and browsers
+/// not used for [`DEVICE_LIFETIME`] (called now and then, at login).
 pub async fn purge(store: &dyn Store) -> Result<(), StoreError> {
     let now = db_now();
-    let quiet = TimeDelta::from_std(super::throttle::LOCKOUT).unwrap_or(TimeDelta::minutes(15));
-    store
-        .purge_auth_state(now, now - IDLE_TIMEOUT, now - quiet)
-        .await
+    store.purge_sessions(now, now - IDLE_TIMEOUT).await?;
+    let recent = TimeDelta::from_std(RECENT).unwrap_or(TimeDelta::days(1));
+    let lifetime = TimeDelta::from_std(DEVICE_LIFETIME).unwrap_or(TimeDelta::days(180));
+    store.purge_login_state(now - recent, now - lifetime).await
 }
 
 #[cfg(test)]

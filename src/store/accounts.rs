@@ -1,5 +1,5 @@
-//! Accounts, sessions and the per-username login throttle: [`AccountStore`], implemented
-//! for [`SqlStore`] on both databases. Every change to an account is audited in its own
+//! Accounts and sessions: [`AccountStore`], implemented for [`SqlStore`] on both
+//! databases. Every change to an account is audited in its own
 //! transaction; disabling an account or setting its password ends its sessions in the
 //! same transaction.
 
@@ -78,18 +78,7 @@ pub struct SessionRecord {
     pub expires_at: DateTime<Utc>,
 }
 
-/// Failed logins of one username.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct ThrottleRecord {
-    /// Failures counted since the last success or the last quiet period.
-    pub failures: u32,
-    /// The latest failure.
-    pub last_failure_at: DateTime<Utc>,
-    /// No attempt is checked before this.
-    pub locked_until: Option<DateTime<Utc>>,
-}
-
-/// Accounts, sessions, the login throttle and the audit log's reading side.
+/// Accounts, sessions and the audit log's reading side.
 #[async_trait]
 pub trait AccountStore: Send + Sync {
     /// Creates an account, audited as `user.add` by `actor`. `None` when the username
@@ -140,31 +129,12 @@ pub trait AccountStore: Send + Sync {
     async fn delete_session(&self, token_hash: &str) -> Result<(), StoreError>;
 
     /// Removes sessions that ended (absolute end before `now`, or idle since before
-    /// `idle_before`) and throttle records quiet since before `quiet_before`.
-    async fn purge_auth_state(
+    /// `idle_before`).
+    async fn purge_sessions(
         &self,
         now: DateTime<Utc>,
         idle_before: DateTime<Utc>,
-        quiet_before: DateTime<Utc>,
     ) -> Result<(), StoreError>;
-
-    /// The throttle record of a username (lower case).
-    async fn login_throttle(&self, key: &str) -> Result<Option<ThrottleRecord>, StoreError>;
-
-    /// Counts a failed login of a username (lower case) at `now`, starting again from one
-    /// when the last failure is before `reset_before`; returns the new count.
-    async fn record_login_failure(
-        &self,
-        key: &str,
-        now: DateTime<Utc>,
-        reset_before: DateTime<Utc>,
-    ) -> Result<u32, StoreError>;
-
-    /// Refuses attempts for a username until `until`.
-    async fn lock_login(&self, key: &str, until: DateTime<Utc>) -> Result<(), StoreError>;
-
-    /// Forgets a username's failures (after a successful login).
-    async fn clear_login_failures(&self, key: &str) -> Result<(), StoreError>;
 
     /// Audit entries matching `filter`, newest first.
     async fn audit_entries(&self, filter: &AuditFilter) -> Result<Vec<AuditEntry>, StoreError>;
@@ -184,6 +154,8 @@ const SET_ENABLED: &str = "UPDATE users SET enabled = $2 WHERE id = $1";
 const SET_PASSWORD: &str =
     "UPDATE users SET password_hash = $2, password_changed_at = $3 WHERE id = $1";
 const DELETE_USER_SESSIONS: &str = "DELETE FROM sessions WHERE user_id = $1";
+// A new password or a disabled account also forgets the browsers it was used from.
+const DELETE_USER_DEVICES: &str = "DELETE FROM trusted_devices WHERE user_id = $1";
 const INSERT_SESSION: &str = "INSERT INTO sessions (token_hash, user_id, csrf_token, \
     created_at, last_seen_at, expires_at) VALUES ($1, $2, $3, $4, $4, $5)";
 const SELECT_SESSION: &str = "SELECT u.id, u.username, u.role, u.enabled, u.created_at, \
@@ -194,18 +166,6 @@ const TOUCH_SESSION: &str = "UPDATE sessions SET last_seen_at = $2 WHERE token_h
 const DELETE_SESSION: &str = "DELETE FROM sessions WHERE token_hash = $1";
 const DELETE_ENDED_SESSIONS: &str =
     "DELETE FROM sessions WHERE expires_at < $1 OR last_seen_at < $2";
-const DELETE_QUIET_THROTTLES: &str = "DELETE FROM login_throttle WHERE last_failure_at < $1 \
-    AND (locked_until IS NULL OR locked_until < $2)";
-const SELECT_THROTTLE: &str =
-    "SELECT failures, last_failure_at, locked_until FROM login_throttle WHERE username = $1";
-// One statement, so that two instances counting at once both count.
-const COUNT_FAILURE: &str = "INSERT INTO login_throttle (username, failures, last_failure_at) \
-    VALUES ($1, 1, $2) ON CONFLICT (username) DO UPDATE SET \
-    failures = CASE WHEN login_throttle.last_failure_at < $3 THEN 1 \
-    ELSE login_throttle.failures + 1 END, last_failure_at = $2 RETURNING failures";
-const LOCK_LOGIN: &str = "UPDATE login_throttle SET locked_until = $2 WHERE username = $1";
-const CLEAR_THROTTLE: &str = "DELETE FROM login_throttle WHERE username = $1";
-
 #[derive(sqlx::FromRow)]
 struct UserRow {
     id: i64,
@@ -249,13 +209,6 @@ struct SessionRow {
     session_created_at: DateTime<Utc>,
     last_seen_at: DateTime<Utc>,
     expires_at: DateTime<Utc>,
-}
-
-#[derive(sqlx::FromRow)]
-struct ThrottleRow {
-    failures: i32,
-    last_failure_at: DateTime<Utc>,
-    locked_until: Option<DateTime<Utc>>,
 }
 
 /// Locks an account's row until the transaction ends (PostgreSQL), so that two admins'
@@ -348,6 +301,7 @@ impl AccountStore for SqlStore {
             sqlx::query(SET_ENABLED).bind(id).bind(enabled).execute(&mut *tx).await?;
             if !enabled {
                 sqlx::query(DELETE_USER_SESSIONS).bind(id).execute(&mut *tx).await?;
+                sqlx::query(DELETE_USER_DEVICES).bind(id).execute(&mut *tx).await?;
             }
             let after = User { enabled, ..before.clone() };
             let action = if enabled { "user.enable" } else { "user.disable" };
@@ -381,6 +335,7 @@ impl AccountStore for SqlStore {
                 .execute(&mut *tx)
                 .await?;
             sqlx::query(DELETE_USER_SESSIONS).bind(id).execute(&mut *tx).await?;
+            sqlx::query(DELETE_USER_DEVICES).bind(id).execute(&mut *tx).await?;
             // Which account and when; the password is in neither before nor after.
             let entry = NewAuditEntry::new(actor, "user.reset_password", SubjectKind::User, id)
                 .before(json!({"username": before.username,
@@ -436,11 +391,10 @@ impl AccountStore for SqlStore {
         Ok(())
     }
 
-    async fn purge_auth_state(
+    async fn purge_sessions(
         &self,
         now: DateTime<Utc>,
         idle_before: DateTime<Utc>,
-        quiet_before: DateTime<Utc>,
     ) -> Result<(), StoreError> {
         on_writer!(self, pool => {
             sqlx::query(DELETE_ENDED_SESSIONS)
@@ -448,53 +402,6 @@ impl AccountStore for SqlStore {
                 .bind(idle_before)
                 .execute(pool)
                 .await?;
-            sqlx::query(DELETE_QUIET_THROTTLES)
-                .bind(quiet_before)
-                .bind(now)
-                .execute(pool)
-                .await?;
-        });
-        Ok(())
-    }
-
-    async fn login_throttle(&self, key: &str) -> Result<Option<ThrottleRecord>, StoreError> {
-        let row: Option<ThrottleRow> = on_pool!(self, pool => {
-            sqlx::query_as(SELECT_THROTTLE).bind(key).fetch_optional(pool).await?
-        });
-        Ok(row.map(|r| ThrottleRecord {
-            failures: r.failures.max(0) as u32,
-            last_failure_at: r.last_failure_at,
-            locked_until: r.locked_until,
-        }))
-    }
-
-    async fn record_login_failure(
-        &self,
-        key: &str,
-        now: DateTime<Utc>,
-        reset_before: DateTime<Utc>,
-    ) -> Result<u32, StoreError> {
-        let n: i32 = on_writer!(self, pool => {
-            sqlx::query_scalar(COUNT_FAILURE)
-                .bind(key)
-                .bind(now)
-                .bind(reset_before)
-                .fetch_one(pool)
-                .await?
-        });
-        Ok(n.max(0) as u32)
-    }
-
-    async fn lock_login(&self, key: &str, until: DateTime<Utc>) -> Result<(), StoreError> {
-        on_writer!(self, pool => {
-            sqlx::query(LOCK_LOGIN).bind(key).bind(until).execute(pool).await?;
-        });
-        Ok(())
-    }
-
-    async fn clear_login_failures(&self, key: &str) -> Result<(), StoreError> {
-        on_writer!(self, pool => {
-            sqlx::query(CLEAR_THROTTLE).bind(key).execute(pool).await?;
         });
         Ok(())
     }

@@ -6,6 +6,7 @@
 
 mod accounts;
 mod audit;
+mod login;
 mod moderation;
 mod sql;
 mod sqlite_scan;
@@ -17,11 +18,12 @@ use async_trait::async_trait;
 use chrono::{DateTime, Utc};
 use std::sync::Arc;
 
-pub use accounts::{AccountStore, NewSession, NewUser, SessionRecord, ThrottleRecord, User};
+pub use accounts::{AccountStore, NewSession, NewUser, SessionRecord, User};
 pub use audit::{Actor, AuditEntry, AuditFilter, MAX_AUDIT_PAGE, NewAuditEntry, SubjectKind};
 // For the other store files, which write audit entries in their own transactions.
 #[allow(unused_imports)]
 pub(crate) use audit::{AuditConn, append_audit, db_now};
+pub use login::{LoginAttempts, LoginStore, ThrottleRecord, TrustedDevice};
 pub use moderation::{Decision, ModerationError, ModerationStore, service_snapshot};
 pub use sql::SqlStore;
 
@@ -106,7 +108,7 @@ pub type Progress<'a> = &'a (dyn Fn(u64) + Send + Sync);
 /// The persistent store of services. Every write is one transaction; a method returns
 /// only after it committed.
 #[async_trait]
-pub trait Store: AccountStore + ModerationStore + Send + Sync + 'static {
+pub trait Store: AccountStore + LoginStore + ModerationStore + Send + Sync + 'static {
     /// Which backend this is.
     fn kind(&self) -> StoreKind;
 

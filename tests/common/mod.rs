@@ -310,9 +310,36 @@ impl TestServer {
     }
 }
 
-/// Runs the same async test body against SQLite and PostgreSQL.
+/// Runs the same async test body against SQLite and PostgreSQL; `behind_proxy: …`
+/// starts the servers with [`TestServer::start_behind_proxy`].
 #[macro_export]
 macro_rules! both_stores {
+    (behind_proxy: $($name:ident),* $(,)?) => {
+        mod behind_proxy_sqlite {
+            $(
+                #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+                async fn $name() {
+                    let s = $crate::common::TestServer::start_behind_proxy($crate::common::Backend::Sqlite)
+                        .await
+                        .expect("sqlite");
+                    super::$name(&s).await;
+                    s.finish().await;
+                }
+            )*
+        }
+        mod behind_proxy_postgres {
+            $(
+                #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+                async fn $name() {
+                    let Some(s) = $crate::common::TestServer::start_behind_proxy($crate::common::Backend::Postgres).await else {
+                        return;
+                    };
+                    super::$name(&s).await;
+                    s.finish().await;
+                }
+            )*
+        }
+    };
     ($($name:ident),* $(,)?) => {
         mod sqlite {
             $(

@@ -1146,8 +1146,8 @@ Buona;43.3;11.3
         assert_eq!(
             err.to_string(),
             "lines 2 to 3 were read as one row of 4 fields (the header has 3), because a quoted \
-             value of column 1 (\"nome\") opened on line 2 runs to line 3: a quote is probably \
-             missing or stray there"
+             value of column 1 (\"nome\") opened on line 2 holds line breaks: a quote is \
+             probably missing or stray there"
         );
         // The next quoted name closes it, and by chance the width is right: a name cannot
         // hold line breaks, so the rows it swallowed are not imported as one odd name.

@@ -384,7 +384,7 @@ impl Parsed {
 
 /// The figures of one import: every row or feature read is inserted, updated or skipped
 /// (or, in a dry run, valid or skipped); for CSV, every line is in [`LineTally`].
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct Summary {
     /// The format the file was read as.
     pub format: Format,
@@ -395,20 +395,16 @@ pub struct Summary {
     /// Rows (CSV) or features (GeoJSON) read.
     pub read: usize,
     /// Services added; `None` when nothing was written.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub inserted: Option<usize>,
     /// Services updated (matched by their id); `None` when nothing was written.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub updated: Option<usize>,
     /// Rows or features that became services (inserted + updated, once written).
-    #[serde(skip)]
     pub valid: usize,
     /// Rows or features skipped.
     pub skipped: usize,
     /// Warnings (fields dropped, encoding guessed).
     pub warnings: usize,
     /// What each line was (CSV only).
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub lines: Option<LineTally>,
 }
 
@@ -499,8 +495,7 @@ pub enum ImportError {
     /// rows.
     #[error(
         "lines {first} to {last} were read as {problem}, because a quoted value of {column} \
-         opened on line {opened} runs to line {last}: a quote is probably missing or stray \
-         there"
+         opened on line {opened} holds line breaks: a quote is probably missing or stray there"
     )]
     QuotedLineBreak {
         /// The row's first line.

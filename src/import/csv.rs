@@ -802,6 +802,17 @@ mod tests {
         )
     }
 
+    /// The options with `column` as the id column.
+    fn with_id(column: &str) -> ImportOptions {
+        ImportOptions {
+            columns: ColumnMap {
+                id: Some(column.into()),
+                ..Default::default()
+            },
+            ..opts()
+        }
+    }
+
     fn parse_ok(text: &str) -> Parsed {
         parse_with(text.as_bytes(), &opts()).unwrap()
     }
@@ -1292,13 +1303,7 @@ Tre;43.3;11.3;;\r\n\
             "no latitude column found among [\\u{1b}[31mnome, a, b]; name it with --lat-col"
         );
         let text = "id;nome;lat;lon\n\u{1b}]0;x\u{7};A;43.3;11.3\nB\u{9b}2J;B;43.3;11.3\nB\u{9b}2J;C;43.3;11.3\n";
-        let o = ImportOptions {
-            columns: ColumnMap {
-                id: Some("id".into()),
-                ..Default::default()
-            },
-            ..opts()
-        };
+        let o = with_id("id");
         let p = parse_with(text.as_bytes(), &o).unwrap();
         let shown: Vec<String> = p.skipped.iter().map(ToString::to_string).collect();
         assert_eq!(
@@ -1313,13 +1318,7 @@ Tre;43.3;11.3;;\r\n\
     #[test]
     fn duplicate_ids_are_skipped_with_the_first_row() {
         let text = "id;nome;lat;lon\nA;Uno;43.3;11.3\nB;Due;43.3;11.3\n A ;Tre;43.3;11.3\n;Quattro;43.3;11.3\n;Cinque;43.3;11.3\n";
-        let o = ImportOptions {
-            columns: ColumnMap {
-                id: Some("id".into()),
-                ..Default::default()
-            },
-            ..opts()
-        };
+        let o = with_id("id");
         let p = parse_with(text.as_bytes(), &o).unwrap();
         assert_eq!(reasons(&p), [(4, "duplicate id A, first seen on line 2")]);
         let ids: Vec<_> = p.records.iter().map(|r| r.external_id.as_deref()).collect();

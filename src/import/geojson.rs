@@ -316,6 +316,17 @@ mod tests {
         )
     }
 
+    /// Parses a file's bytes as they are, with the default options.
+    fn parse_raw(bytes: &[u8]) -> Result<Parsed, ImportError> {
+        parse_bytes(
+            bytes,
+            Format::GeoJson,
+            &opts(),
+            &Taxonomy::default_set(),
+            &BoundingBox::siena_province(),
+        )
+    }
+
     fn collection(features: Vec<Value>) -> Value {
         json!({ "type": "FeatureCollection", "features": features })
     }
@@ -576,14 +587,7 @@ mod tests {
             (br#"{"name":"x"}"#, "no \"type\""),
         ];
         for (bytes, expected) in cases {
-            let err = parse_bytes(
-                bytes,
-                Format::GeoJson,
-                &opts(),
-                &Taxonomy::default_set(),
-                &BoundingBox::siena_province(),
-            )
-            .unwrap_err();
+            let err = parse_raw(bytes).unwrap_err();
             assert!(matches!(err, ImportError::GeoJson(_)), "{err}");
             assert!(err.to_string().contains(expected), "{err}");
         }
@@ -606,14 +610,7 @@ mod tests {
             f("due"),
             f("tre")
         );
-        let err = parse_bytes(
-            text.as_bytes(),
-            Format::GeoJson,
-            &opts(),
-            &Taxonomy::default_set(),
-            &BoundingBox::siena_province(),
-        )
-        .unwrap_err();
+        let err = parse_raw(text.as_bytes()).unwrap_err();
         assert!(matches!(err, ImportError::GeoJson(_)), "{err}");
         let message = err.to_string();
         assert!(
@@ -623,14 +620,7 @@ mod tests {
         // Inside a feature too: which name would be the listing's?
         let text = r#"{"type": "Feature", "geometry": {"type": "Point", "coordinates": [11.33, 43.32]},
             "properties": {"name": "A", "categories": ["health"], "name": "B"}}"#;
-        let err = parse_bytes(
-            text.as_bytes(),
-            Format::GeoJson,
-            &opts(),
-            &Taxonomy::default_set(),
-            &BoundingBox::siena_province(),
-        )
-        .unwrap_err();
+        let err = parse_raw(text.as_bytes()).unwrap_err();
         assert!(err.to_string().contains("\"name\" is given twice"), "{err}");
     }
 

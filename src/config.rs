@@ -62,7 +62,23 @@ pub struct GlobalArgs {
 pub enum Command {
     /// Serve the map and the API (the default command).
     Serve(Box<ServeArgs>),
-    /// Load services from a CSV or GeoJSON file and publish them.
+    /// Load services from a CSV or GeoJSON file and publish them (or queue them, --pending).
+    ///
+    /// What is reported: every row that is skipped, with its line numbers (CSV) or feature
+    /// number (GeoJSON) and the reason, and every field dropped with a warning; then rows
+    /// or features read, imported, updated and skipped, and for CSV what each line of the
+    /// file was (header, part of an imported or updated row, part of a skipped row, or
+    /// blank), adding up to the file's line count. A file whose rows cannot be told apart
+    /// (a quote that is never closed, a quoted line break that swallows other rows), a
+    /// binary file, or a JSON object with a key given twice is refused whole: exit status 1,
+    /// nothing written. Text taken from the file (headers, values, keys) is shown escaped
+    /// (\u{1b}, \xNN), never raw.
+    ///
+    /// What is audited: the whole file is written in one transaction together with one
+    /// audit entry (action import.file, actor cli), shown on the admin page: the file's
+    /// path, size and SHA-256, format, --pending, the id column, categories and target
+    /// groups, the counts and line figures, and the OS account that ran the command
+    /// ($SUDO_USER, else $USER). --dry-run writes nothing, audit entry included.
     Import(Box<ImportArgs>),
     /// Add a large synthetic data set, clustered in towns, for benchmarks.
     Generate(GenerateArgs),
@@ -241,7 +257,8 @@ pub struct ImportArgs {
     /// Opening-hours column (OpenStreetMap syntax).
     #[arg(long, value_name = "COLUMN")]
     pub opening_hours_col: Option<String>,
-    /// Check the file and report, without writing anything.
+    /// Check the file and report as an import would, without writing anything (no
+    /// services, no audit entry); a file that would be refused is refused the same way.
     #[arg(long)]
     pub dry_run: bool,
 }

@@ -36,11 +36,11 @@ impl Directory {
     ) -> Result<Self, DirectoryError> {
         let taxonomy = store.sync_taxonomy(&Taxonomy::default_set()).await?;
         if seed_demo && store.count(None).await? == 0 {
-            let demo = crate::demo::services(&taxonomy, &area)?;
-            let n = demo.len();
-            store.upsert(demo, &|_| {}).await?;
+            let loaded = crate::demo::load(&*store, &taxonomy, &area).await?;
             tracing::info!(
-                "empty database: loaded {n} demonstration services of Siena (--no-demo to skip)"
+                audit_entry = loaded.audit_id,
+                "empty database: loaded {} demonstration services of Siena (--no-demo to skip)",
+                loaded.written.inserted.len() + loaded.written.updated.len()
             );
         }
         let started = std::time::Instant::now();

@@ -7,8 +7,9 @@ use mappatu::api::{AppState, app};
 use mappatu::config::{Cli, Command, GenerateArgs, ImportArgs, ReportsArgs, ServeArgs, Settings};
 use mappatu::directory::Directory;
 use mappatu::domain::Status;
-use mappatu::import::{ColumnMap, Format, ImportOptions};
-use mappatu::store::{self, NewService, Store};
+use mappatu::import::escape::{self, escape};
+use mappatu::import::{ColumnMap, Format, ImportOptions, Origin, Place};
+use mappatu::store::{self, Actor, ImportAudit, NewService, Store, UpsertOutcome};
 use std::collections::BTreeMap;
 use std::sync::Arc;
 use std::time::Instant;
@@ -214,7 +215,12 @@ async fn shutdown_signal() {
     tokio::select! { _ = ctrl_c => {}, _ = term => {} }
 }
 
+/// The audit action of `mappatu import`.
+const IMPORT_ACTION: &str = "import.file";
+
 async fn import(settings: Settings, args: ImportArgs) -> Result<()> {
+    // The file's name is a stranger's text as much as its content.
+    let shown = escape::path(&args.file);
     let store = open_store(&settings).await?;
     let taxonomy = store
         .sync_taxonomy(&mappatu::domain::Taxonomy::default_set())
@@ -257,65 +263,113 @@ async fn import(settings: Settings, args: ImportArgs) -> Result<()> {
         delimiter,
         demo: false,
     };
-    let parsed = mappatu::import::parse_file(&args.file, &options, &taxonomy, &settings.area)
-        .with_context(|| format!("{} was not imported; nothing changed", args.file.display()))?;
+    let not_imported = || format!("{shown} was not imported; nothing changed");
+    let mut parsed =
+        match mappatu::import::parse_file(&args.file, &options, &taxonomy, &settings.area) {
+            Ok(parsed) => parsed,
+            Err(e) => {
+                store.close().await;
+                return Err(e).with_context(not_imported);
+            }
+        };
     report_rows(
         "skipped",
-        parsed.skipped.iter().map(|s| (s.row, s.reason.as_str())),
+        parsed.skipped.iter().map(|s| (Some(s.at), &*s.reason)),
     );
     report_rows(
         "warning",
-        parsed.warnings.iter().map(|w| (w.row, w.message.as_str())),
+        parsed.warnings.iter().map(|w| (w.at, &*w.message)),
     );
-    let records = parsed.records.len();
-    let outcome = if args.dry_run || records == 0 {
-        Default::default()
-    } else {
-        write_with_progress(&*store, parsed.records, "importing").await?
+    if args.dry_run {
+        store.close().await;
+        print_summary(&shown, &parsed.summary(None));
+        return Ok(());
+    }
+    let origin = Origin {
+        file: std::path::absolute(&args.file)
+            .unwrap_or_else(|_| args.file.clone())
+            .to_string_lossy()
+            .into_owned(),
+        os_user: os_user(),
     };
+    // The audit document counts rows read and skipped, not the records handed over.
+    let records = std::mem::take(&mut parsed.records);
+    let after = |written: &UpsertOutcome| parsed.audit_document(&origin, &options, written);
+    let audit = ImportAudit {
+        actor: Actor::cli(),
+        action: IMPORT_ACTION,
+        after: &after,
+    };
+    let bar = progress_bar(records.len(), "importing");
+    let tick = bar.clone();
+    let outcome = store
+        .import(records, audit, &move |n| tick.set_position(n))
+        .await;
+    bar.finish_and_clear();
     store.close().await;
-    println!(
-        "{}: {} rows read, {} imported, {} updated, {} skipped, {} warnings{}",
-        args.file.display(),
-        parsed.rows,
-        outcome.inserted.len(),
-        outcome.updated.len(),
-        parsed.skipped.len(),
-        parsed.warnings.len(),
-        if args.dry_run {
-            " (dry run: nothing written)"
-        } else {
-            ""
-        },
-    );
-    if !args.dry_run && records > 0 {
+    let outcome = outcome.with_context(not_imported)?;
+    print_summary(&shown, &parsed.summary(Some(&outcome.written)));
+    let written = outcome.written.inserted.len() + outcome.written.updated.len();
+    if written > 0 {
         if args.pending {
             // The moderators' queue lists pending services as `p-N` items (kind `new`).
             println!(
-                "{records} services queued for moderation, stored as pending: not public. They \
+                "{written} services queued for moderation, stored as pending: not public. They \
                  appear in the moderators' queue as new listings, to be approved or rejected"
             );
         } else {
             println!(
-                "{records} services published; running servers on PostgreSQL show them at once, \
+                "{written} services published; running servers on PostgreSQL show them at once, \
                  a server on SQLite after its next start"
             );
         }
     }
+    println!(
+        "recorded in the audit log as entry {} ({IMPORT_ACTION}, by {}{})",
+        outcome.audit_id,
+        Actor::cli().name,
+        origin
+            .os_user
+            .as_deref()
+            .map(|u| format!(" as {}", escape(u)))
+            .unwrap_or_default(),
+    );
     Ok(())
 }
 
-/// Prints the first rows of a report and a count per reason, to standard error.
-fn report_rows<'a>(label: &str, rows: impl Iterator<Item = (usize, &'a str)>) {
+/// Prints an import's summary, each line headed by the file's name.
+fn print_summary(shown: &str, summary: &mappatu::import::Summary) {
+    for line in summary.to_string().lines() {
+        println!("{shown}: {line}");
+    }
+}
+
+/// The person at the terminal, as the environment says: under sudo, the one who ran
+/// sudo. Not proof of identity (whoever runs the command can write the database anyway),
+/// but what tells colleagues whom to ask about an import.
+fn os_user() -> Option<String> {
+    ["SUDO_USER", "USER", "LOGNAME"]
+        .into_iter()
+        .find_map(|name| std::env::var(name).ok().filter(|u| !u.trim().is_empty()))
+}
+
+/// Prints the first rows of a report and a count per reason, to standard error. The
+/// reasons' text from the file is escaped already; escaping again guards the terminal
+/// anyway and changes nothing else.
+fn report_rows<'a>(label: &str, rows: impl Iterator<Item = (Option<Place>, &'a str)>) {
     const SHOWN: usize = 20;
     let mut by_reason: BTreeMap<String, usize> = BTreeMap::new();
     let mut n = 0;
-    for (row, reason) in rows {
+    for (at, reason) in rows {
+        let reason = escape(reason);
         if n < SHOWN {
-            eprintln!("{label}: row {row}: {reason}");
+            match at {
+                Some(at) => eprintln!("{label}: {at}: {reason}"),
+                None => eprintln!("{label}: {reason}"),
+            }
         }
         n += 1;
-        *by_reason.entry(reason_kind(reason)).or_default() += 1;
+        *by_reason.entry(reason_kind(&reason)).or_default() += 1;
     }
     if n > SHOWN {
         eprintln!("{label}: … and {} more; by reason:", n - SHOWN);
@@ -349,16 +403,22 @@ fn reason_kind(reason: &str) -> String {
     out
 }
 
+/// A progress bar for writing `len` records.
+fn progress_bar(len: usize, message: &'static str) -> ProgressBar {
+    let bar = ProgressBar::new(len as u64).with_message(message);
+    bar.set_style(
+        ProgressStyle::with_template("{msg} {wide_bar} {pos}/{len} ({per_sec}, {eta} left)")
+            .expect("valid template"),
+    );
+    bar
+}
+
 async fn write_with_progress(
     store: &dyn Store,
     records: Vec<NewService>,
     message: &'static str,
 ) -> Result<mappatu::store::UpsertOutcome> {
-    let bar = ProgressBar::new(records.len() as u64).with_message(message);
-    bar.set_style(
-        ProgressStyle::with_template("{msg} {wide_bar} {pos}/{len} ({per_sec}, {eta} left)")
-            .expect("valid template"),
-    );
+    let bar = progress_bar(records.len(), message);
     let tick = bar.clone();
     let outcome = store.upsert(records, &move |n| tick.set_position(n)).await;
     bar.finish_and_clear();

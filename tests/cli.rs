@@ -67,6 +67,21 @@ fn help_documents_commands_flags_and_environment() {
     ] {
         assert!(out.contains(needle), "import --help lacks {needle}");
     }
+    // What is reported and what is audited, however the help is wrapped.
+    let prose = out.split_whitespace().collect::<Vec<_>>().join(" ");
+    for needle in [
+        "adding up to the file's line count",
+        "a quote that is never closed",
+        "shown escaped",
+        "one audit entry (action import.file, actor cli)",
+        "size and SHA-256",
+        "--dry-run writes nothing, audit entry included",
+    ] {
+        assert!(
+            prose.contains(needle),
+            "import --help lacks {needle}:\n{out}"
+        );
+    }
 }
 
 #[test]
@@ -89,10 +104,16 @@ fn import_reports_skips_and_a_second_import_updates() {
         "{out}\n{err}"
     );
     assert!(
-        err.contains("row 4"),
+        err.contains("skipped: line 4: no coordinates"),
         "the empty-coordinates row (line 4) is reported:\n{err}"
     );
-    assert!(err.contains("row 5") && err.contains("row 6"), "{err}");
+    assert!(err.contains("line 5") && err.contains("line 6"), "{err}");
+    assert!(
+        out.contains(
+            "6 lines: 1 header, 2 in imported or updated rows, 3 in skipped rows, 0 blank"
+        ),
+        "{out}"
+    );
 
     let (ok, out, err) = import(&[]);
     assert!(ok, "{err}");
@@ -254,6 +275,13 @@ fn the_real_iccu_register_imports_with_its_bad_rows_reported() {
     assert!(ok, "{err}");
     assert!(
         out.contains("11613 rows read, 11467 imported, 0 updated, 146 skipped"),
+        "{out}"
+    );
+    // Every line of the register is the header or one row.
+    assert!(
+        out.contains(
+            "11614 lines: 1 header, 11467 in imported or updated rows, 146 in skipped rows, 0 blank"
+        ),
         "{out}"
     );
     assert!(err.contains("73 × no coordinates"), "{err}");

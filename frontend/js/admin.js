@@ -202,6 +202,31 @@ function json(v) {
   return JSON.stringify(v, null, 1);
 }
 
+// An import has no listing to point to: its entry is its own subject, and the file it
+// read (named in `after`) is what the admin looks for.
+function isImport(a) {
+  return a.subject_kind === 'import' && a.after && typeof a.after === 'object';
+}
+
+function importUser(a) {
+  return isImport(a) && typeof a.after.os_user === 'string' ? ` (${a.after.os_user})` : null;
+}
+
+function subject(a) {
+  if (!isImport(a)) {
+    return [`${a.subject_kind || ''} ${a.subject_id ?? ''}`, a.service_id ? ` (n. ${a.service_id})` : null];
+  }
+  const x = a.after;
+  const file = typeof x.file === 'string' ? x.file.split(/[\\/]/).pop() : '';
+  return [
+    tEl('span', 'adm.subjectImport', { n: a.subject_id }),
+    file ? h('span', { class: 'mono audit-file', title: x.file }, file) : null,
+    Number.isInteger(x.read) ? tEl('span', 'adm.importCounts', {
+      read: x.read, inserted: x.inserted ?? 0, updated: x.updated ?? 0, skipped: x.skipped ?? 0,
+    }, { class: 'audit-counts' }) : null,
+  ];
+}
+
 async function loadAudit(fresh) {
   const p = new URLSearchParams({ limit: '50' });
   const actor = $('a-actor').value.trim();
@@ -225,11 +250,12 @@ async function loadAudit(fresh) {
   const items = r.items || r.entries || [];
   const rows = items.map((a) => h('tr', {},
     h('td', {}, dateEl(a.at)),
-    h('td', {}, a.actor_name || ''),
+    h('td', {}, a.actor_name || '', importUser(a)),
     h('td', { class: 'mono' }, a.action || ''),
-    h('td', {}, `${a.subject_kind || ''} ${a.subject_id ?? ''}`, a.service_id ? ` (n. ${a.service_id})` : ''),
+    h('td', {}, subject(a)),
     h('td', {}, a.reason || ''),
-    h('td', {}, (a.before || a.after) ? h('pre', { class: 'json' }, [a.before != null ? json(a.before) : null, a.after != null ? json(a.after) : null].filter(Boolean).join('\n→\n')) : '')));
+    // The document scrolls when long (an import's is): focusable, so that a keyboard can.
+    h('td', {}, (a.before || a.after) ? h('pre', { class: 'json', tabindex: '0', 'aria-label': t('adm.colChange') }, [a.before != null ? json(a.before) : null, a.after != null ? json(a.after) : null].filter(Boolean).join('\n→\n')) : '')));
   if (fresh) $('audit-body').replaceChildren(...rows);
   else $('audit-body').append(...rows);
   const shown = $('audit-body').children.length;

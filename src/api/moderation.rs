@@ -194,11 +194,12 @@ const AUDIT_PARAMS: [&str; 9] = [
 #[into_params(parameter_in = Query)]
 #[allow(dead_code)] // Documents the parameters; the handler parses them.
 pub struct AuditQuery {
-    /// The acting username, or `cli`.
+    /// The acting username, `cli` (the command line) or `system`.
     actor: Option<String>,
-    /// The action, e.g. `submission.approve`, `service.unpublish`, `user.add`.
+    /// The action, e.g. `submission.approve`, `service.unpublish`, `user.add`,
+    /// `import.file`.
     action: Option<String>,
-    /// `user`, `submission`, `service` or `report`.
+    /// `user`, `submission`, `service`, `report` or `import`.
     subject_kind: Option<String>,
     /// The subject's id.
     subject_id: Option<i64>,
@@ -746,9 +747,10 @@ pub async fn audit(
             "submission" => Ok(SubjectKind::Submission),
             "service" => Ok(SubjectKind::Service),
             "report" => Ok(SubjectKind::Report),
+            "import" => Ok(SubjectKind::Import),
             _ => Err(AppError::invalid(
                 "subject_kind",
-                "must be user, submission, service or report",
+                "must be user, submission, service, report or import",
             )),
         })
         .transpose()?;

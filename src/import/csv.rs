@@ -6,19 +6,24 @@
 //! options. Every row becomes a service or a [`Skipped`] entry with its line number.
 
 use super::{
-    Context, ImportError, ImportOptions, Parsed, SeenIds, Warning, check_point, check_slugs,
-    normalise_website, shorten,
+    Context, ImportError, ImportOptions, LineTally, Parsed, Place, QuoteProblem, SeenIds, Warning,
+    check_point, check_slugs, column_name, normalise_website, shorten,
 };
 use crate::domain::Coordinates;
 use crate::domain::service::ServiceDraft;
 use crate::domain::text::fold;
 use crate::domain::{BoundingBox, Taxonomy};
+use crate::import::Format;
 use crate::store::NewService;
 use ::csv::{ReaderBuilder, StringRecord};
 use encoding_rs::{Encoding, UTF_8, WINDOWS_1252};
 use std::borrow::Cow;
 
 /// Parses CSV bytes: see the [module documentation](self).
+///
+/// Every line of the file is accounted for in [`Parsed::lines`]. A quote that is never
+/// closed, or a quoted value whose line breaks swallow what must be other rows, makes
+/// the whole file an error: its rows cannot be told apart, so none is imported.
 pub fn parse(
     bytes: &[u8],
     opts: &ImportOptions,
@@ -29,23 +34,38 @@ pub fn parse(
         return Err(ImportError::NoCategory);
     }
     check_slugs(opts, taxonomy)?;
-    let (text, warnings) = decode(bytes);
+    let (text, warnings) = decode(bytes)?;
     let delimiter = opts.delimiter.unwrap_or_else(|| sniff_delimiter(&text));
-    let mut reader = ReaderBuilder::new()
-        .delimiter(delimiter)
-        // Rows of the wrong width are the row's problem, reported as a skip, not the file's.
-        .flexible(true)
-        .from_reader(text.as_bytes());
-    let headers: Vec<String> = reader
-        .headers()
-        .map_err(csv_error)?
-        .iter()
-        .map(|h| h.trim().to_string())
-        .collect();
+    let lines = LineIndex::new(&text);
+    let mut reader = Records {
+        csv: ReaderBuilder::new()
+            .delimiter(delimiter)
+            // Rows of the wrong width are the row's problem, reported as a skip, not the
+            // file's.
+            .flexible(true)
+            // The header is read as a record like the others, so that its lines are
+            // counted and its quotes checked the same way.
+            .has_headers(false)
+            .from_reader(text.as_bytes()),
+        text: text.as_bytes(),
+        lines: &lines,
+        delimiter,
+    };
+    let mut record = StringRecord::new();
+    let empty =
+        || ImportError::Csv("the file is empty: its first line must name the columns".into());
+    let header = reader.next(&mut record)?.ok_or_else(empty)?;
+    if let Some(quote) = header.unclosed {
+        // Its "name" is the rest of the file: name the column by number only.
+        return Err(ImportError::UnclosedQuote {
+            line: quote.line,
+            last: lines.total(),
+            column: column_name(quote.field, &[]),
+        });
+    }
+    let headers: Vec<String> = record.iter().map(|h| h.trim().to_string()).collect();
     if headers.iter().all(String::is_empty) {
-        return Err(ImportError::Csv(
-            "the file is empty: its first line must name the columns".into(),
-        ));
+        return Err(empty());
     }
     let rows = RowReader {
         columns: Columns::resolve(&headers, opts)?,
@@ -57,22 +77,44 @@ pub fn parse(
             area,
         },
     };
-    let mut parsed = Parsed::empty(warnings);
+    let mut tally = LineTally {
+        total: lines.total(),
+        header: header.lines(),
+        blank: header.first - 1,
+        ..LineTally::default()
+    };
+    let mut last_line = header.last;
+    let mut parsed = Parsed::empty(Format::Csv, bytes, warnings);
     let mut seen = SeenIds::default();
-    for record in reader.records() {
-        let record = record.map_err(csv_error)?;
+    while let Some(span) = reader.next(&mut record)? {
+        rows.check_quotes(&span, &record, &headers, &lines)?;
+        // csv skips empty lines while it looks for the next record.
+        tally.blank += span.first.saturating_sub(last_line + 1);
+        last_line = span.last;
         if record.iter().all(|f| f.trim().is_empty()) {
             // Spreadsheets leave `;;;;` lines at the end: nothing to import or report.
+            tally.blank += span.lines();
             continue;
         }
-        parsed.rows += 1;
-        // The line where the record starts: the row number a text editor or a
-        // spreadsheet shows (the header is line 1).
-        let row = record
-            .position()
-            .map_or(parsed.rows + 1, |p| p.line() as usize);
-        parsed.push(row, rows.read(&record, row, &mut seen));
+        if span.lines() > 1 {
+            tally.multiline_rows += 1;
+        }
+        let at = span.place();
+        if parsed.push(at, rows.read(&record, at, &mut seen)) {
+            tally.in_records += span.lines();
+        } else {
+            tally.in_skipped += span.lines();
+        }
     }
+    tally.blank += lines.total().saturating_sub(last_line);
+    if !tally.adds_up() {
+        // Cannot happen while csv reads records back to back; refuse rather than report
+        // figures that do not add up.
+        return Err(ImportError::Csv(format!(
+            "its lines cannot be accounted for ({tally:?}): please report this file"
+        )));
+    }
+    parsed.lines = Some(tally);
     Ok(parsed)
 }
 
@@ -80,29 +122,218 @@ fn csv_error(e: ::csv::Error) -> ImportError {
     ImportError::Csv(e.to_string())
 }
 
+/// The records of the file with the lines each one spans.
+struct Records<'a> {
+    csv: ::csv::Reader<&'a [u8]>,
+    text: &'a [u8],
+    lines: &'a LineIndex,
+    delimiter: u8,
+}
+
+impl Records<'_> {
+    /// Reads the next record into `record`; where it is, or `None` at the end.
+    fn next(&mut self, record: &mut StringRecord) -> Result<Option<Span>, ImportError> {
+        let start = self.csv.position().byte() as usize;
+        if !self.csv.read_record(record).map_err(csv_error)? {
+            return Ok(None);
+        }
+        let end = self.csv.position().byte() as usize;
+        // What csv consumed before the record are the empty lines it skipped.
+        let skipped = self.text[start..end]
+            .iter()
+            .take_while(|b| matches!(b, b'\r' | b'\n'))
+            .count();
+        let start = start + skipped;
+        let raw = &self.text[start..end];
+        let scan = scan_quotes(raw, self.delimiter);
+        let at_line = |offset: usize| self.lines.line_of(start + offset);
+        Ok(Some(Span {
+            first: self.lines.line_of(start),
+            // The terminator, if any, is on the record's last line.
+            last: self.lines.line_of(end.saturating_sub(1).max(start)),
+            unclosed: scan.unclosed.map(|q| QuoteAt {
+                field: q.field,
+                line: at_line(q.offset),
+            }),
+            multiline: scan
+                .multiline
+                .iter()
+                .map(|q| QuoteAt {
+                    field: q.field,
+                    line: at_line(q.offset),
+                })
+                .collect(),
+        }))
+    }
+}
+
+/// Where a record lies in the file, and its quoted values that span lines.
+#[derive(Debug)]
+struct Span {
+    /// First line.
+    first: usize,
+    /// Last line.
+    last: usize,
+    /// A quoted value that is still open at the end of the file.
+    unclosed: Option<QuoteAt>,
+    /// Quoted values that hold line breaks.
+    multiline: Vec<QuoteAt>,
+}
+
+impl Span {
+    fn lines(&self) -> usize {
+        self.last + 1 - self.first
+    }
+
+    fn place(&self) -> Place {
+        Place::Lines {
+            first: self.first,
+            last: self.last,
+        }
+    }
+}
+
+/// A quoted value: its field and the line where its quote opens.
+#[derive(Debug, Clone, Copy)]
+struct QuoteAt {
+    field: usize,
+    line: usize,
+}
+
+/// A quoted value found by [`scan_quotes`]: its field and the offset of its opening quote.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+struct Quote {
+    field: usize,
+    offset: usize,
+}
+
+/// What [`scan_quotes`] found in one record.
+#[derive(Debug, Default, PartialEq, Eq)]
+struct QuoteScan {
+    /// Quoted values that hold a line break.
+    multiline: Vec<Quote>,
+    /// A quoted value still open where the record (the file) ends.
+    unclosed: Option<Quote>,
+}
+
+/// Finds the quoted values of one record's raw text that hold line breaks or are never
+/// closed. It reads quotes as the csv crate does with its defaults (`"` opens a value only
+/// at the start of a field, `""` inside one is a quote, a quote closes it), since that is
+/// how the values were split; csv itself does not say where a value started.
+fn scan_quotes(raw: &[u8], delimiter: u8) -> QuoteScan {
+    #[derive(Clone, Copy, PartialEq, Eq)]
+    enum State {
+        FieldStart,
+        Unquoted,
+        Quoted,
+        /// A quote inside a quoted value: it closes the value, or starts `""`.
+        QuoteInQuoted,
+    }
+    let mut scan = QuoteScan::default();
+    let mut state = State::FieldStart;
+    let mut field = 0;
+    let mut open = Quote {
+        field: 0,
+        offset: 0,
+    };
+    for (offset, &b) in raw.iter().enumerate() {
+        let line_break = matches!(b, b'\r' | b'\n');
+        state = match state {
+            State::Quoted if b == b'"' => State::QuoteInQuoted,
+            State::Quoted => {
+                if line_break && scan.multiline.last() != Some(&open) {
+                    scan.multiline.push(open);
+                }
+                State::Quoted
+            }
+            State::QuoteInQuoted if b == b'"' => State::Quoted,
+            _ if line_break => break,
+            _ if b == delimiter => {
+                field += 1;
+                State::FieldStart
+            }
+            State::FieldStart if b == b'"' => {
+                open = Quote { field, offset };
+                State::Quoted
+            }
+            _ => State::Unquoted,
+        };
+    }
+    if state == State::Quoted {
+        scan.unclosed = Some(open);
+    }
+    scan
+}
+
+/// The line of each byte of a text. Lines end with `\n`, `\r\n` or a lone `\r`, as the
+/// csv crate ends records (and as old spreadsheets on the Mac end lines).
+struct LineIndex {
+    /// Byte offset where each line starts.
+    starts: Vec<usize>,
+    /// Lines in the text.
+    total: usize,
+}
+
+impl LineIndex {
+    fn new(text: &str) -> Self {
+        let bytes = text.as_bytes();
+        let mut starts = vec![0];
+        for (i, &b) in bytes.iter().enumerate() {
+            let ends_line = b == b'\n' || (b == b'\r' && bytes.get(i + 1) != Some(&b'\n'));
+            if ends_line {
+                starts.push(i + 1);
+            }
+        }
+        // A break at the very end ends the last line; it does not start another.
+        let total = if starts.last() == Some(&bytes.len()) {
+            starts.len() - 1
+        } else {
+            starts.len()
+        };
+        Self { starts, total }
+    }
+
+    /// The 1-based line of a byte.
+    fn line_of(&self, byte: usize) -> usize {
+        self.starts.partition_point(|&s| s <= byte)
+    }
+
+    /// Lines in the text.
+    fn total(&self) -> usize {
+        self.total
+    }
+}
+
 /// Decodes the file to text: UTF-8 with or without byte-order mark, UTF-16 with one, and
 /// otherwise Windows-1252, which is what Italian spreadsheets on Windows save as "CSV".
-fn decode(bytes: &[u8]) -> (Cow<'_, str>, Vec<Warning>) {
+/// A file with NUL bytes is not text at all: refused, rather than read as garbage whose
+/// "header" would then be shown to the operator.
+fn decode(bytes: &[u8]) -> Result<(Cow<'_, str>, Vec<Warning>), ImportError> {
     if let Some((encoding, _)) = Encoding::for_bom(bytes)
         && encoding != UTF_8
     {
         // Spreadsheets save "Unicode text" as UTF-16 with a byte-order mark.
         let (text, _, had_errors) = encoding.decode(bytes);
+        if let Some(nul) = text.find('\0') {
+            return Err(binary(text.as_bytes(), nul));
+        }
         let warnings = had_errors
-            .then(|| Warning {
-                row: 0,
-                message: format!(
+            .then(|| {
+                Warning::file(format!(
                     "the file has bytes that are not valid {}: they were replaced with \u{FFFD}",
                     encoding.name()
-                ),
+                ))
             })
             .into_iter()
             .collect();
-        return (text, warnings);
+        return Ok((text, warnings));
+    }
+    if let Some(nul) = bytes.iter().position(|&b| b == 0) {
+        return Err(binary(bytes, nul));
     }
     let bytes = bytes.strip_prefix(b"\xEF\xBB\xBF").unwrap_or(bytes);
     match std::str::from_utf8(bytes) {
-        Ok(text) => (Cow::Borrowed(text), Vec::new()),
+        Ok(text) => Ok((Cow::Borrowed(text), Vec::new())),
         Err(e) => {
             let line = 1 + bytes[..e.valid_up_to()]
                 .iter()
@@ -113,17 +344,37 @@ fn decode(bytes: &[u8]) -> (Cow<'_, str>, Vec<Warning>) {
                 "the file is not valid UTF-8 (first bad byte on line {line}): read it as \
                  Windows-1252; check that accented letters look right"
             );
-            (text, vec![Warning { row: 0, message }])
+            Ok((text, vec![Warning::file(message)]))
         }
     }
 }
 
-/// Guesses the delimiter from the header line: the most frequent of `;`, tab and `,` outside
-/// quotes. Ties go to `;` and then tab, since a `,` is more likely inside a header name.
+/// The error for a file with a NUL byte at `nul`, saying what it looks like when its first
+/// bytes tell.
+fn binary(bytes: &[u8], nul: usize) -> ImportError {
+    let line = 1 + bytes[..nul].iter().filter(|&&b| b == b'\n').count();
+    let kind = if bytes.starts_with(b"PK\x03\x04") {
+        Some("it is a ZIP archive, as .xlsx and .ods spreadsheets are")
+    } else if bytes.starts_with(b"\xD0\xCF\x11\xE0") {
+        Some("it is an old Office document, as .xls spreadsheets are")
+    } else if bytes.starts_with(b"%PDF") {
+        Some("it is a PDF document")
+    } else if bytes.len() >= 4 && bytes[1] == 0 && bytes[3] == 0 && bytes[0] != 0 {
+        Some("it looks like UTF-16 text without a byte-order mark: save it as UTF-8")
+    } else {
+        None
+    };
+    ImportError::Binary { line, kind }
+}
+
+/// Guesses the delimiter from the header line (the first that is not empty, as csv reads
+/// it): the most frequent of `;`, tab and `,` outside quotes. Ties go to `;` and then tab,
+/// since a `,` is more likely inside a header name.
 pub fn sniff_delimiter(text: &str) -> u8 {
     const CANDIDATES: [u8; 3] = [b';', b'\t', b','];
     let mut counts = [0usize; 3];
     let mut quoted = false;
+    let text = text.trim_start_matches(['\r', '\n']);
     for b in text.bytes() {
         match b {
             b'"' => quoted = !quoted,
@@ -315,6 +566,26 @@ impl Columns {
     }
 }
 
+impl Columns {
+    /// Whether a column is read as one line of text: a line break in it can only be a
+    /// quote's mistake. The description keeps its line breaks, and columns that are not
+    /// read may hold anything.
+    fn single_line(&self, index: usize) -> bool {
+        let optional = [
+            self.id,
+            self.address,
+            self.city,
+            self.postcode,
+            self.phone,
+            self.email,
+            self.website,
+            self.organisation,
+            self.opening_hours,
+        ];
+        [self.lat, self.lon, self.name].contains(&index) || optional.contains(&Some(index))
+    }
+}
+
 /// Turns records of one file into services.
 struct RowReader<'a> {
     columns: Columns,
@@ -325,11 +596,50 @@ struct RowReader<'a> {
 }
 
 impl RowReader<'_> {
+    /// Refuses a record whose quotes cannot be right: one never closed (the rest of the
+    /// file is in it), or one whose line breaks make a row of the wrong width or fall in a
+    /// one-line column. Either way other rows were swallowed, and which cannot be told.
+    fn check_quotes(
+        &self,
+        span: &Span,
+        record: &StringRecord,
+        headers: &[String],
+        lines: &LineIndex,
+    ) -> Result<(), ImportError> {
+        if let Some(quote) = span.unclosed {
+            return Err(ImportError::UnclosedQuote {
+                line: quote.line,
+                last: lines.total(),
+                column: column_name(quote.field, headers),
+            });
+        }
+        for quote in &span.multiline {
+            let problem = if record.len() != self.width {
+                QuoteProblem::WrongWidth {
+                    fields: record.len(),
+                    width: self.width,
+                }
+            } else if self.columns.single_line(quote.field) {
+                QuoteProblem::SingleLineColumn
+            } else {
+                continue;
+            };
+            return Err(ImportError::QuotedLineBreak {
+                first: span.first,
+                last: span.last,
+                opened: quote.line,
+                column: column_name(quote.field, headers),
+                problem,
+            });
+        }
+        Ok(())
+    }
+
     /// One record: a service and its warnings, or why it was skipped.
     fn read(
         &self,
         record: &StringRecord,
-        row: usize,
+        row: Place,
         seen: &mut SeenIds,
     ) -> Result<(NewService, Vec<Warning>), String> {
         if record.len() != self.width {
@@ -376,20 +686,20 @@ impl RowReader<'_> {
         &self,
         record: &StringRecord,
         name: String,
-        row: usize,
+        row: Place,
     ) -> (ServiceDraft, Vec<Warning>) {
         let c = &self.columns;
         let opts = self.ctx.opts;
         let mut warnings = Vec::new();
         let mut email = cell(record, c.email);
         if let Some(first) = email.as_deref().and_then(first_of_several_emails) {
-            warnings.push(Warning {
+            warnings.push(Warning::at(
                 row,
-                message: format!(
+                format!(
                     "email: kept {first:?}, the first of several addresses (was {:?})",
                     shorten(email.as_deref().unwrap_or_default())
                 ),
-            });
+            ));
             email = Some(first.to_string());
         }
         let draft = ServiceDraft {
@@ -492,6 +802,17 @@ mod tests {
         )
     }
 
+    /// The options with `column` as the id column.
+    fn with_id(column: &str) -> ImportOptions {
+        ImportOptions {
+            columns: ColumnMap {
+                id: Some(column.into()),
+                ..Default::default()
+            },
+            ..opts()
+        }
+    }
+
     fn parse_ok(text: &str) -> Parsed {
         parse_with(text.as_bytes(), &opts()).unwrap()
     }
@@ -499,7 +820,7 @@ mod tests {
     fn reasons(p: &Parsed) -> Vec<(usize, &str)> {
         p.skipped
             .iter()
-            .map(|s| (s.row, s.reason.as_str()))
+            .map(|s| (s.at.start(), s.reason.as_str()))
             .collect()
     }
 
@@ -571,6 +892,7 @@ SI-2; Sportello Famiglia ;Piazza del Campo 1;;Siena; 43.3183 ; 11.3317 ;;;
         assert_eq!(sniff_delimiter("a\tb,c\td\n"), b'\t');
         assert_eq!(sniff_delimiter("a,b;c\n"), b';', "ties go to ';'");
         assert_eq!(sniff_delimiter("single\n"), b',');
+        assert_eq!(sniff_delimiter("\r\n\na;b\n"), b';', "empty lines first");
     }
 
     #[test]
@@ -696,7 +1018,7 @@ SI-2; Sportello Famiglia ;Piazza del Campo 1;;Siena; 43.3183 ; 11.3317 ;;;
             Some("Città della Pieve")
         );
         assert_eq!(p.warnings.len(), 1, "{:?}", p.warnings);
-        assert_eq!(p.warnings[0].row, 0);
+        assert_eq!(p.warnings[0].at, None);
         assert!(p.warnings[0].message.contains("Windows-1252"));
         assert!(p.warnings[0].message.contains("line 2"));
     }
@@ -754,18 +1076,251 @@ Buona;43.3;11.3
         assert_eq!(r.len(), 8);
     }
 
+    fn tally(p: &Parsed) -> LineTally {
+        let t = p.lines.expect("a CSV file has a line tally");
+        assert!(t.adds_up(), "{t:?}");
+        t
+    }
+
+    #[test]
+    fn an_unclosed_quote_refuses_the_file_naming_its_line_and_what_it_swallows() {
+        // The issue's file: two data rows, the first opens a quote it never closes.
+        let text = "nome;lat;lon\n\"Centro d'ascolto;43.3;11.3\nBiblioteca;43.31;11.31\n";
+        let err = parse_with(text.as_bytes(), &opts()).unwrap_err();
+        assert!(
+            matches!(
+                &err,
+                ImportError::UnclosedQuote { line: 2, last: 3, column } if column == "column 1 (\"nome\")"
+            ),
+            "{err:?}"
+        );
+        assert_eq!(
+            err.to_string(),
+            "line 2: the value of column 1 (\"nome\") opens with a quote that is never closed, \
+             so the next line (3, the file's last) would be read as part of it; add the closing \
+             quote, or remove the opening one (a quote inside a quoted value is written twice: \"\")"
+        );
+        // Further up a longer file, without a final line break.
+        let text = "nome;lat;lon;note\nA;43.3;11.3;ok\nB;43.3;11.3;\"aperta\nC;43.3;11.3;x\nD;43.3;11.3;y\nE;43.3;11.3;z";
+        let err = parse_with(text.as_bytes(), &opts()).unwrap_err();
+        assert!(
+            matches!(&err, ImportError::UnclosedQuote { line: 3, last: 6, column } if column == "column 4 (\"note\")"),
+            "{err:?}"
+        );
+        assert!(
+            err.to_string()
+                .contains("the other 3 lines to the end of the file (lines 4 to 6)"),
+            "{err}"
+        );
+        // On the last line itself.
+        let err = parse_with(b"nome;lat;lon\nA;43.3;\"11.3\n", &opts()).unwrap_err();
+        assert!(
+            matches!(
+                err,
+                ImportError::UnclosedQuote {
+                    line: 2,
+                    last: 2,
+                    ..
+                }
+            ),
+            "{err:?}"
+        );
+        // In the header: its columns cannot even be named.
+        let err = parse_with(b"nome;\"lat;lon\nA;43.3;11.3\n", &opts()).unwrap_err();
+        assert!(
+            matches!(&err, ImportError::UnclosedQuote { line: 1, last: 2, column } if column == "column 2"),
+            "{err:?}"
+        );
+    }
+
+    #[test]
+    fn a_quote_closed_rows_later_refuses_the_file() {
+        // A stray quote closes a value opened lines before: the row has the wrong width.
+        let text = "nome;lat;lon\n\"Centro;43.3;11.3\nAltro\";43.4;11.4;x\nBuona;43.3;11.3\n";
+        let err = parse_with(text.as_bytes(), &opts()).unwrap_err();
+        assert!(
+            matches!(
+                &err,
+                ImportError::QuotedLineBreak {
+                    first: 2,
+                    last: 3,
+                    opened: 2,
+                    problem: QuoteProblem::WrongWidth {
+                        fields: 4,
+                        width: 3
+                    },
+                    ..
+                }
+            ),
+            "{err:?}"
+        );
+        assert_eq!(
+            err.to_string(),
+            "lines 2 to 3 were read as one row of 4 fields (the header has 3), because a quoted \
+             value of column 1 (\"nome\") opened on line 2 holds line breaks: a quote is \
+             probably missing or stray there"
+        );
+        // The next quoted name closes it, and by chance the width is right: a name cannot
+        // hold line breaks, so the rows it swallowed are not imported as one odd name.
+        let text = "nome;lat;lon\n\"Centro;43.3;11.3\nAltro;43.4;11.4\n\"Biblio\";43.31;11.31\n";
+        let err = parse_with(text.as_bytes(), &opts()).unwrap_err();
+        assert!(
+            matches!(
+                &err,
+                ImportError::QuotedLineBreak {
+                    first: 2,
+                    last: 4,
+                    opened: 2,
+                    problem: QuoteProblem::SingleLineColumn,
+                    ..
+                }
+            ),
+            "{err:?}"
+        );
+        // The same in a coordinate column opened on the row's second line.
+        let text = "nome;lat;lon;descrizione\nA;43.3;11.3;\"due\nrighe\";\n";
+        assert!(matches!(
+            parse_with(text.as_bytes(), &opts()).unwrap_err(),
+            ImportError::QuotedLineBreak {
+                problem: QuoteProblem::WrongWidth { .. },
+                ..
+            }
+        ));
+    }
+
+    #[test]
+    fn descriptions_may_span_lines_and_every_line_is_counted() {
+        let text = "\r\n\
+nome;lat;lon;descrizione;note\r\n\
+Uno;43.3;11.3;\"Prima riga\r\nseconda riga\";\"note\r\nlibere\r\nsu tre\"\r\n\
+\r\n\
+Due;abc;11.3;\"Anche\nqui\";\r\n\
+;;;;\r\n\
+Tre;43.3;11.3;;\r\n\
+\r\n";
+        let p = parse_ok(text);
+        assert_eq!((p.rows, p.records.len()), (3, 2), "{:?}", p.skipped);
+        assert_eq!(
+            p.records[0].data.description_it.as_deref(),
+            Some("Prima riga\nseconda riga")
+        );
+        assert_eq!(
+            p.skipped[0].to_string(),
+            "lines 8 to 9: latitude \"abc\" is not a number"
+        );
+        assert_eq!(
+            tally(&p),
+            LineTally {
+                total: 12,
+                header: 1,
+                // Lines 3 to 6, and 11.
+                in_records: 5,
+                in_skipped: 2,
+                // Lines 1 and 7, `;;;;` on line 10, line 12.
+                blank: 4,
+                multiline_rows: 2,
+            }
+        );
+    }
+
+    #[test]
+    fn lines_add_up_whatever_ends_them() {
+        let cases: [(&str, usize, usize); 6] = [
+            ("nome;lat;lon\nA;43.3;11.3\nB;43.3;11.3\n", 3, 0),
+            ("nome;lat;lon\nA;43.3;11.3\nB;43.3;11.3", 3, 0),
+            ("nome;lat;lon\r\nA;43.3;11.3\r\nB;43.3;11.3\r\n", 3, 0),
+            // Old Mac spreadsheets end lines with a lone CR.
+            ("nome;lat;lon\rA;43.3;11.3\rB;43.3;11.3\r", 3, 0),
+            ("\n\nnome;lat;lon\n\nA;43.3;11.3\n\n\nB;43.3;11.3\n\n", 9, 6),
+            ("nome;lat;lon\nA;43.3;11.3\r\n\rB;43.3;11.3\n", 4, 1),
+        ];
+        for (text, total, blank) in cases {
+            let p = parse_ok(text);
+            assert_eq!(p.records.len(), 2, "{text:?}");
+            let t = tally(&p);
+            assert_eq!(
+                (t.total, t.blank, t.in_records),
+                (total, blank, 2),
+                "{text:?}"
+            );
+        }
+    }
+
+    #[test]
+    fn quotes_are_read_as_the_csv_crate_reads_them() {
+        let scan = |raw: &str| scan_quotes(raw.as_bytes(), b';');
+        let q = |field, offset| Quote { field, offset };
+        assert_eq!(scan("a;\"b\"\"c\";d\n"), QuoteScan::default());
+        // A quote inside an unquoted value is a character like any other.
+        assert_eq!(scan("a;b\"c;d\n"), QuoteScan::default());
+        assert_eq!(
+            scan("a;\"b\nc\";\"d\ne\"\n"),
+            QuoteScan {
+                multiline: vec![q(1, 2), q(2, 8)],
+                unclosed: None
+            }
+        );
+        assert_eq!(
+            scan("a;\"b\"x;\"c\nd"),
+            QuoteScan {
+                multiline: vec![q(2, 7)],
+                unclosed: Some(q(2, 7))
+            }
+        );
+        // `""` at the start of a value is an empty quoted value, then text.
+        assert_eq!(scan("\"\"x;y\n"), QuoteScan::default());
+    }
+
+    #[test]
+    fn a_binary_file_is_refused_without_showing_its_bytes() {
+        let err = parse_with(b"PK\x03\x04\x14\0\x06\0\x1b[2J", &opts()).unwrap_err();
+        assert_eq!(
+            err.to_string(),
+            "this is a binary file, not text: line 1 holds a NUL byte (it is a ZIP archive, as \
+             .xlsx and .ods spreadsheets are); save the data as CSV (UTF-8) and import that"
+        );
+        let err = parse_with(b"nome;lat;lon\nA;43.3;11.3\n\x7fELF\0", &opts()).unwrap_err();
+        assert!(
+            matches!(
+                err,
+                ImportError::Binary {
+                    line: 3,
+                    kind: None
+                }
+            ),
+            "{err:?}"
+        );
+        let utf16 = "nome;lat\n".encode_utf16().flat_map(u16::to_le_bytes);
+        let err = parse_with(&utf16.collect::<Vec<_>>(), &opts()).unwrap_err();
+        assert!(err.to_string().contains("UTF-16"), "{err}");
+    }
+
+    #[test]
+    fn text_from_the_file_is_escaped_in_errors_and_reasons() {
+        let err = parse_with(b"\x1b[31mnome;a;b\n", &opts()).unwrap_err();
+        assert_eq!(
+            err.to_string(),
+            "no latitude column found among [\\u{1b}[31mnome, a, b]; name it with --lat-col"
+        );
+        let text = "id;nome;lat;lon\n\u{1b}]0;x\u{7};A;43.3;11.3\nB\u{9b}2J;B;43.3;11.3\nB\u{9b}2J;C;43.3;11.3\n";
+        let o = with_id("id");
+        let p = parse_with(text.as_bytes(), &o).unwrap();
+        let shown: Vec<String> = p.skipped.iter().map(ToString::to_string).collect();
+        assert_eq!(
+            shown,
+            [
+                "line 2: has 5 fields but the header has 4: a value may hold an unquoted ';'",
+                "line 4: duplicate id B\\u{9b}2J, first seen on line 3"
+            ]
+        );
+    }
+
     #[test]
     fn duplicate_ids_are_skipped_with_the_first_row() {
         let text = "id;nome;lat;lon\nA;Uno;43.3;11.3\nB;Due;43.3;11.3\n A ;Tre;43.3;11.3\n;Quattro;43.3;11.3\n;Cinque;43.3;11.3\n";
-        let o = ImportOptions {
-            columns: ColumnMap {
-                id: Some("id".into()),
-                ..Default::default()
-            },
-            ..opts()
-        };
+        let o = with_id("id");
         let p = parse_with(text.as_bytes(), &o).unwrap();
-        assert_eq!(reasons(&p), [(4, "duplicate id A, first seen on row 2")]);
+        assert_eq!(reasons(&p), [(4, "duplicate id A, first seen on line 2")]);
         let ids: Vec<_> = p.records.iter().map(|r| r.external_id.as_deref()).collect();
         assert_eq!(ids, [Some("A"), Some("B"), None, None]);
     }
@@ -790,7 +1345,7 @@ Buona;43.3;11.3
         let row2: Vec<&str> = p
             .warnings
             .iter()
-            .filter(|w| w.row == 2)
+            .filter(|w| w.at == Some(Place::line(2)))
             .map(|w| w.message.as_str())
             .collect();
         assert_eq!(row2.len(), 4, "{row2:?}");
@@ -801,13 +1356,17 @@ Buona;43.3;11.3
         assert!(row2[3].starts_with("opening_hours dropped"));
         assert_eq!(
             p.warnings[0].to_string(),
-            format!("row 2: {}", row2[0]),
+            format!("line 2: {}", row2[0]),
             "Display puts the row first"
         );
         let second = &p.records[1].data;
         assert_eq!(second.email.as_deref(), Some("a@x.it"));
         assert_eq!(second.website.as_deref(), Some("https://Esempio.it"));
-        let row3: Vec<_> = p.warnings.iter().filter(|w| w.row == 3).collect();
+        let row3: Vec<_> = p
+            .warnings
+            .iter()
+            .filter(|w| w.at == Some(Place::line(3)))
+            .collect();
         assert_eq!(row3.len(), 1);
         assert!(row3[0].message.starts_with("email: kept \"a@x.it\""));
     }

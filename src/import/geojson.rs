@@ -4,18 +4,22 @@
 //!
 //! Properties the API adds for readers (`id`, `status`, `distance_m`, `open_now`,
 //! `verified_at`, …) are ignored. A feature that cannot be listed is skipped with its
-//! 1-based number; a file that is not a Feature or FeatureCollection is an error.
+//! 1-based number, so every feature of the file is a service or a skip; a file that is not
+//! a Feature or FeatureCollection is an error, and so is an object with a key given twice
+//! (`"features"` twice would otherwise drop the first list in silence).
 
 use super::{
-    Context, ImportError, ImportOptions, Parsed, SeenIds, Warning, check_point, check_slugs,
-    normalise_website,
+    Context, Format, ImportError, ImportOptions, Parsed, Place, SeenIds, Warning, check_point,
+    check_slugs, normalise_website,
 };
 use crate::domain::service::ServiceDraft;
 use crate::domain::{BoundingBox, Coordinates, Taxonomy};
 use crate::store::NewService;
 use ::geojson::{Geometry, Value as GeometryValue};
 use serde::Deserialize;
+use serde::de::{self, Deserializer, MapAccess, SeqAccess, Visitor};
 use serde_json::{Map, Value};
+use std::fmt;
 
 /// The property that holds a feature's stable id when the options name none.
 const DEFAULT_ID_PROPERTY: &str = "external_id";
@@ -34,25 +38,21 @@ pub fn parse(
         taxonomy,
         area,
     };
-    let mut parsed = Parsed::empty(Vec::new());
+    let mut parsed = Parsed::empty(Format::GeoJson, bytes, Vec::new());
     let mut seen = SeenIds::default();
     for (i, feature) in features.into_iter().enumerate() {
-        let row = i + 1;
-        parsed.rows += 1;
-        parsed.push(row, read_feature(feature, row, &ctx, &mut seen));
+        let at = Place::Feature(i + 1);
+        parsed.push(at, read_feature(feature, at, &ctx, &mut seen));
     }
     if let Some(key) = &opts.columns.id
         && !parsed.records.is_empty()
         && parsed.records.iter().all(|r| r.external_id.is_none())
     {
         // Most likely a typo in the option: without ids a re-import duplicates everything.
-        parsed.warnings.push(Warning {
-            row: 0,
-            message: format!(
-                "no imported feature has the id property {key:?}: the services have no \
-                 external id, and importing the file again will add them again"
-            ),
-        });
+        parsed.warnings.push(Warning::file(format!(
+            "no imported feature has the id property {key:?}: the services have no \
+             external id, and importing the file again will add them again"
+        )));
     }
     Ok(parsed)
 }
@@ -61,8 +61,9 @@ pub fn parse(
 /// so each is converted on its own.
 fn features(bytes: &[u8]) -> Result<Vec<Value>, ImportError> {
     let bytes = bytes.strip_prefix(b"\xEF\xBB\xBF").unwrap_or(bytes);
-    let json: Value = serde_json::from_slice(bytes)
-        .map_err(|e| ImportError::GeoJson(format!("not valid JSON: {e}")))?;
+    let json = serde_json::from_slice::<StrictValue>(bytes)
+        .map_err(|e| ImportError::GeoJson(format!("not valid JSON: {e}")))?
+        .0;
     let Value::Object(mut top) = json else {
         return Err(ImportError::GeoJson(format!(
             "expected a Feature or a FeatureCollection object, found {}",
@@ -89,7 +90,7 @@ fn features(bytes: &[u8]) -> Result<Vec<Value>, ImportError> {
 /// One feature: a service and its warnings, or why it was skipped.
 fn read_feature(
     feature: Value,
-    row: usize,
+    row: Place,
     ctx: &Context<'_>,
     seen: &mut SeenIds,
 ) -> Result<(NewService, Vec<Warning>), String> {
@@ -202,6 +203,78 @@ fn wrong_type(properties: &Value, error: serde_json::Error) -> String {
     culprit.unwrap_or_else(|| format!("properties: {error}"))
 }
 
+/// A JSON value read like [`Value`], except that an object with a key given twice is an
+/// error: JSON readers keep one of the two in silence (serde_json the last), so a file
+/// with two `"features"` lists would lose the first one's features unseen.
+struct StrictValue(Value);
+
+impl<'de> Deserialize<'de> for StrictValue {
+    fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        deserializer.deserialize_any(StrictVisitor).map(StrictValue)
+    }
+}
+
+struct StrictVisitor;
+
+impl<'de> Visitor<'de> for StrictVisitor {
+    type Value = Value;
+
+    fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str("a JSON value")
+    }
+
+    fn visit_bool<E>(self, v: bool) -> Result<Value, E> {
+        Ok(Value::Bool(v))
+    }
+
+    fn visit_i64<E>(self, v: i64) -> Result<Value, E> {
+        Ok(Value::from(v))
+    }
+
+    fn visit_u64<E>(self, v: u64) -> Result<Value, E> {
+        Ok(Value::from(v))
+    }
+
+    fn visit_f64<E>(self, v: f64) -> Result<Value, E> {
+        Ok(Value::from(v))
+    }
+
+    fn visit_str<E>(self, v: &str) -> Result<Value, E> {
+        Ok(Value::String(v.to_string()))
+    }
+
+    fn visit_string<E>(self, v: String) -> Result<Value, E> {
+        Ok(Value::String(v))
+    }
+
+    fn visit_unit<E>(self) -> Result<Value, E> {
+        Ok(Value::Null)
+    }
+
+    fn visit_seq<A: SeqAccess<'de>>(self, mut seq: A) -> Result<Value, A::Error> {
+        let mut items = Vec::new();
+        while let Some(StrictValue(v)) = seq.next_element()? {
+            items.push(v);
+        }
+        Ok(Value::Array(items))
+    }
+
+    fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<Value, A::Error> {
+        let mut object = Map::new();
+        while let Some(key) = map.next_key::<String>()? {
+            if object.contains_key(&key) {
+                return Err(de::Error::custom(format_args!(
+                    "the key {key:?} is given twice in one object, and a reader keeps only one \
+                     of the two"
+                )));
+            }
+            let StrictValue(value) = map.next_value()?;
+            object.insert(key, value);
+        }
+        Ok(Value::Object(object))
+    }
+}
+
 /// What a JSON value is, for messages.
 fn kind(value: &Value) -> &'static str {
     match value {
@@ -243,6 +316,17 @@ mod tests {
         )
     }
 
+    /// Parses a file's bytes as they are, with the default options.
+    fn parse_raw(bytes: &[u8]) -> Result<Parsed, ImportError> {
+        parse_bytes(
+            bytes,
+            Format::GeoJson,
+            &opts(),
+            &Taxonomy::default_set(),
+            &BoundingBox::siena_province(),
+        )
+    }
+
     fn collection(features: Vec<Value>) -> Value {
         json!({ "type": "FeatureCollection", "features": features })
     }
@@ -259,7 +343,7 @@ mod tests {
     fn reasons(p: &Parsed) -> Vec<(usize, &str)> {
         p.skipped
             .iter()
-            .map(|s| (s.row, s.reason.as_str()))
+            .map(|s| (s.at.start(), s.reason.as_str()))
             .collect()
     }
 
@@ -402,7 +486,7 @@ mod tests {
         assert_eq!(d.email, None);
         assert_eq!(d.website.as_deref(), Some("http://www.esempio.it"));
         assert_eq!(p.warnings.len(), 1);
-        assert_eq!(p.warnings[0].row, 1);
+        assert_eq!(p.warnings[0].at, Some(Place::Feature(1)));
         assert!(
             p.warnings[0]
                 .message
@@ -438,7 +522,7 @@ mod tests {
         assert_eq!(
             reasons(&p),
             [
-                (2, "duplicate id A1, first seen on row 1"),
+                (2, "duplicate id A1, first seen on feature 1"),
                 (
                     4,
                     "properties.codice is a boolean: an id must be a string or a number"
@@ -486,7 +570,7 @@ mod tests {
         let p = parse_with(&collection(vec![f]), &o).unwrap();
         assert_eq!(p.records.len(), 1);
         assert_eq!(p.warnings.len(), 1);
-        assert_eq!(p.warnings[0].row, 0);
+        assert_eq!(p.warnings[0].at, None);
         assert!(p.warnings[0].message.contains("\"codice\""));
     }
 
@@ -503,17 +587,71 @@ mod tests {
             (br#"{"name":"x"}"#, "no \"type\""),
         ];
         for (bytes, expected) in cases {
-            let err = parse_bytes(
-                bytes,
-                Format::GeoJson,
-                &opts(),
-                &Taxonomy::default_set(),
-                &BoundingBox::siena_province(),
-            )
-            .unwrap_err();
+            let err = parse_raw(bytes).unwrap_err();
             assert!(matches!(err, ImportError::GeoJson(_)), "{err}");
             assert!(err.to_string().contains(expected), "{err}");
         }
+    }
+
+    #[test]
+    fn a_key_given_twice_refuses_the_file() {
+        // serde_json alone keeps the last "features": the first two would vanish unseen.
+        let f = |name: &str| {
+            feature(
+                11.33,
+                43.32,
+                json!({ "name": name, "categories": ["health"] }),
+            )
+        };
+        let text = format!(
+            r#"{{"type": "FeatureCollection", "features": [{}, {}],
+"features": [{}]}}"#,
+            f("uno"),
+            f("due"),
+            f("tre")
+        );
+        let err = parse_raw(text.as_bytes()).unwrap_err();
+        assert!(matches!(err, ImportError::GeoJson(_)), "{err}");
+        let message = err.to_string();
+        assert!(
+            message.contains("the key \"features\" is given twice") && message.contains("line 2"),
+            "{message}"
+        );
+        // Inside a feature too: which name would be the listing's?
+        let text = r#"{"type": "Feature", "geometry": {"type": "Point", "coordinates": [11.33, 43.32]},
+            "properties": {"name": "A", "categories": ["health"], "name": "B"}}"#;
+        let err = parse_raw(text.as_bytes()).unwrap_err();
+        assert!(err.to_string().contains("\"name\" is given twice"), "{err}");
+    }
+
+    #[test]
+    fn every_feature_is_a_service_or_a_skip_and_file_text_is_escaped() {
+        let features = vec![
+            json!(null),
+            json!({ "type": "\u{1b}[2JFeature" }),
+            feature(
+                11.33,
+                43.32,
+                json!({ "name": "x", "categories": ["health"], "\u{1b}]0;key\u{7}": true, "wheelchair": 1 }),
+            ),
+            feature(
+                11.33,
+                43.32,
+                json!({ "name": "buona", "categories": ["health"] }),
+            ),
+        ];
+        let p = parse_with(&collection(features), &opts()).unwrap();
+        assert_eq!(p.rows, 4);
+        assert_eq!(p.records.len() + p.skipped.len(), p.rows);
+        assert_eq!(p.lines, None, "GeoJSON is accounted for by feature");
+        let shown: Vec<String> = p.skipped.iter().map(ToString::to_string).collect();
+        assert_eq!(shown[0], "feature 1: is null, not a Feature");
+        assert_eq!(shown[1], "feature 2: is a \\u{1b}[2JFeature, not a Feature");
+        assert!(
+            shown
+                .iter()
+                .all(|s| !s.chars().any(crate::import::escape::is_unsafe))
+        );
     }
 
     #[test]

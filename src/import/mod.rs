@@ -3,15 +3,27 @@
 //!
 //! This module only *parses*: [`parse_bytes`] and [`parse_file`] turn a file into validated
 //! [`NewService`] records plus an exact report of the rows that were skipped and why, and of
-//! the fields that were dropped. Writing the records (all in one transaction) or only showing
-//! the report (a dry run) is the caller's choice.
+//! the fields that were dropped. Writing the records (all in one transaction, with the audit
+//! entry that records the import) or only showing the report (a dry run) is the caller's
+//! choice.
+//!
+//! Nothing of the file is lost in silence: every CSV line is the header, part of a row that
+//! becomes a service, part of a skipped row (named by its lines, with the reason), or blank
+//! ([`LineTally`]); every GeoJSON feature is a service or a skipped feature. A file whose
+//! structure cannot be trusted (a quote that is never closed, a binary file, a JSON key
+//! given twice) is refused whole. Text from the file is [escaped](escape) in every report
+//! and error.
 
 pub mod csv;
+pub mod escape;
 pub mod geojson;
 
 use crate::domain::service::{FieldError, ServiceDraft};
 use crate::domain::{BoundingBox, Coordinates, ServiceData, Status, Taxonomy};
-use crate::store::NewService;
+use crate::store::{NewService, UpsertOutcome};
+use escape::escape;
+use serde::Serialize;
+use sha2::{Digest, Sha256};
 use std::collections::HashMap;
 use std::collections::hash_map::Entry;
 use std::fmt;
@@ -19,7 +31,8 @@ use std::path::{Path, PathBuf};
 use std::str::FromStr;
 
 /// The format of an import file.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "lowercase")]
 pub enum Format {
     /// Delimited text with a header line (`;`, `,` or tab).
     Csv,
@@ -110,19 +123,58 @@ pub struct ImportOptions {
     pub demo: bool,
 }
 
+/// Where a row or feature is in its file, as the user finds it there.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Place {
+    /// CSV lines, 1-based as an editor numbers them (the header is usually line 1): a row
+    /// spans several when a quoted value holds line breaks.
+    Lines {
+        /// The row's first line.
+        first: usize,
+        /// Its last line (`first` for a row on one line).
+        last: usize,
+    },
+    /// A GeoJSON feature, 1-based in the order of the file.
+    Feature(usize),
+}
+
+impl Place {
+    /// One CSV line.
+    pub fn line(n: usize) -> Self {
+        Place::Lines { first: n, last: n }
+    }
+
+    /// The first line or the feature's number: where to look first.
+    pub fn start(self) -> usize {
+        match self {
+            Place::Lines { first, .. } => first,
+            Place::Feature(n) => n,
+        }
+    }
+}
+
+impl fmt::Display for Place {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match *self {
+            Place::Lines { first, last } if first == last => write!(f, "line {first}"),
+            Place::Lines { first, last } => write!(f, "lines {first} to {last}"),
+            Place::Feature(n) => write!(f, "feature {n}"),
+        }
+    }
+}
+
 /// A row or feature that was not imported, and why.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Skipped {
-    /// The row as a user finds it: CSV line number (the header is line 1), or 1-based
-    /// GeoJSON feature number.
-    pub row: usize,
-    /// Why it was skipped.
+    /// Where it is.
+    pub at: Place,
+    /// Why it was skipped; text from the file in it is [escaped](escape).
     pub reason: String,
 }
 
 impl fmt::Display for Skipped {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        write!(f, "row {}: {}", self.row, self.reason)
+        write!(f, "{}: {}", self.at, self.reason)
     }
 }
 
@@ -130,62 +182,288 @@ impl fmt::Display for Skipped {
 /// encoding).
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Warning {
-    /// Row as in [`Skipped::row`]; 0 for the whole file.
-    pub row: usize,
-    /// What happened.
+    /// The row or feature; `None` for the whole file.
+    pub at: Option<Place>,
+    /// What happened; text from the file in it is [escaped](escape).
     pub message: String,
+}
+
+impl Warning {
+    /// A warning on the whole file.
+    fn file(message: String) -> Self {
+        Warning {
+            at: None,
+            message: escape(&message).into_owned(),
+        }
+    }
+
+    /// A warning on one row or feature.
+    fn at(at: Place, message: String) -> Self {
+        Warning {
+            at: Some(at),
+            message: escape(&message).into_owned(),
+        }
+    }
 }
 
 impl fmt::Display for Warning {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        match self.row {
-            0 => f.write_str(&self.message),
-            row => write!(f, "row {row}: {}", self.message),
+        match self.at {
+            None => f.write_str(&self.message),
+            Some(at) => write!(f, "{at}: {}", self.message),
         }
+    }
+}
+
+/// What each line of a CSV file was: the figures add up to [`total`](Self::total).
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize)]
+pub struct LineTally {
+    /// Lines in the file (a last line without a line break counts).
+    pub total: usize,
+    /// Lines of the header (one, unless a quoted header name holds a line break).
+    pub header: usize,
+    /// Lines of the rows that became services.
+    pub in_records: usize,
+    /// Lines of the rows that were skipped.
+    pub in_skipped: usize,
+    /// Empty lines, and lines of nothing but separators (`;;;`), as spreadsheets leave.
+    pub blank: usize,
+    /// Rows (imported or skipped) that span more than one line, because a quoted value
+    /// holds line breaks.
+    pub multiline_rows: usize,
+}
+
+impl LineTally {
+    /// Whether every line is counted once.
+    pub fn adds_up(&self) -> bool {
+        self.header + self.in_records + self.in_skipped + self.blank == self.total
+    }
+}
+
+/// The SHA-256 digest of a file, shown and stored as 64 lowercase hex digits.
+#[derive(Clone, Copy, PartialEq, Eq)]
+pub struct Sha256Digest(pub [u8; 32]);
+
+impl Sha256Digest {
+    /// The digest of `bytes`.
+    pub fn of(bytes: &[u8]) -> Self {
+        Sha256Digest(Sha256::digest(bytes).into())
+    }
+}
+
+impl fmt::Display for Sha256Digest {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        self.0.iter().try_for_each(|b| write!(f, "{b:02x}"))
+    }
+}
+
+impl fmt::Debug for Sha256Digest {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        fmt::Display::fmt(self, f)
+    }
+}
+
+impl Serialize for Sha256Digest {
+    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        s.collect_str(self)
     }
 }
 
 /// The result of parsing a file: what to store and what to tell the user.
 #[derive(Debug, Clone)]
 pub struct Parsed {
+    /// The format it was read as.
+    pub format: Format,
+    /// The file's size in bytes.
+    pub size: u64,
+    /// The file's SHA-256 digest, to tell later which file exactly was imported.
+    pub sha256: Sha256Digest,
     /// Valid services, in file order.
     pub records: Vec<NewService>,
     /// Rows that were not imported.
     pub skipped: Vec<Skipped>,
     /// Rows imported with changes, and notes on the whole file.
     pub warnings: Vec<Warning>,
-    /// Data rows (CSV, blank lines excluded) or features (GeoJSON) read.
+    /// Data rows (CSV, blank lines excluded) or features (GeoJSON) read: always
+    /// `records.len() + skipped.len()`.
     pub rows: usize,
+    /// What each line was (CSV only: a GeoJSON file is accounted for by feature).
+    pub lines: Option<LineTally>,
 }
 
 impl Parsed {
-    fn empty(warnings: Vec<Warning>) -> Self {
+    fn empty(format: Format, bytes: &[u8], warnings: Vec<Warning>) -> Self {
         Self {
+            format,
+            size: bytes.len() as u64,
+            sha256: Sha256Digest::of(bytes),
             records: Vec::new(),
             skipped: Vec::new(),
             warnings,
             rows: 0,
+            lines: None,
         }
     }
 
-    /// Records one row's outcome.
-    fn push(&mut self, row: usize, outcome: Result<(NewService, Vec<Warning>), String>) {
+    /// Records one row's outcome; whether it became a service.
+    fn push(&mut self, at: Place, outcome: Result<(NewService, Vec<Warning>), String>) -> bool {
+        self.rows += 1;
         match outcome {
             Ok((record, warnings)) => {
                 self.records.push(record);
                 self.warnings.extend(warnings);
+                true
             }
-            Err(reason) => self.skipped.push(Skipped { row, reason }),
+            Err(reason) => {
+                let reason = escape(&reason).into_owned();
+                self.skipped.push(Skipped { at, reason });
+                false
+            }
+        }
+    }
+
+    /// What the import did, for the operator and the audit log: `written` is what the
+    /// store did with the records (`None` for a dry run).
+    pub fn summary(&self, written: Option<&UpsertOutcome>) -> Summary {
+        Summary {
+            format: self.format,
+            size: self.size,
+            sha256: self.sha256,
+            read: self.rows,
+            inserted: written.map(|w| w.inserted.len()),
+            updated: written.map(|w| w.updated.len()),
+            valid: self.records.len(),
+            skipped: self.skipped.len(),
+            warnings: self.warnings.len(),
+            lines: self.lines,
         }
     }
 }
 
+/// Who asked for an import and what it read, for the import's audit entry.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Origin {
+    /// The file as the operator named it (or the built-in data set's name).
+    pub file: String,
+    /// The operating-system account that ran the command, as its environment says
+    /// (`SUDO_USER`, else `USER`); `None` when unknown or not a person (the demo data).
+    pub os_user: Option<String>,
+}
+
+impl Parsed {
+    /// The `after` document of the import's audit entry: the file (name, size, SHA-256,
+    /// format), how it was read (`--pending`, the id column, categories and target
+    /// groups given), who ran it, and its figures once `written`: rows or features read,
+    /// inserted, updated, skipped, warnings, and for CSV what each line was.
+    pub fn audit_document(
+        &self,
+        origin: &Origin,
+        opts: &ImportOptions,
+        written: &UpsertOutcome,
+    ) -> serde_json::Value {
+        let s = self.summary(Some(written));
+        serde_json::json!({
+            "file": origin.file,
+            "format": s.format,
+            "size": s.size,
+            "sha256": s.sha256,
+            "pending": opts.status == Status::Pending,
+            "id_column": opts.columns.id,
+            "categories": opts.categories,
+            "target_groups": opts.target_groups,
+            "read": s.read,
+            "inserted": s.inserted,
+            "updated": s.updated,
+            "skipped": s.skipped,
+            "warnings": s.warnings,
+            "lines": s.lines,
+            "os_user": origin.os_user,
+        })
+    }
+}
+
+/// The figures of one import: every row or feature read is inserted, updated or skipped
+/// (or, in a dry run, valid or skipped); for CSV, every line is in [`LineTally`].
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Summary {
+    /// The format the file was read as.
+    pub format: Format,
+    /// The file's size in bytes.
+    pub size: u64,
+    /// The file's SHA-256 digest.
+    pub sha256: Sha256Digest,
+    /// Rows (CSV) or features (GeoJSON) read.
+    pub read: usize,
+    /// Services added; `None` when nothing was written.
+    pub inserted: Option<usize>,
+    /// Services updated (matched by their id); `None` when nothing was written.
+    pub updated: Option<usize>,
+    /// Rows or features that became services (inserted + updated, once written).
+    pub valid: usize,
+    /// Rows or features skipped.
+    pub skipped: usize,
+    /// Warnings (fields dropped, encoding guessed).
+    pub warnings: usize,
+    /// What each line was (CSV only).
+    pub lines: Option<LineTally>,
+}
+
+impl Summary {
+    /// `rows` or `features`: what [`read`](Self::read) counts.
+    pub fn unit(&self) -> &'static str {
+        match self.format {
+            Format::Csv => "rows",
+            Format::GeoJson => "features",
+        }
+    }
+}
+
+/// The summary as the command line prints it: one line of rows or features, and for CSV
+/// one line of lines, each adding up to the whole.
+impl fmt::Display for Summary {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        let unit = self.unit();
+        match (self.inserted, self.updated) {
+            (Some(inserted), Some(updated)) => write!(
+                f,
+                "{} {unit} read, {inserted} imported, {updated} updated, {} skipped, {} warnings",
+                self.read, self.skipped, self.warnings
+            )?,
+            _ => write!(
+                f,
+                "{} {unit} read, {} to import, {} skipped, {} warnings (dry run: nothing written)",
+                self.read, self.valid, self.skipped, self.warnings
+            )?,
+        }
+        if let Some(l) = &self.lines {
+            let kept = if self.inserted.is_some() {
+                "in imported or updated rows"
+            } else {
+                "in rows to import"
+            };
+            write!(
+                f,
+                "\n{} lines: {} header, {} {kept}, {} in skipped rows, {} blank",
+                l.total, l.header, l.in_records, l.in_skipped, l.blank
+            )?;
+            if l.multiline_rows > 0 {
+                write!(
+                    f,
+                    " ({} rows span several lines: a quoted value holds line breaks)",
+                    l.multiline_rows
+                )?;
+            }
+        }
+        Ok(())
+    }
+}
+
 /// Why a file cannot be imported at all. Problems with single rows are not errors: they are
-/// reported in [`Parsed::skipped`].
+/// reported in [`Parsed::skipped`]. Text from the file is [escaped](escape) in the messages.
 #[derive(Debug, thiserror::Error)]
 pub enum ImportError {
     /// The file cannot be read.
-    #[error("cannot read {path}: {source}", path = .path.display())]
+    #[error("cannot read {path}: {source}", path = escape::path(.path))]
     Io {
         /// The file.
         path: PathBuf,
@@ -194,13 +472,60 @@ pub enum ImportError {
         source: std::io::Error,
     },
     /// The CSV file cannot be parsed at all.
-    #[error("the CSV file cannot be read: {0}")]
+    #[error("the CSV file cannot be read: {}", escape(.0))]
     Csv(String),
+    /// A quoted CSV value is never closed: read as the csv crate reads it, the rest of the
+    /// file would become part of that one value, and its rows would be lost.
+    #[error(
+        "line {line}: the value of {column} opens with a quote that is never closed, so {rest}; \
+         add the closing quote, or remove the opening one (a quote inside a quoted value is \
+         written twice: \"\")",
+        rest = swallowed(*.line, *.last)
+    )]
+    UnclosedQuote {
+        /// The line where the quote opens.
+        line: usize,
+        /// The file's last line: everything up to it is swallowed.
+        last: usize,
+        /// The column, as [`column_name`] shows it.
+        column: String,
+    },
+    /// A quoted CSV value holds line breaks where no value can, or makes a row of the wrong
+    /// width: a quote is missing or stray, and the lines it spans cannot be told apart into
+    /// rows.
+    #[error(
+        "lines {first} to {last} were read as {problem}, because a quoted value of {column} \
+         opened on line {opened} holds line breaks: a quote is probably missing or stray there"
+    )]
+    QuotedLineBreak {
+        /// The row's first line.
+        first: usize,
+        /// The row's last line.
+        last: usize,
+        /// The line where the quote opens.
+        opened: usize,
+        /// The column, as [`column_name`] shows it.
+        column: String,
+        /// What makes the row impossible.
+        problem: QuoteProblem,
+    },
+    /// The file holds NUL bytes: it is not text.
+    #[error(
+        "this is a binary file, not text: line {line} holds a NUL byte{kind}; save the data as \
+         CSV (UTF-8) and import that",
+        kind = .kind.map(|k| format!(" ({k})")).unwrap_or_default()
+    )]
+    Binary {
+        /// The first line with a NUL byte.
+        line: usize,
+        /// What the file looks like, when its first bytes tell.
+        kind: Option<&'static str>,
+    },
     /// Not JSON, or not a GeoJSON Feature or FeatureCollection.
-    #[error("the GeoJSON file cannot be read: {0}")]
+    #[error("the GeoJSON file cannot be read: {}", escape(.0))]
     GeoJson(String),
     /// A mandatory column was not named and none of the usual headers was found.
-    #[error("no {what} column found among [{list}]; name it with {flag}", list = .headers.join(", "))]
+    #[error("no {what} column found among [{list}]; name it with {flag}", list = header_list(.headers))]
     MissingColumn {
         /// `latitude`, `longitude` or `name`.
         what: &'static str,
@@ -210,7 +535,7 @@ pub enum ImportError {
         headers: Vec<String>,
     },
     /// An explicitly named column is not in the file.
-    #[error("{flag} {column:?} is not a column of the file; its columns are [{list}]", list = .headers.join(", "))]
+    #[error("{flag} {column:?} is not a column of the file; its columns are [{list}]", list = header_list(.headers))]
     UnknownColumn {
         /// The command-line flag that named it, e.g. `--lat-col`.
         flag: &'static str,
@@ -241,8 +566,67 @@ pub enum ImportError {
     )]
     NoCategory,
     /// The format cannot be told or is not supported.
-    #[error("unknown format {0}: MappaTU imports CSV and GeoJSON")]
+    #[error("unknown format {}: MappaTU imports CSV and GeoJSON", escape(.0))]
     UnknownFormat(String),
+}
+
+/// Why a quoted value that spans lines cannot be part of a row.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum QuoteProblem {
+    /// The row it makes has another number of fields than the header.
+    WrongWidth {
+        /// Fields of the row.
+        fields: usize,
+        /// Fields of the header.
+        width: usize,
+    },
+    /// It is in a column read as one line of text (a name, a coordinate, a phone…): only
+    /// a description can hold line breaks.
+    SingleLineColumn,
+}
+
+impl fmt::Display for QuoteProblem {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            QuoteProblem::WrongWidth { fields, width } => {
+                write!(f, "one row of {fields} fields (the header has {width})")
+            }
+            QuoteProblem::SingleLineColumn => f.write_str(
+                "one row whose value spans lines in a column that holds one line (only a \
+                 description can span lines)",
+            ),
+        }
+    }
+}
+
+/// What an unclosed quote on `line` takes, up to the file's last line.
+fn swallowed(line: usize, last: usize) -> String {
+    match last.saturating_sub(line) {
+        0 => "the value runs to the end of the file (the file's last line)".into(),
+        1 => format!("the next line ({last}, the file's last) would be read as part of it"),
+        n => format!(
+            "the other {n} lines to the end of the file (lines {} to {last}) would be read as \
+             part of it",
+            line + 1
+        ),
+    }
+}
+
+/// Headers as a list for a message, escaped.
+fn header_list(headers: &[String]) -> String {
+    headers
+        .iter()
+        .map(|h| escape(h))
+        .collect::<Vec<_>>()
+        .join(", ")
+}
+
+/// A column as messages name it: `column 2 ("nome")`, its header escaped and cut short.
+pub fn column_name(index: usize, headers: &[String]) -> String {
+    match headers.get(index).filter(|h| !h.is_empty()) {
+        Some(h) => format!("column {} (\"{}\")", index + 1, shorten(&escape(h))),
+        None => format!("column {}", index + 1),
+    }
 }
 
 /// Parses a file's content in the given format.
@@ -374,18 +758,17 @@ fn check_point(lat: f64, lon: f64, area: &BoundingBox) -> Result<Coordinates, St
     Ok(point)
 }
 
-/// The first row on which each external id was seen, to refuse repeats: two rows with one
-/// id would silently overwrite each other on upsert.
+/// Where each external id was first seen, to refuse repeats: two rows with one id would
+/// silently overwrite each other on upsert.
 #[derive(Debug, Default)]
-struct SeenIds(HashMap<String, usize>);
+struct SeenIds(HashMap<String, Place>);
 
 impl SeenIds {
-    fn check(&mut self, id: &str, row: usize) -> Result<(), String> {
+    fn check(&mut self, id: &str, row: Place) -> Result<(), String> {
         match self.0.entry(id.to_string()) {
-            Entry::Occupied(first) => Err(format!(
-                "duplicate id {id}, first seen on row {}",
-                first.get()
-            )),
+            Entry::Occupied(first) => {
+                Err(format!("duplicate id {id}, first seen on {}", first.get()))
+            }
             Entry::Vacant(slot) => {
                 slot.insert(row);
                 Ok(())
@@ -405,7 +788,7 @@ fn validate(
     point: Coordinates,
     ctx: &Context<'_>,
     prefix: &str,
-    row: usize,
+    row: Place,
 ) -> Result<(ServiceData, Vec<Warning>), String> {
     let errors = match draft
         .clone()
@@ -427,15 +810,15 @@ fn validate(
     for e in &errors {
         let name = e.field.strip_prefix(prefix).unwrap_or(&e.field);
         let value = optional_slot(&mut draft, name).and_then(Option::take);
-        warnings.push(Warning {
+        warnings.push(Warning::at(
             row,
-            message: format!(
+            format!(
                 "{} dropped: {} (was {:?})",
                 e.field,
                 e.message,
                 shorten(value.as_deref().unwrap_or(""))
             ),
-        });
+        ));
     }
     let data = draft
         .validate(point, ctx.taxonomy, ctx.area, prefix)
@@ -557,12 +940,12 @@ mod tests {
         assert_eq!(
             skipped,
             [
-                "row 4: no coordinates",
-                "row 6: coordinates 0,0 are a placeholder, not a place"
+                "line 4: no coordinates",
+                "line 6: coordinates 0,0 are a placeholder, not a place"
             ]
         );
         assert_eq!(p.warnings.len(), 1);
-        assert_eq!(p.warnings[0].row, 3);
+        assert_eq!(p.warnings[0].at, Some(Place::line(3)));
         assert!(p.warnings[0].message.starts_with("email dropped"));
     }
 
@@ -580,14 +963,80 @@ mod tests {
         assert_eq!(p.records[1].data.categories, ["listening-guidance"]);
         assert_eq!(
             p.skipped[0].to_string(),
-            "row 3: geometry is a LineString: only a Point can be listed"
+            "feature 3: geometry is a LineString: only a Point can be listed"
         );
         assert_eq!(p.warnings.len(), 1);
         assert!(
             p.warnings[0]
                 .to_string()
-                .starts_with("row 2: properties.email dropped")
+                .starts_with("feature 2: properties.email dropped")
         );
+    }
+
+    #[test]
+    fn the_summary_adds_up_and_says_what_was_written() {
+        let p = parse("servizi-siena.csv", &opts(&["listening-guidance"])).unwrap();
+        assert_eq!(
+            p.summary(None).to_string(),
+            "5 rows read, 3 to import, 2 skipped, 1 warnings (dry run: nothing written)\n\
+             6 lines: 1 header, 3 in rows to import, 2 in skipped rows, 0 blank"
+        );
+        let written = UpsertOutcome {
+            inserted: vec![crate::domain::ServiceId(7), crate::domain::ServiceId(8)],
+            updated: vec![crate::domain::ServiceId(1)],
+        };
+        assert_eq!(
+            p.summary(Some(&written)).to_string(),
+            "5 rows read, 2 imported, 1 updated, 2 skipped, 1 warnings\n\
+             6 lines: 1 header, 3 in imported or updated rows, 2 in skipped rows, 0 blank"
+        );
+        let mut o = opts(&["listening-guidance"]);
+        o.columns.id = None;
+        let g = parse("servizi-siena.geojson", &o).unwrap();
+        assert_eq!(
+            g.summary(None).to_string(),
+            "3 features read, 2 to import, 1 skipped, 1 warnings (dry run: nothing written)"
+        );
+    }
+
+    #[test]
+    fn the_audit_document_names_the_file_its_reading_and_its_figures() {
+        let o = opts(&["listening-guidance"]);
+        let p = parse("servizi-siena.csv", &o).unwrap();
+        let bytes = std::fs::read(fixture("servizi-siena.csv")).unwrap();
+        let origin = Origin {
+            file: "/dati/servizi-siena.csv".into(),
+            os_user: Some("mario".into()),
+        };
+        let written = UpsertOutcome {
+            inserted: vec![crate::domain::ServiceId(7)],
+            updated: vec![crate::domain::ServiceId(1), crate::domain::ServiceId(2)],
+        };
+        let doc = p.audit_document(&origin, &o, &written);
+        assert_eq!(
+            doc,
+            serde_json::json!({
+                "file": "/dati/servizi-siena.csv",
+                "format": "csv",
+                "size": bytes.len(),
+                "sha256": Sha256Digest::of(&bytes).to_string(),
+                "pending": true,
+                "id_column": "codice",
+                "categories": ["listening-guidance"],
+                "target_groups": [],
+                "read": 5,
+                "inserted": 1,
+                "updated": 2,
+                "skipped": 2,
+                "warnings": 1,
+                "lines": {
+                    "total": 6, "header": 1, "in_records": 3, "in_skipped": 2, "blank": 0,
+                    "multiline_rows": 0
+                },
+                "os_user": "mario",
+            })
+        );
+        assert_eq!(doc["sha256"].as_str().unwrap().len(), 64);
     }
 
     #[test]

@@ -22,6 +22,9 @@ pub enum SubjectKind {
     Service,
     /// A citizen's report.
     Report,
+    /// An import of a data file (or of the demo data): it has no row of its own, so its
+    /// entry is its own subject, with `subject_id` the entry's id.
+    Import,
 }
 
 impl SubjectKind {
@@ -32,6 +35,7 @@ impl SubjectKind {
             SubjectKind::Submission => "submission",
             SubjectKind::Service => "service",
             SubjectKind::Report => "report",
+            SubjectKind::Import => "import",
         }
     }
 }
@@ -51,6 +55,14 @@ impl Actor {
         Actor {
             id: None,
             name: "cli".into(),
+        }
+    }
+
+    /// MappaTU itself, acting on no one's command (the demo data loaded at first start).
+    pub fn system() -> Self {
+        Actor {
+            id: None,
+            name: "system".into(),
         }
     }
 
@@ -129,6 +141,19 @@ impl NewAuditEntry {
     }
 }
 
+/// The audit entry of an import, written in the import's transaction by
+/// [`Store::import`](super::Store::import). Its subject is the import itself
+/// ([`SubjectKind::Import`], `subject_id` the entry's own id).
+pub struct ImportAudit<'a> {
+    /// Who imports.
+    pub actor: Actor,
+    /// What, e.g. `import.file`, `import.demo`.
+    pub action: &'a str,
+    /// Builds the entry's `after` document from what the upsert did, inside the
+    /// transaction: the counts recorded are those that commit.
+    pub after: &'a (dyn Fn(&super::UpsertOutcome) -> serde_json::Value + Send + Sync),
+}
+
 /// A stored entry.
 #[derive(Debug, Clone, Serialize, ToSchema)]
 pub struct AuditEntry {
@@ -138,11 +163,11 @@ pub struct AuditEntry {
     pub at: DateTime<Utc>,
     /// The acting account, `null` for the command line.
     pub actor_id: Option<i64>,
-    /// The acting account's username at the time, or `cli`.
+    /// The acting account's username at the time, `cli` (the command line) or `system`.
     pub actor_name: String,
-    /// What was done, e.g. `user.disable`.
+    /// What was done, e.g. `user.disable`, `import.file`.
     pub action: String,
-    /// `user`, `submission`, `service` or `report`.
+    /// `user`, `submission`, `service`, `report` or `import`.
     pub subject_kind: String,
     /// The subject's id.
     pub subject_id: i64,
@@ -196,6 +221,19 @@ const INSERT_AUDIT: &str = "INSERT INTO audit_log (at, actor_id, actor_name, act
     subject_kind, subject_id, service_id, before, after, reason) \
     VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10) RETURNING id";
 
+// An import's entry is its own subject: the id is taken first, in the same statement, so
+// that subject_id can be set to it (the log is append-only: no later UPDATE). On SQLite the
+// writing transaction holds the database's only write lock, so MAX(id) + 1 is the id
+// SQLite itself would give; PostgreSQL draws it from the column's identity sequence.
+const INSERT_IMPORT_AUDIT_SQLITE: &str = "INSERT INTO audit_log (id, at, actor_id, \
+    actor_name, action, subject_kind, subject_id, after) \
+    SELECT n.id, $1, $2, $3, $4, 'import', n.id, $5 \
+    FROM (SELECT COALESCE(MAX(id), 0) + 1 AS id FROM audit_log) AS n RETURNING id";
+const INSERT_IMPORT_AUDIT_POSTGRES: &str = "WITH n AS (SELECT \
+    nextval(pg_get_serial_sequence('audit_log', 'id')) AS id) \
+    INSERT INTO audit_log (id, at, actor_id, actor_name, action, subject_kind, subject_id, \
+    after) SELECT n.id, $1, $2, $3, $4, 'import', n.id, $5 FROM n RETURNING id";
+
 // One statement for every filter: a NULL parameter leaves its condition out.
 const SELECT_AUDIT: &str = "SELECT id, at, actor_id, actor_name, action, subject_kind, \
     subject_id, service_id, before, after, reason FROM audit_log \
@@ -210,10 +248,18 @@ const SELECT_AUDIT: &str = "SELECT id, at, actor_id, actor_name, action, subject
 pub(crate) trait AuditConn: Send {
     /// Appends one entry; returns its id.
     async fn append_audit_entry(&mut self, entry: &NewAuditEntry) -> Result<i64, StoreError>;
+
+    /// Appends the entry of an import, its own subject; returns its id.
+    async fn append_import_entry(
+        &mut self,
+        actor: &Actor,
+        action: &str,
+        after: &serde_json::Value,
+    ) -> Result<i64, StoreError>;
 }
 
 macro_rules! impl_audit_conn {
-    ($conn:ty) => {
+    ($conn:ty, $insert_import:expr) => {
         #[async_trait]
         impl AuditConn for $conn {
             async fn append_audit_entry(&mut self, e: &NewAuditEntry) -> Result<i64, StoreError> {
@@ -232,12 +278,29 @@ macro_rules! impl_audit_conn {
                     .await?;
                 Ok(id)
             }
+
+            async fn append_import_entry(
+                &mut self,
+                actor: &Actor,
+                action: &str,
+                after: &serde_json::Value,
+            ) -> Result<i64, StoreError> {
+                let id = sqlx::query_scalar($insert_import)
+                    .bind(db_now())
+                    .bind(actor.id)
+                    .bind(&actor.name)
+                    .bind(action)
+                    .bind(after.to_string())
+                    .fetch_one(&mut *self)
+                    .await?;
+                Ok(id)
+            }
         }
     };
 }
 
-impl_audit_conn!(sqlx::SqliteConnection);
-impl_audit_conn!(sqlx::PgConnection);
+impl_audit_conn!(sqlx::SqliteConnection, INSERT_IMPORT_AUDIT_SQLITE);
+impl_audit_conn!(sqlx::PgConnection, INSERT_IMPORT_AUDIT_POSTGRES);
 
 /// Appends an audit entry inside the caller's transaction (`append_audit(&mut *tx, &e)`),
 /// so that the entry commits or rolls back with the change it records. Returns its id.
@@ -246,6 +309,17 @@ pub(crate) async fn append_audit<C: AuditConn + ?Sized>(
     entry: &NewAuditEntry,
 ) -> Result<i64, StoreError> {
     conn.append_audit_entry(entry).await
+}
+
+/// Appends an import's audit entry inside the caller's transaction; returns its id, which
+/// is also its subject id.
+pub(crate) async fn append_audit_import<C: AuditConn + ?Sized>(
+    conn: &mut C,
+    actor: &Actor,
+    action: &str,
+    after: &serde_json::Value,
+) -> Result<i64, StoreError> {
+    conn.append_import_entry(actor, action, after).await
 }
 
 #[derive(sqlx::FromRow)]

@@ -19,10 +19,12 @@ use chrono::{DateTime, Utc};
 use std::sync::Arc;
 
 pub use accounts::{AccountStore, NewSession, NewUser, SessionRecord, User};
-pub use audit::{Actor, AuditEntry, AuditFilter, MAX_AUDIT_PAGE, NewAuditEntry, SubjectKind};
+pub use audit::{
+    Actor, AuditEntry, AuditFilter, ImportAudit, MAX_AUDIT_PAGE, NewAuditEntry, SubjectKind,
+};
 // For the other store files, which write audit entries in their own transactions.
 #[allow(unused_imports)]
-pub(crate) use audit::{AuditConn, append_audit, db_now};
+pub(crate) use audit::{AuditConn, append_audit, append_audit_import, db_now};
 pub use login::{LoginAttempts, LoginStore, ThrottleRecord, TrustedDevice};
 pub use moderation::{Decision, ModerationError, ModerationStore, service_snapshot};
 pub use sql::SqlStore;
@@ -102,6 +104,15 @@ pub struct UpsertOutcome {
     pub updated: Vec<ServiceId>,
 }
 
+/// What an audited import did.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ImportOutcome {
+    /// The services inserted and updated.
+    pub written: UpsertOutcome,
+    /// The id of the import's audit entry (also its subject id).
+    pub audit_id: i64,
+}
+
 /// Called with the number of records written so far.
 pub type Progress<'a> = &'a (dyn Fn(u64) + Send + Sync);
 
@@ -145,6 +156,17 @@ pub trait Store: AccountStore + LoginStore + ModerationStore + Send + Sync + 'st
         records: Vec<NewService>,
         progress: Progress<'_>,
     ) -> Result<UpsertOutcome, StoreError>;
+
+    /// Imports services as [`upsert`](Self::upsert) writes them, and appends the import's
+    /// audit entry in the same transaction: the data and its record commit together, or
+    /// neither does. With no records, only the entry is written (an import that found
+    /// nothing to import is still an import).
+    async fn import(
+        &self,
+        records: Vec<NewService>,
+        audit: ImportAudit<'_>,
+        progress: Progress<'_>,
+    ) -> Result<ImportOutcome, StoreError>;
 
     /// Changes a service's status; returns it as stored after the commit.
     async fn set_status(

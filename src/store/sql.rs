@@ -5,7 +5,10 @@
 //! method body once per backend, so the compiler checks it against both drivers without
 //! a wall of generic bounds.
 
-use super::{NewService, Progress, Store, StoreError, StoreKind, UpsertOutcome};
+use super::{
+    ImportAudit, ImportOutcome, NewService, Progress, Store, StoreError, StoreKind, UpsertOutcome,
+    append_audit_import,
+};
 use crate::domain::{
     Accessibility, Category, Coordinates, Hours, Report, ReportDraft, ReportId, ReportStatus,
     Service, ServiceData, ServiceId, Status, Taxonomy,
@@ -488,6 +491,68 @@ impl SqlStore {
             sqlite_file: None,
         })
     }
+
+    /// Inserts or updates services in one transaction and, when given, appends the
+    /// import's audit entry in it; returns what was written and the entry's id.
+    async fn write_services(
+        &self,
+        records: Vec<NewService>,
+        audit: Option<&ImportAudit<'_>>,
+        progress: Progress<'_>,
+    ) -> Result<(UpsertOutcome, Option<i64>), StoreError> {
+        let now = Utc::now();
+        let mut outcome = UpsertOutcome::default();
+        let audit_id = in_write_tx!(self, tx => {
+            for (done, rec) in records.iter().enumerate() {
+                let existing: Option<i64> = match &rec.external_id {
+                    Some(ext) => sqlx::query_scalar(FIND_EXTERNAL)
+                        .bind(ext)
+                        .fetch_optional(&mut *tx)
+                        .await?,
+                    None => None,
+                };
+                let id = match existing {
+                    Some(id) => {
+                        bind_content!(sqlx::query(UPDATE_SERVICE).bind(id), rec.status, rec.data)
+                            .bind(now)
+                            .execute(&mut *tx)
+                            .await?;
+                        sqlx::query(DELETE_CATEGORIES).bind(id).execute(&mut *tx).await?;
+                        sqlx::query(DELETE_TARGETS).bind(id).execute(&mut *tx).await?;
+                        outcome.updated.push(ServiceId(id));
+                        id
+                    }
+                    None => {
+                        let id: i64 = bind_content!(
+                            sqlx::query_scalar(INSERT_SERVICE).bind(&rec.external_id),
+                            rec.status,
+                            rec.data
+                        )
+                        .bind(now)
+                        .fetch_one(&mut *tx)
+                        .await?;
+                        outcome.inserted.push(ServiceId(id));
+                        id
+                    }
+                };
+                insert_lists!(tx, id, rec.data);
+                if done % 1000 == 999 {
+                    progress(done as u64 + 1);
+                }
+            }
+            let audit_id = match audit {
+                Some(a) => {
+                    let after = (a.after)(&outcome);
+                    Some(append_audit_import(&mut *tx, &a.actor, a.action, &after).await?)
+                }
+                None => None,
+            };
+            tx.commit().await?;
+            audit_id
+        });
+        progress(records.len() as u64);
+        Ok((outcome, audit_id))
+    }
 }
 
 #[async_trait]
@@ -586,50 +651,20 @@ impl Store for SqlStore {
         records: Vec<NewService>,
         progress: Progress<'_>,
     ) -> Result<UpsertOutcome, StoreError> {
-        let now = Utc::now();
-        let mut outcome = UpsertOutcome::default();
-        in_write_tx!(self, tx => {
-            for (done, rec) in records.iter().enumerate() {
-                let existing: Option<i64> = match &rec.external_id {
-                    Some(ext) => sqlx::query_scalar(FIND_EXTERNAL)
-                        .bind(ext)
-                        .fetch_optional(&mut *tx)
-                        .await?,
-                    None => None,
-                };
-                let id = match existing {
-                    Some(id) => {
-                        bind_content!(sqlx::query(UPDATE_SERVICE).bind(id), rec.status, rec.data)
-                            .bind(now)
-                            .execute(&mut *tx)
-                            .await?;
-                        sqlx::query(DELETE_CATEGORIES).bind(id).execute(&mut *tx).await?;
-                        sqlx::query(DELETE_TARGETS).bind(id).execute(&mut *tx).await?;
-                        outcome.updated.push(ServiceId(id));
-                        id
-                    }
-                    None => {
-                        let id: i64 = bind_content!(
-                            sqlx::query_scalar(INSERT_SERVICE).bind(&rec.external_id),
-                            rec.status,
-                            rec.data
-                        )
-                        .bind(now)
-                        .fetch_one(&mut *tx)
-                        .await?;
-                        outcome.inserted.push(ServiceId(id));
-                        id
-                    }
-                };
-                insert_lists!(tx, id, rec.data);
-                if done % 1000 == 999 {
-                    progress(done as u64 + 1);
-                }
-            }
-            tx.commit().await?;
-        });
-        progress(records.len() as u64);
-        Ok(outcome)
+        let (written, _) = self.write_services(records, None, progress).await?;
+        Ok(written)
+    }
+
+    async fn import(
+        &self,
+        records: Vec<NewService>,
+        audit: ImportAudit<'_>,
+        progress: Progress<'_>,
+    ) -> Result<ImportOutcome, StoreError> {
+        match self.write_services(records, Some(&audit), progress).await? {
+            (written, Some(audit_id)) => Ok(ImportOutcome { written, audit_id }),
+            (_, None) => unreachable!("an audited write returns its entry's id"),
+        }
     }
 
     async fn set_status(

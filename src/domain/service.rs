@@ -221,7 +221,7 @@ pub mod limits {
     /// Phone.
     pub const PHONE: usize = 40;
     /// Email.
-    pub const EMAIL: usize = super::super::email::MAX_EMAIL;
+    pub const EMAIL: usize = crate::domain::email::MAX_EMAIL;
     /// Website.
     pub const URL: usize = 500;
     /// Categories per service.
@@ -240,17 +240,19 @@ impl ServiceDraft {
         prefix: &str,
     ) -> Result<ServiceData, Vec<FieldError>> {
         let mut errors = Vec::new();
-        let mut err = |field: &str, message: String| {
-            errors.push(FieldError {
-                field: format!("{prefix}{field}"),
-                message,
-            })
-        };
-        let mut text = |field: &str, value: Option<String>, layout: Layout| {
-            checked_text(value.as_deref()?, layout)
-                .map_err(|bad| err(field, bad.to_string()))
-                .ok()
-                .flatten()
+        // Every text field passes the one character check first.
+        let mut text = |field: &str, value: Option<String>, layout: Layout| match checked_text(
+            value.as_deref()?,
+            layout,
+        ) {
+            Ok(text) => text,
+            Err(bad) => {
+                errors.push(FieldError {
+                    field: format!("{prefix}{field}"),
+                    message: bad.to_string(),
+                });
+                None
+            }
         };
 
         let name = text("name", self.name, Layout::Line);

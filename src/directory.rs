@@ -4,6 +4,7 @@
 use crate::domain::{BoundingBox, Service, ServiceId, Status, Taxonomy};
 use crate::import::ImportError;
 use crate::index::SpatialIndex;
+use crate::moderation::lookalikes::NameSkeletons;
 use crate::store::{Store, StoreError};
 use std::sync::Arc;
 
@@ -23,6 +24,8 @@ pub struct Directory {
     store: Arc<dyn Store>,
     index: SpatialIndex,
     area: BoundingBox,
+    /// Derived from the index, and kept beside it for the same lifetime.
+    name_skeletons: NameSkeletons,
 }
 
 impl Directory {
@@ -55,7 +58,12 @@ impl Directory {
             ms = started.elapsed().as_millis() as u64,
             "index loaded from the store"
         );
-        Ok(Self { store, index, area })
+        Ok(Self {
+            store,
+            index,
+            area,
+            name_skeletons: NameSkeletons::new(),
+        })
     }
 
     /// The store.
@@ -66,6 +74,11 @@ impl Directory {
     /// The index of published services.
     pub fn index(&self) -> &SpatialIndex {
         &self.index
+    }
+
+    /// The published names' confusable skeletons, for the moderators' look-alike warning.
+    pub fn name_skeletons(&self) -> &NameSkeletons {
+        &self.name_skeletons
     }
 
     /// The taxonomy in use.

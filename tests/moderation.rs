@@ -333,6 +333,169 @@ async fn duplicates_are_flagged_and_merged(s: &TestServer) {
     assert_eq!(a.status, 201, "{}", a.body);
 }
 
+/// The demo's Sportello Famiglia: (id, [lon, lat]).
+async fn sportello_famiglia(s: &TestServer) -> (i64, [f64; 2]) {
+    let (_, fc) = s.get("/api/services?q=Sportello%20Famiglia&limit=5").await;
+    let f = fc["features"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|f| f["properties"]["name"] == "Sportello Famiglia")
+        .unwrap_or_else(|| panic!("no Sportello Famiglia in the demo data: {fc}"));
+    let c = &f["geometry"]["coordinates"];
+    (
+        f["id"].as_i64().unwrap(),
+        [c[0].as_f64().unwrap(), c[1].as_f64().unwrap()],
+    )
+}
+
+async fn lookalike_names_and_mixed_scripts_are_flagged(s: &TestServer) {
+    let m = Mod::login(s, "marta", Role::Moderator).await;
+    let (real, [lon, lat]) = sportello_famiglia(s).await;
+    // Cyrillic Ѕ, р, о, е, а, і at the real Sportello's point.
+    let (fake, _) = submit(s, &feature("Ѕроrtеllо Fаmіglіа", lon, lat)).await;
+    let fake = item_of(s, &fake).await;
+    // Far from it (about 7 km), in capitals: no nearby duplicate, a look-alike all the same.
+    let (far, _) = submit(s, &feature("SPORTELLO FAMIGLIA", lon + 0.06, lat + 0.04)).await;
+    let far = item_of(s, &far).await;
+    let (honest, _) = submit(s, &feature("Banco alimentare di quartiere", lon, lat)).await;
+    let honest = item_of(s, &honest).await;
+
+    let expected_fake = json!([
+        {"kind": "mixed_scripts", "scripts": ["Cyrillic", "Latin"], "words": ["Ѕроrtеllо", "Fаmіglіа"]},
+        {"kind": "lookalike", "id": real, "name": "Sportello Famiglia"},
+    ]);
+    let expected_far = json!([{"kind": "lookalike", "id": real, "name": "Sportello Famiglia"}]);
+    let q = m.get("/api/moderation/queue?kind=new").await;
+    assert_eq!(q.status, 200, "{}", q.body);
+    let items = q.body["items"].as_array().unwrap();
+    let of = |id: &str| {
+        items
+            .iter()
+            .find(|it| it["id"] == id)
+            .unwrap_or_else(|| panic!("{id} not in {items:?}"))
+    };
+    assert_eq!(of(&fake)["name_warnings"], expected_fake);
+    assert_eq!(of(&far)["name_warnings"], expected_far);
+    assert_eq!(of(&honest)["name_warnings"], json!([]));
+    // The item's detail says the same.
+    for (item, expected) in [(&fake, &expected_fake), (&far, &expected_far)] {
+        let it = m.get(&format!("/api/moderation/items/{item}")).await;
+        assert_eq!(it.status, 200, "{}", it.body);
+        assert_eq!(&it.body["name_warnings"], expected);
+    }
+    let it = m.get(&format!("/api/moderation/items/{far}")).await;
+    assert!(
+        it.body["duplicates"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .all(|d| d["id"] != real),
+        "{}",
+        it.body
+    );
+
+    // A listing published since is compared too: the next look-up sees it.
+    let a = m
+        .post(&format!("/api/moderation/items/{honest}/approve"), None)
+        .await;
+    assert_eq!(a.status, 200, "{}", a.body);
+    let banco = a.body["service"]["id"].as_i64().unwrap();
+    let (copy, _) = submit(
+        s,
+        &feature("Banco alimentare di quartière", lon + 0.1, lat - 0.1),
+    )
+    .await;
+    let copy = item_of(s, &copy).await;
+    let it = m.get(&format!("/api/moderation/items/{copy}")).await;
+    assert_eq!(
+        it.body["name_warnings"],
+        json!([{"kind": "lookalike", "id": banco, "name": "Banco alimentare di quartiere"}])
+    );
+}
+
+async fn proposals_and_moderators_edits_are_checked_alike(s: &TestServer) {
+    let m = Mod::login(s, "marta", Role::Moderator).await;
+    let xss = "a<img/src=x/onerror=alert(1)>@x.it";
+    let (code, token) = submit(s, &feature("Dispensa solidale", 11.3421, 43.3105)).await;
+    let item = item_of(s, &code).await;
+    // Approving with an edited Feature: checked like a submission.
+    let it = m.get(&format!("/api/moderation/items/{item}")).await;
+    let mut edited = it.body["submission"]["feature"].clone();
+    edited["properties"]["email"] = json!(xss);
+    edited["properties"]["name"] = json!("Dispensa\u{202E}solidale");
+    let a = m
+        .post(
+            &format!("/api/moderation/items/{item}/approve"),
+            Some(edited),
+        )
+        .await;
+    assert_eq!(a.status, 422, "{}", a.body);
+    let fields: Vec<&str> = a.body["fields"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|f| f["field"].as_str().unwrap())
+        .collect();
+    assert_eq!(
+        fields,
+        ["properties.name", "properties.email"],
+        "{}",
+        a.body
+    );
+    let a = m
+        .post(&format!("/api/moderation/items/{item}/approve"), None)
+        .await;
+    assert_eq!(a.status, 200, "{}", a.body);
+    let id = a.body["service"]["id"].as_i64().unwrap();
+
+    // A change proposal through the edit link.
+    let (_, f) = s.get(&format!("/api/services/{id}")).await;
+    let url = format!("{}/api/listings/{id}/proposals", s.base);
+    let mut change = f.clone();
+    change["properties"]["email"] = json!(xss);
+    change["properties"]["contact"] = json!({"name": "Anna\u{200B}Rossi", "email": xss});
+    change["properties"]["consent"] = json!(true);
+    let a = send(s.client.post(&url).bearer_auth(&token).json(&change)).await;
+    assert_eq!(a.status, 422, "{}", a.body);
+    let fields: Vec<&str> = a.body["fields"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|f| f["field"].as_str().unwrap())
+        .collect();
+    for f in [
+        "properties.email",
+        "properties.contact.name",
+        "properties.contact.email",
+    ] {
+        assert!(fields.contains(&f), "{f} not in {fields:?}");
+    }
+
+    // A moderator's edit of the published listing.
+    let mut bad = f.clone();
+    bad["properties"]["organisation"] = json!("Comune\u{2067} di Siena");
+    bad["properties"]["email"] = json!(xss);
+    let a = m
+        .post(&format!("/api/moderation/services/{id}/edit"), Some(bad))
+        .await;
+    assert_eq!(a.status, 422, "{}", a.body);
+    let errors = a.body["fields"].as_array().unwrap();
+    assert_eq!(errors.len(), 2, "{}", a.body);
+    assert_eq!(errors[0]["field"], "properties.organisation");
+    assert!(
+        errors[0]["message"]
+            .as_str()
+            .unwrap()
+            .contains("U+2067 RIGHT-TO-LEFT ISOLATE"),
+        "{}",
+        a.body
+    );
+    assert_eq!(errors[1]["field"], "properties.email");
+    let (_, after) = s.get(&format!("/api/services/{id}")).await;
+    assert_eq!(after, f, "nothing changed");
+}
+
 async fn reports_and_listings_are_moderated(s: &TestServer) {
     let m = Mod::login(s, "marta", Role::Moderator).await;
     let (id, _, _) = demo_listing(s).await;
@@ -961,6 +1124,8 @@ both_stores!(
     approve_after_editing_publishes_at_once,
     reject_and_request_changes_show_on_the_status_page,
     duplicates_are_flagged_and_merged,
+    lookalike_names_and_mixed_scripts_are_flagged,
+    proposals_and_moderators_edits_are_checked_alike,
     reports_and_listings_are_moderated,
     unauthenticated_forged_and_underprivileged_requests_change_nothing,
     the_queue_pages_with_a_cursor,

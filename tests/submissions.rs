@@ -254,6 +254,89 @@ async fn script_tags_are_stored_as_text(s: &TestServer) {
     assert_eq!(st.body["name"], format!("Centro {x}"));
 }
 
+/// The 422 answer's (field, message) pairs.
+fn field_errors(a: &Answer) -> Vec<(String, String)> {
+    a.body["fields"]
+        .as_array()
+        .unwrap_or_else(|| panic!("no fields: {}", a.body))
+        .iter()
+        .map(|f| {
+            (
+                f["field"].as_str().unwrap().to_string(),
+                f["message"].as_str().unwrap().to_string(),
+            )
+        })
+        .collect()
+}
+
+async fn markup_emails_and_invisible_characters_are_refused_by_field(s: &TestServer) {
+    let xss = "a<img/src=x/onerror=alert(1)>@x.it";
+    // Public email, then the private contact's: each named.
+    let mut body = feature("Banco alimentare di quartiere");
+    body["properties"]["email"] = json!(xss);
+    let a = submit(s, &body).await;
+    assert_eq!(a.status, 422, "{}", a.body);
+    assert_eq!(
+        field_errors(&a),
+        [(
+            "properties.email".to_string(),
+            "must be an email address like name@example.org".to_string()
+        )]
+    );
+    let mut body = feature("Banco alimentare di quartiere");
+    body["properties"]["contact"]["email"] = json!("\"<script>alert(1)</script>\"@x.it");
+    let a = submit(s, &body).await;
+    assert_eq!(a.status, 422, "{}", a.body);
+    assert_eq!(field_errors(&a)[0].0, "properties.contact.email");
+
+    // A zero-width space inside the name, a right-to-left override in the organisation,
+    // a directional isolate in the address, a BOM inside the description, a word joiner in
+    // a note, a zero-width joiner in the contact's name: each refused, named, by character.
+    let mut body = feature("Sportello\u{200B}Famiglia");
+    let p = &mut body["properties"];
+    p["organisation"] = json!("\u{202E}anueS id enumoC");
+    p["address"] = json!("Via di Città 81\u{2066}, Siena");
+    p["description_it"] = json!("Contributi\u{FEFF} e bonus");
+    p["accessibility"]["note_it"] = json!("Rampa\u{2060}laterale");
+    p["contact"]["name"] = json!("Anna\u{200D}Rossi");
+    let a = submit(s, &body).await;
+    assert_eq!(a.status, 422, "{}", a.body);
+    let errors = field_errors(&a);
+    for (field, code) in [
+        ("properties.name", "U+200B ZERO WIDTH SPACE at character 10"),
+        (
+            "properties.organisation",
+            "U+202E RIGHT-TO-LEFT OVERRIDE at character 1",
+        ),
+        ("properties.address", "U+2066 LEFT-TO-RIGHT ISOLATE"),
+        ("properties.description_it", "U+FEFF"),
+        ("properties.accessibility.note_it", "U+2060 WORD JOINER"),
+        ("properties.contact.name", "U+200D ZERO WIDTH JOINER"),
+    ] {
+        let e = errors
+            .iter()
+            .find(|(f, _)| f == field)
+            .unwrap_or_else(|| panic!("{field} not in {errors:?}"));
+        assert!(e.1.contains(code), "{field}: {}", e.1);
+    }
+    // Only those: a name refused for a character is not "required" as well.
+    assert_eq!(errors.len(), 6, "{errors:?}");
+    assert_eq!(stored(s).await, 0);
+
+    // A family emoji in a description is text; zero-width spaces left at the ends by a
+    // copy-and-paste are trimmed.
+    let mut body = feature("\u{200B}Sportello per le famiglie\u{200B}");
+    body["properties"]["description_en"] = json!("For families 👩\u{200D}👩\u{200D}👧");
+    let a = submit(s, &body).await;
+    assert_eq!(a.status, 201, "{}", a.body);
+    let sub = &s.store.submissions(None).await.unwrap()[0];
+    assert_eq!(sub.data.name, "Sportello per le famiglie");
+    assert_eq!(
+        sub.data.description_en.as_deref(),
+        Some("For families 👩\u{200D}👩\u{200D}👧")
+    );
+}
+
 async fn proposals_need_the_listings_edit_token(s: &TestServer) {
     let (_, fc) = s.get("/api/services?limit=1").await;
     let id = fc["features"][0]["id"].as_i64().unwrap();
@@ -283,5 +366,6 @@ both_stores!(
     every_field_problem_is_listed,
     honeypot_oversized_body_and_bursts_are_refused,
     script_tags_are_stored_as_text,
+    markup_emails_and_invisible_characters_are_refused_by_field,
     proposals_need_the_listings_edit_token,
 );

@@ -1,5 +1,6 @@
 // The moderators' page: login, the queue (counts, items oldest first), an item's detail
-// (map preview, nearby possible duplicates, a change proposal's diff, the private contact)
+// (map preview, warnings about a name that mixes alphabets or imitates a published one,
+// nearby possible duplicates, a change proposal's diff, the private contact)
 // with its actions, and the management of published listings. Views follow the URL hash:
 // `#` queue, `#item/s-12`, `#listing/5`. Every POST carries X-CSRF-Token (./http.js).
 
@@ -107,6 +108,7 @@ function renderCounts(c) {
 
 function queueItem(it) {
   const dups = (it.duplicates || []).filter((d) => d.possible_duplicate).length;
+  const nameWarned = (it.name_warnings || []).length > 0;
   const a = h('a', { href: `#item/${encodeURIComponent(it.id)}`, dataset: { id: it.id } },
     h('span', { class: 'qi-title' },
       tEl('span', `mod.kind.${it.kind}`, null, { class: `kind-badge k-${it.kind}` }),
@@ -114,7 +116,8 @@ function queueItem(it) {
       it.imported ? [' ', tEl('span', 'mod.imported', null, { class: 'imported-flag' })] : null),
     h('span', { class: 'qi-meta' },
       tEl('span', 'mod.arrivedAt'), ' ', dateEl(it.created_at),
-      dups ? [' · ', tEl('span', dups === 1 ? 'mod.dupCountOne' : 'mod.dupCount', { n: dups }, { class: 'dup-flag' })] : null));
+      dups ? [' · ', tEl('span', dups === 1 ? 'mod.dupCountOne' : 'mod.dupCount', { n: dups }, { class: 'dup-flag' })] : null,
+      nameWarned ? [' · ', tEl('span', 'mod.nameFlag', null, { class: 'dup-flag name-flag' })] : null));
   return h('li', { class: 'queue-item', dataset: { id: it.id, kind: it.kind } }, a);
 }
 
@@ -244,6 +247,42 @@ function duplicatesBox(it, onMerge) {
       })()] : null))));
 }
 
+/** A script's name (Unicode's English one, e.g. `Cyrillic`) in the page's language. */
+function scriptEl(name) {
+  const key = `mod.script.${name}`;
+  return t(key) === key ? h('span', {}, name) : tEl('span', key);
+}
+
+/**
+ * Warnings about the proposed name, from the server's `name_warnings`: words that mix
+ * alphabets, and published listings (anywhere) whose names it imitates. Shown above the
+ * nearby duplicates; nothing when there is none. Names and words are text, never markup.
+ */
+function nameWarningsBox(it) {
+  const warnings = it.name_warnings || [];
+  if (!warnings.length) return null;
+  const icon = () => h('span', { 'aria-hidden': 'true' }, '⚠ ');
+  const quoted = (w) => `«${w}»`;
+  const join = (els) => els.flatMap((el, i) => (i ? [', ', el] : [el]));
+  return h('div', { class: 'dup-warning name-warning', id: 'name-warnings' },
+    h('h3', {}, tEl('span', 'mod.nameWarnTitle')),
+    h('ul', { class: 'dup-list' }, warnings.map((w) => {
+      if (w.kind === 'mixed_scripts') {
+        return h('li', { dataset: { kind: w.kind } }, icon(),
+          h('strong', {}, tEl('span', 'mod.mixedScripts')), ' (', join((w.scripts || []).map(scriptEl)), ') ',
+          tEl('span', 'mod.mixedScriptsIn'), ' ', join((w.words || []).map((x) => h('span', { class: 'mixed-word' }, quoted(x)))),
+          '. ', tEl('span', 'mod.mixedScriptsHelp'));
+      }
+      if (w.kind === 'lookalike') {
+        return h('li', { dataset: { kind: w.kind, id: w.id } }, icon(),
+          h('strong', {}, tEl('span', 'mod.lookalikeOf')), ' ',
+          h('a', { href: `/?service=${w.id}`, target: '_blank', rel: 'noopener' }, `${quoted(w.name)} (n. ${w.id})`),
+          '. ', tEl('span', 'mod.lookalikeHelp'));
+      }
+      return null;
+    })));
+}
+
 function diffTable(diff) {
   if (!diff.length) return h('p', {}, tEl('span', 'mod.diffNone'));
   return h('div', { class: 'table-wrap' }, h('table', { class: 'diff', id: 'diff' },
@@ -324,7 +363,10 @@ function renderItem(it) {
   };
 
   if (sub) {
-    if (it.kind === 'new' || it.kind === 'change') left.push(duplicatesBox(it, pending && it.kind === 'new' ? merge : null));
+    if (it.kind === 'new' || it.kind === 'change') {
+      left.push(nameWarningsBox(it));
+      left.push(duplicatesBox(it, pending && it.kind === 'new' ? merge : null));
+    }
     if (it.kind === 'change') left.push(section('mod.diffTitle', diffTable(it.diff || [])));
     left.push(section('mod.proposed', featureFacts(sub.feature)));
     const ct = sub.contact || {};
@@ -338,6 +380,7 @@ function renderItem(it) {
     if (sub.reason) right.push(h('p', { class: 'quote' }, sub.reason));
   }
   if (imported) {
+    left.push(nameWarningsBox(it));
     left.push(duplicatesBox(it, null));
     left.push(section('mod.proposed', featureFacts(it.live)));
     right.push(h('section', { class: 'form-section', id: 'imported-source' },

@@ -77,6 +77,7 @@ const SERVER_MESSAGES = [
   [/phone number is required|email address or a phone/, () => ({ key: 'err.emailOrPhone' })],
   [/must be a phone number/, () => ({ key: 'err.phone' })],
   [/must be an email address/, () => ({ key: 'err.email' })],
+  [/^contains (U\+[0-9A-F]{4,6})\b.* at character (\d+)/, (m) => ({ key: 'err.invisibleChar', vars: { cp: m[1], at: m[2] } })],
   [/must be a web address/, () => ({ key: 'err.website' })],
   [/outside the directory's area/, () => ({ key: 'err.outsideArea' })],
   [/consent/, () => ({ key: 'err.consent' })],

@@ -5,7 +5,7 @@
 //! account. A report says what is wrong, never who said it.
 
 use super::ServiceId;
-use super::text::clip;
+use super::text::{Forbidden, ForbiddenChar, Layout, clip, first_forbidden};
 use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
 use std::fmt;
@@ -254,7 +254,8 @@ impl ReportDraft {
     /// - `message`: trimmed; blank means none. Required for `other`. At most
     ///   [`MAX_MESSAGE_CHARS`] characters. Windows line ends become `\n`; other control
     ///   characters than newline and tab are refused (they have no place in a note, and
-    ///   some would garble a moderator's terminal).
+    ///   some would garble a moderator's terminal), and so are invisible characters and
+    ///   text-direction controls ([`first_forbidden`]): a moderator must read what was sent.
     /// - `lang`: `it` (default) or `en`.
     pub fn new(
         service_id: ServiceId,
@@ -282,17 +283,17 @@ impl ReportDraft {
                     "message",
                     format!("is {chars} characters long; at most {MAX_MESSAGE_CHARS} are allowed"),
                 );
-            } else if let Some(c) = m
-                .chars()
-                .find(|c| c.is_control() && !matches!(c, '\n' | '\t'))
-            {
-                fail(
-                    "message",
-                    format!(
-                        "contains the control character U+{:04X}; only text, newlines and tabs are allowed",
-                        c as u32
-                    ),
-                );
+            } else if let Some(bad) = first_forbidden(m, Layout::Paragraphs) {
+                fail("message", bad.to_string());
+            } else if let Some(at) = m.chars().position(|c| c == '\r') {
+                // A lone carriage return, which `first_forbidden` lets through for fields
+                // that turn it into a line break.
+                let bad = ForbiddenChar {
+                    ch: '\r',
+                    position: at + 1,
+                    kind: Forbidden::Control,
+                };
+                fail("message", bad.to_string());
             }
         } else if kind == Some(ReportKind::Other) {
             fail("message", "is required when kind is other".into());
@@ -374,6 +375,12 @@ mod tests {
         let e = ReportDraft::new(ID, Some("closed"), Some("a\u{1b}[2Jb"), None).unwrap_err();
         assert!(e.to_string().contains("U+001B"), "{e}");
         assert!(ReportDraft::new(ID, Some("closed"), Some("a\rb"), None).is_err());
+        let e =
+            ReportDraft::new(ID, Some("closed"), Some("Chiuso\u{202E}oizivreS"), None).unwrap_err();
+        assert!(
+            e.to_string().contains("U+202E RIGHT-TO-LEFT OVERRIDE"),
+            "{e}"
+        );
     }
 
     #[test]

@@ -1,6 +1,7 @@
 //! A social service: what the directory lists.
 
-use super::{BoundingBox, Coordinates, Hours, Taxonomy};
+use super::text::{Layout, checked_text};
+use super::{BoundingBox, Coordinates, Email, Hours, Taxonomy};
 use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
 use std::fmt;
@@ -220,7 +221,7 @@ pub mod limits {
     /// Phone.
     pub const PHONE: usize = 40;
     /// Email.
-    pub const EMAIL: usize = 254;
+    pub const EMAIL: usize = crate::domain::email::MAX_EMAIL;
     /// Website.
     pub const URL: usize = 500;
     /// Categories per service.
@@ -239,24 +240,61 @@ impl ServiceDraft {
         prefix: &str,
     ) -> Result<ServiceData, Vec<FieldError>> {
         let mut errors = Vec::new();
+        // Every text field passes the one character check first.
+        let mut text = |field: &str, value: Option<String>, layout: Layout| match checked_text(
+            value.as_deref()?,
+            layout,
+        ) {
+            Ok(text) => text,
+            Err(bad) => {
+                errors.push(FieldError {
+                    field: format!("{prefix}{field}"),
+                    message: bad.to_string(),
+                });
+                None
+            }
+        };
+
+        let name = text("name", self.name, Layout::Line);
+        let organisation = text("organisation", self.organisation, Layout::Line);
+        let address = text("address", self.address, Layout::Line);
+        let description_it = text("description_it", self.description_it, Layout::Paragraphs);
+        let description_en = text("description_en", self.description_en, Layout::Paragraphs);
+        let mut accessibility = self.accessibility.unwrap_or_default();
+        accessibility.note_it = text(
+            "accessibility.note_it",
+            accessibility.note_it,
+            Layout::Paragraphs,
+        );
+        accessibility.note_en = text(
+            "accessibility.note_en",
+            accessibility.note_en,
+            Layout::Paragraphs,
+        );
+        let phone = text("phone", self.phone, Layout::Line);
+        let email = text("email", self.email, Layout::Line);
+        let website = text("website", self.website, Layout::Line);
+        let opening_hours = text("opening_hours", self.opening_hours, Layout::Line);
+
+        // A name refused for a character is not missing as well.
+        let name_refused = errors.iter().any(|e| e.field == format!("{prefix}name"));
         let mut err = |field: &str, message: String| {
             errors.push(FieldError {
                 field: format!("{prefix}{field}"),
                 message,
             })
         };
-
-        let name = clean(self.name).unwrap_or_default();
+        let name = name.unwrap_or_default();
         if name.is_empty() {
-            err("name", "is required".into());
+            if !name_refused {
+                err("name", "is required".into());
+            }
         } else if name.chars().count() > limits::NAME {
             err(
                 "name",
                 format!("is longer than {} characters", limits::NAME),
             );
         }
-        let organisation = clean(self.organisation);
-        let address = clean(self.address);
         for (f, v) in [("organisation", &organisation), ("address", &address)] {
             if v.as_ref()
                 .is_some_and(|v| v.chars().count() > limits::SHORT_TEXT)
@@ -267,11 +305,6 @@ impl ServiceDraft {
                 );
             }
         }
-        let description_it = clean(self.description_it);
-        let description_en = clean(self.description_en);
-        let mut accessibility = self.accessibility.unwrap_or_default();
-        accessibility.note_it = clean(accessibility.note_it);
-        accessibility.note_en = clean(accessibility.note_en);
         for (f, v) in [
             ("description_it", &description_it),
             ("description_en", &description_en),
@@ -313,7 +346,6 @@ impl ServiceDraft {
             }
         }
 
-        let phone = clean(self.phone);
         if let Some(p) = &phone {
             let ok = p.chars().count() <= limits::PHONE
                 && p.chars().filter(|c| c.is_ascii_digit()).count() >= 5
@@ -326,20 +358,11 @@ impl ServiceDraft {
                 );
             }
         }
-        let email = clean(self.email);
-        if let Some(e) = &email {
-            let ok = e.len() <= limits::EMAIL
-                && !e.contains(char::is_whitespace)
-                && e.split_once('@')
-                    .is_some_and(|(user, host)| !user.is_empty() && host.contains('.'));
-            if !ok {
-                err(
-                    "email",
-                    "must be an email address like name@example.org".into(),
-                );
-            }
+        if let Some(e) = &email
+            && let Err(e) = Email::parse(e)
+        {
+            err("email", e.to_string());
         }
-        let website = clean(self.website);
         if let Some(w) = &website {
             let ok = w.len() <= limits::URL
                 && (w.starts_with("https://") || w.starts_with("http://"))
@@ -352,7 +375,7 @@ impl ServiceDraft {
                 );
             }
         }
-        let opening_hours = match clean(self.opening_hours) {
+        let opening_hours = match opening_hours {
             None => None,
             Some(raw) => match Hours::parse(&raw) {
                 Ok(h) => Some(h),
@@ -391,17 +414,6 @@ impl ServiceDraft {
             demo: self.demo.unwrap_or(false),
         })
     }
-}
-
-/// Trims text and turns empty strings into `None`; drops control characters but newlines.
-fn clean(s: Option<String>) -> Option<String> {
-    let s = s?;
-    let t: String = s
-        .trim()
-        .chars()
-        .filter(|c| !c.is_control() || *c == '\n')
-        .collect();
-    (!t.is_empty()).then_some(t)
 }
 
 #[cfg(test)]
@@ -458,5 +470,58 @@ mod tests {
                 "geometry"
             ]
         );
+    }
+
+    #[test]
+    fn invisible_characters_and_markup_in_emails_are_refused_by_field() {
+        let t = Taxonomy::default_set();
+        let area = BoundingBox::siena_province();
+        let bad = ServiceDraft {
+            name: Some("Sportello\u{200B}Famiglia".into()),
+            organisation: Some("\u{202E}anueS id enumoC".into()),
+            address: Some("Via Roma 1\r\nSiena".into()),
+            description_it: Some("Riga 1\r\nRiga 2".into()),
+            email: Some("a<img/src=x/onerror=alert(1)>@x.it".into()),
+            accessibility: Some(Accessibility {
+                note_en: Some("Ramp\u{2060}".into()),
+                ..Default::default()
+            }),
+            ..draft()
+        };
+        let errs = bad
+            .clone()
+            .validate(siena(), &t, &area, "properties.")
+            .unwrap_err();
+        let got: Vec<(&str, &str)> = errs
+            .iter()
+            .map(|e| (e.field.as_str(), e.message.as_str()))
+            .collect();
+        assert_eq!(got.len(), 3, "{got:?}");
+        assert_eq!(got[0].0, "properties.name");
+        assert!(
+            got[0]
+                .1
+                .starts_with("contains U+200B ZERO WIDTH SPACE at character 10")
+        );
+        assert_eq!(got[1].0, "properties.organisation");
+        assert!(got[1].1.contains("U+202E RIGHT-TO-LEFT OVERRIDE"));
+        assert_eq!(
+            got[2],
+            (
+                "properties.email",
+                "must be an email address like name@example.org"
+            )
+        );
+        // The word joiner at the end of the note is trimmed; line breaks follow the field.
+        let good = ServiceDraft {
+            name: Some("Sportello Famiglia".into()),
+            organisation: None,
+            email: Some("sportello@comune.siena.it".into()),
+            ..bad
+        };
+        let d = good.validate(siena(), &t, &area, "").unwrap();
+        assert_eq!(d.address.as_deref(), Some("Via Roma 1 Siena"));
+        assert_eq!(d.description_it.as_deref(), Some("Riga 1\nRiga 2"));
+        assert_eq!(d.accessibility.note_en.as_deref(), Some("Ramp"));
     }
 }

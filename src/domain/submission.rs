@@ -12,8 +12,9 @@
 //! `properties.contact.email`, …).
 
 use super::service::{FieldError, ServiceDraft, limits};
+use super::text::{Layout, checked_text};
 use super::{
-    Accessibility, BoundingBox, Coordinates, Hours, Lang, ServiceData, ServiceId, Taxonomy,
+    Accessibility, BoundingBox, Coordinates, Email, Hours, Lang, ServiceData, ServiceId, Taxonomy,
 };
 use chrono::{DateTime, Utc};
 use rand::Rng;
@@ -654,17 +655,32 @@ impl Reader {
         let mut name = None;
         let mut email = None;
         let mut phone = None;
+        // Fields refused for a character are not reported missing as well.
+        let mut refused = Vec::new();
         for (k, v) in c {
             let field = format!("properties.contact.{k}");
-            match k.as_str() {
-                "name" => name = clean(self.text(&field, v)),
-                "email" => email = clean(self.text(&field, v)),
-                "phone" => phone = clean(self.text(&field, v)),
-                _ => self.err(&field, "is not a field of the contact"),
+            let slot = match k.as_str() {
+                "name" => &mut name,
+                "email" => &mut email,
+                "phone" => &mut phone,
+                _ => {
+                    self.err(&field, "is not a field of the contact");
+                    continue;
+                }
+            };
+            if let Some(raw) = self.text(&field, v) {
+                match checked_text(&raw, Layout::Line) {
+                    Ok(t) => *slot = t,
+                    Err(bad) => {
+                        self.err(&field, &bad.to_string());
+                        refused.push(k.as_str());
+                    }
+                }
             }
         }
         let before = self.errors.len();
         match &name {
+            None if refused.contains(&"name") => {}
             None => self.err("properties.contact.name", "is required"),
             Some(n) if n.chars().count() > MAX_CONTACT_NAME => self.err(
                 "properties.contact.name",
@@ -673,12 +689,9 @@ impl Reader {
             Some(_) => {}
         }
         if let Some(e) = &email
-            && !is_email(e)
+            && let Err(e) = Email::parse(e)
         {
-            self.err(
-                "properties.contact.email",
-                "must be an email address like name@example.org",
-            );
+            self.err("properties.contact.email", &e.to_string());
         }
         if let Some(p) = &phone
             && !is_phone(p)
@@ -688,13 +701,13 @@ impl Reader {
                 "must be a phone number: digits, spaces and + - . / ( ) only",
             );
         }
-        if email.is_none() && phone.is_none() {
+        if email.is_none() && phone.is_none() && !refused.iter().any(|f| *f != "name") {
             self.err(
                 "properties.contact.email",
                 "an email address or a phone number is required",
             );
         }
-        (self.errors.len() == before).then(|| Contact {
+        (self.errors.len() == before && refused.is_empty()).then(|| Contact {
             name: name.unwrap_or_default(),
             email,
             phone,
@@ -726,18 +739,6 @@ impl Reader {
             }
         }
     }
-}
-
-fn clean(s: Option<String>) -> Option<String> {
-    let t: String = s?.trim().chars().filter(|c| !c.is_control()).collect();
-    (!t.is_empty()).then_some(t)
-}
-
-fn is_email(e: &str) -> bool {
-    e.len() <= limits::EMAIL
-        && !e.contains(char::is_whitespace)
-        && e.split_once('@')
-            .is_some_and(|(user, host)| !user.is_empty() && host.contains('.'))
 }
 
 fn is_phone(p: &str) -> bool {
@@ -886,5 +887,30 @@ mod tests {
         assert_eq!(t.hash().len(), 64);
         assert_ne!(EditToken::generate(), t);
         assert_eq!(mask_email("anna.rossi@example.org"), "a***@example.org");
+    }
+
+    #[test]
+    fn the_private_contact_is_checked_like_the_listing() {
+        let mut v = body();
+        v["properties"]["contact"] = json!({
+            "name": "Anna\u{200D}Rossi",
+            "email": "\"a<script>\"@example.org",
+        });
+        let errs = check(&v).unwrap_err();
+        let fields: Vec<&str> = errs.iter().map(|e| e.field.as_str()).collect();
+        assert_eq!(
+            fields,
+            ["properties.contact.name", "properties.contact.email"],
+            "{errs:?}"
+        );
+        assert!(
+            errs[0].message.contains("U+200D ZERO WIDTH JOINER"),
+            "{errs:?}"
+        );
+        v["properties"]["contact"] = json!({"name": "Anna", "phone": "0577\u{202E}123456"});
+        let errs = check(&v).unwrap_err();
+        assert_eq!(errs.len(), 1, "{errs:?}");
+        assert_eq!(errs[0].field, "properties.contact.phone");
+        assert!(errs[0].message.contains("U+202E"), "{errs:?}");
     }
 }

@@ -7,6 +7,7 @@
 
 pub mod diff;
 pub mod duplicates;
+pub mod lookalikes;
 pub mod queue;
 
 use crate::directory::Directory;

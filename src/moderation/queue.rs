@@ -17,6 +17,7 @@
 
 use super::diff::{FieldChange, diff};
 use super::duplicates::{Nearby, nearby};
+use super::lookalikes::NameWarning;
 use crate::directory::Directory;
 use crate::domain::submission::{
     Contact, Submission, SubmissionId, SubmissionKind, SubmissionStatus, feature_json,
@@ -260,6 +261,11 @@ pub struct QueueItem {
     /// Published listings within 200 m, nearest first; `possible_duplicate` flags the ones
     /// with a similar name.
     pub duplicates: Vec<Nearby>,
+    /// Warnings about the proposed name (new listings, change proposals, pending imports;
+    /// empty for reports): words that mix scripts, and published listings anywhere whose
+    /// names it imitates (same Unicode confusable skeleton, or the same but for case and
+    /// accents, while the text differs). Mixed scripts first, then look-alikes by id.
+    pub name_warnings: Vec<NameWarning>,
     /// For change proposals: every field that differs from the live listing.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub diff: Option<Vec<FieldChange>>,
@@ -375,7 +381,7 @@ pub async fn build(
             Row::Submission(sub) => submission_item(dir, sub).await?,
             Row::Report(rep) => report_item(dir, rep).await?,
             Row::PendingService(id, _) => match dir.store().get(*id).await? {
-                Some(svc) if svc.status == Status::Pending => import_item(dir, &svc),
+                Some(svc) if svc.status == Status::Pending => import_item(dir, &svc).await,
                 // Decided (or deleted) since its key was read: no longer in the queue.
                 _ => continue,
             },
@@ -404,7 +410,7 @@ pub async fn item(dir: &Directory, r: ItemRef) -> Result<Option<QueueItem>, Stor
         // listing was never a pending import, and calling it one would mislead.
         ItemRef::PendingService(id) => match dir.store().get(id).await? {
             Some(svc) if svc.status == Status::Pending || decided_import(dir, id).await? => {
-                Ok(Some(import_item(dir, &svc)))
+                Ok(Some(import_item(dir, &svc).await))
             }
             _ => Ok(None),
         },
@@ -459,6 +465,10 @@ async fn submission_item(dir: &Directory, s: &Submission) -> Result<QueueItem, S
         diff: live.as_ref().map(|l| diff(&l.data, &s.data)),
         live: live.as_ref().map(service_snapshot),
         duplicates: nearby(dir.index(), s.data.point, &s.data.name, exclude),
+        name_warnings: dir
+            .name_skeletons()
+            .warnings(dir.index(), &s.data.name, exclude)
+            .await,
     })
 }
 
@@ -483,12 +493,13 @@ async fn report_item(dir: &Directory, r: &Report) -> Result<QueueItem, StoreErro
         report: Some(ReportView::from(r)),
         live: live.as_ref().map(service_snapshot),
         duplicates: Vec::new(),
+        name_warnings: Vec::new(),
         diff: None,
     })
 }
 
 /// A listing imported as pending: a new listing without a submitter.
-fn import_item(dir: &Directory, svc: &Service) -> QueueItem {
+async fn import_item(dir: &Directory, svc: &Service) -> QueueItem {
     QueueItem {
         id: ItemRef::PendingService(svc.id).to_string(),
         kind: ItemKind::New,
@@ -501,6 +512,10 @@ fn import_item(dir: &Directory, svc: &Service) -> QueueItem {
         report: None,
         live: Some(service_snapshot(svc)),
         duplicates: nearby(dir.index(), svc.data.point, &svc.data.name, Some(svc.id)),
+        name_warnings: dir
+            .name_skeletons()
+            .warnings(dir.index(), &svc.data.name, Some(svc.id))
+            .await,
         diff: None,
     }
 }

@@ -273,3 +273,44 @@ test('a listing imported with --pending is in the queue without a submitter: app
   assert.equal(found.features[0].properties.name, 'Sportello importato <b>in attesa</b>');
   assertNoProblems(problems);
 });
+
+test('a name imitating a published listing with Cyrillic letters is flagged next to the duplicates, as text', { timeout: 90_000 }, async () => {
+  const list = await getJson(s.base, '/api/services?q=Sportello%20Famiglia&limit=5');
+  const real = list.features.find((f) => f.properties.name === 'Sportello Famiglia');
+  assert.ok(real, 'the demo data has the Sportello Famiglia');
+  const fakeName = 'Ѕроrtеllо Fаmіglіа'; // Cyrillic Ѕ, р, о, е, а, і
+  const fake = submission(fakeName, real.geometry.coordinates);
+  fake.geometry.coordinates = real.geometry.coordinates; // at the real one's point
+  const created = await api(s.base, 'POST', '/api/submissions', fake);
+  assert.equal(created.status, 201, JSON.stringify(created.body));
+
+  const { page, problems } = await s.open('/moderazione', { viewport: DESKTOP });
+  await logIn(page);
+  const item = page.locator('#queue-list li.queue-item[data-kind="new"]').filter({ hasText: fakeName });
+  await item.waitFor();
+  assert.match(await item.textContent(), /Nome da controllare/);
+  await item.locator('a').click();
+  const box = page.locator('#name-warnings');
+  await box.waitFor();
+  // Next to the duplicate warning: just before it.
+  assert.equal(await page.evaluate(() => document.querySelector('#name-warnings').nextElementSibling?.id), 'duplicates');
+  const lookalike = box.locator(`li[data-kind="lookalike"][data-id="${real.id}"]`);
+  assert.match(await lookalike.textContent(), new RegExp(`Imita il nome di un servizio già pubblicato: «Sportello Famiglia» \\(n\\. ${real.id}\\)`));
+  assert.equal(await lookalike.locator('a').getAttribute('href'), `/?service=${real.id}`);
+  const mixed = box.locator('li[data-kind="mixed_scripts"]');
+  assert.match(await mixed.textContent(), /Alfabeti mescolati \(cirillico, latino\) nella stessa parola: «Ѕроrtеllо», «Fаmіglіа»/);
+  assert.equal(await box.locator('h3').textContent(), 'Attenzione al nome');
+  await assertAxe(page, 'item with name warnings (it, desktop)');
+  await page.screenshot({ path: await artefact('moderazione-lookalike-1280.png'), fullPage: true });
+
+  await page.click('#lang-switch');
+  await eventually(async () => assert.match(await lookalike.textContent(), /Imitates the name of a service already published: «Sportello Famiglia»/));
+  assert.match(await mixed.textContent(), /Mixed alphabets \(Cyrillic, Latin\) within one word/);
+
+  // Turned down, it leaves the queue.
+  await page.fill('#reject-reason', 'Imitates the Sportello Famiglia');
+  await page.click('#reject');
+  await page.locator('#queue-view').waitFor({ state: 'visible' });
+  assert.equal(await page.locator('#queue-list li.queue-item').filter({ hasText: fakeName }).count(), 0);
+  assertNoProblems(problems);
+});

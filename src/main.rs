@@ -146,6 +146,12 @@ async fn serve(settings: Settings) -> Result<()> {
         .context("cannot listen to the database's change feed")?;
     let directory = Arc::new(Directory::open(store.clone(), settings.area, settings.demo).await?);
     let _follower = changes.map(|c| c.follow(directory.clone()));
+    // The look-alike check's table of published names takes seconds at a million
+    // listings: built now, in the background, rather than on a moderator's first page.
+    let warming = directory.clone();
+    tokio::spawn(async move {
+        warming.name_skeletons().warm(warming.index()).await;
+    });
     let listener = tokio::net::TcpListener::bind(settings.listen)
         .await
         .with_context(|| format!("cannot listen on {}", settings.listen))?;

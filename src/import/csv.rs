@@ -702,6 +702,16 @@ impl RowReader<'_> {
             ));
             email = Some(first.to_string());
         }
+        if let Some(tidy) = email.as_deref().and_then(tidied_email) {
+            warnings.push(Warning::at(
+                row,
+                format!(
+                    "email: kept {tidy:?}, without the punctuation or mailto: around it (was {:?})",
+                    shorten(email.as_deref().unwrap_or_default())
+                ),
+            ));
+            email = Some(tidy.to_string());
+        }
         let draft = ServiceDraft {
             name: Some(name),
             organisation: cell(record, c.organisation),
@@ -774,10 +784,35 @@ fn first_of_several_emails(raw: &str) -> Option<&str> {
     addresses.next().is_some().then_some(first)
 }
 
+/// The address without what registers often leave around it (a `mailto:` prefix, a
+/// trailing `;`, `.` or `,`), when there was any: `info@biblioteca.it.` is a typo for
+/// `info@biblioteca.it`, not a reason to drop the address.
+fn tidied_email(raw: &str) -> Option<&str> {
+    let tidy = raw.trim();
+    let tidy = tidy
+        .get(..7)
+        .filter(|p| p.eq_ignore_ascii_case("mailto:"))
+        .map_or(tidy, |_| &tidy[7..]);
+    let tidy = tidy.trim_end_matches([';', '.', ',']).trim();
+    (tidy != raw && tidy.contains('@')).then_some(tidy)
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
     use crate::domain::Status;
+
+    #[test]
+    fn emails_lose_the_punctuation_around_them() {
+        assert_eq!(tidied_email("info@biblio.it."), Some("info@biblio.it"));
+        assert_eq!(tidied_email("info@biblio.it;"), Some("info@biblio.it"));
+        assert_eq!(
+            tidied_email("MAILTO:info@biblio.it"),
+            Some("info@biblio.it")
+        );
+        assert_eq!(tidied_email("info@biblio.it"), None);
+        assert_eq!(tidied_email("nobody."), None);
+    }
     use crate::import::{ColumnMap, Format, parse_bytes};
 
     fn opts() -> ImportOptions {

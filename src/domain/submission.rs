@@ -748,30 +748,49 @@ fn is_phone(p: &str) -> bool {
             .all(|c| c.is_ascii_digit() || " +-./()".contains(c))
 }
 
-/// Checks a moderator's reason or message: required, plain text, at most
-/// [`MAX_REASON`] characters.
+/// Checks a moderator's reason or message: required, plain text without invisible or
+/// text-direction characters, at most [`MAX_REASON`] characters.
 pub fn check_reason(field: &str, text: Option<&str>) -> Result<String, FieldError> {
-    let t: String = text
-        .unwrap_or("")
-        .trim()
-        .chars()
-        .filter(|c| !c.is_control() || *c == '\n' || *c == '\t')
-        .collect();
-    let message = if t.is_empty() {
-        "is required".to_string()
-    } else if t.chars().count() > MAX_REASON {
-        format!("is longer than {MAX_REASON} characters")
-    } else {
-        return Ok(t);
-    };
-    Err(FieldError {
+    let refuse = |message: String| FieldError {
         field: field.to_string(),
         message,
-    })
+    };
+    // A moderator's words reach the submitter and the audit log: the same characters are
+    // refused as in a listing (a text-direction override would reorder them on screen).
+    let t = crate::domain::text::checked_text(
+        text.unwrap_or(""),
+        crate::domain::text::Layout::Paragraphs,
+    )
+    .map_err(|bad| refuse(bad.to_string()))?
+    .unwrap_or_default();
+    if t.is_empty() {
+        Err(refuse("is required".to_string()))
+    } else if t.chars().count() > MAX_REASON {
+        Err(refuse(format!("is longer than {MAX_REASON} characters")))
+    } else {
+        Ok(t)
+    }
 }
 
 #[cfg(test)]
 mod tests {
+
+    #[test]
+    fn reasons_refuse_invisible_and_direction_characters() {
+        assert_eq!(
+            check_reason("reason", Some("  Indirizzo\nsbagliato \u{200b}")).unwrap(),
+            "Indirizzo\nsbagliato"
+        );
+        let e = check_reason("reason", Some("ok \u{202e}gnitset")).unwrap_err();
+        assert_eq!(e.field, "reason");
+        assert!(e.message.contains("U+202E"), "{}", e.message);
+        assert_eq!(
+            check_reason("reason", Some(" \u{feff} "))
+                .unwrap_err()
+                .message,
+            "is required"
+        );
+    }
     use super::*;
 
     fn body() -> Value {

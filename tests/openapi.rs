@@ -676,12 +676,13 @@ async fn published_listing(s: &TestServer, doc: &Described, moderator: &Client) 
         .send("GET", "/api/moderation/queue?kind=new", Body::None)
         .await
         .json();
+    // Oldest first: the last submission is the one just sent.
     let item = queue["items"]
         .as_array()
         .unwrap()
         .iter()
         .map(|i| i["id"].as_str().unwrap().to_string())
-        .find(|i| i.starts_with("s-"))
+        .rfind(|i| i.starts_with("s-"))
         .unwrap();
     let path = format!("/api/moderation/items/{item}/approve");
     let decision = moderator
@@ -749,12 +750,27 @@ async fn every_operation_succeeds_as_described(s: &TestServer) {
         c.expect(&doc, "GET", path, Body::None, 200).await;
     }
     let listing = c.send("GET", "/api/services/2", Body::None).await.json();
+    // The description's own request examples are accepted as they are.
+    let example = |method: &str, template: &str| {
+        doc.operation(method, template)["requestBody"]["content"]["application/json"]["example"]
+            .clone()
+    };
+    let body = Body::Json(example("POST", "/api/submissions"));
+    c.expect(&doc, "POST", "/api/submissions", body, 201).await;
+    let body = Body::Json(example("POST", "/api/moderation/services/{id}/edit"));
+    moderator
+        .expect(&doc, "POST", "/api/moderation/services/3/edit", body, 200)
+        .await;
 
-    // Three submissions and four reports to decide, and two pending imports.
+    // Three more submissions and four reports to decide, and two pending imports.
     let mut codes = Vec::new();
-    for (i, name) in ["Mensa nuova", "Sportello doppione", "Banco incompleto"]
-        .iter()
-        .enumerate()
+    for (i, name) in [
+        "Sportello doppione",
+        "Banco incompleto",
+        "Banco da rifiutare",
+    ]
+    .iter()
+    .enumerate()
     {
         let body = Body::Json(submission(name, 11.30 + i as f64 * 0.01, 43.30));
         let receipt = c
@@ -784,7 +800,7 @@ async fn every_operation_succeeds_as_described(s: &TestServer) {
         .iter()
         .map(|i| i["id"].as_str().unwrap().to_string())
         .collect();
-    assert_eq!(items.len(), 3 + 4 + 2, "{queue}");
+    assert_eq!(items.len(), 4 + 4 + 2, "{queue}");
     for item in &items {
         let path = format!("/api/moderation/items/{item}");
         moderator.expect(&doc, "GET", &path, Body::None, 200).await;
@@ -839,23 +855,9 @@ async fn every_operation_succeeds_as_described(s: &TestServer) {
             .expect(&doc, method, &path, Body::json(body), 200)
             .await;
     }
-    // A rejection, on a submission of its own.
-    let body = Body::Json(submission("Banco da rifiutare", 11.35, 43.30));
-    c.expect(&doc, "POST", "/api/submissions", body, 201).await;
-    let queue = moderator
-        .send("GET", "/api/moderation/queue?kind=new", Body::None)
-        .await
-        .json();
-    let pending = queue["items"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .map(|i| i["id"].as_str().unwrap().to_string())
-        .find(|i| i.starts_with("s-"))
-        .unwrap();
     let reason = Body::Json(json!({"reason": "Non è un servizio sociale"}));
     moderator
-        .expect(&doc, "POST", &item("reject", &pending), reason, 200)
+        .expect(&doc, "POST", &item("reject", subs[3]), reason, 200)
         .await;
     // A change proposal through the edit link.
     let (listing, token) = published_listing(s, &doc, &moderator).await;

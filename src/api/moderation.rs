@@ -89,6 +89,7 @@ pub struct MessageRequest {
 #[serde(deny_unknown_fields)]
 pub struct MergeRequest {
     /// The listing's id.
+    #[schema(minimum = 1, example = 1)]
     into: i64,
 }
 
@@ -661,7 +662,20 @@ pub async fn get_service(
     security(("session_cookie" = [], "csrf_token" = [])),
     params(("id" = i64, Path, description = "Listing id", minimum = 1, example = 1)),
     request_body(content = Object, content_type = "application/json",
-        description = "The whole listing as a GeoJSON Feature"),
+        description = "The whole listing as a GeoJSON Feature",
+        example = json!({
+            "type": "Feature",
+            "geometry": {"type": "Point", "coordinates": [11.3317, 43.3183]},
+            "properties": {
+                "name": "Sportello Famiglia",
+                "organisation": "Comune di Siena",
+                "categories": ["listening-guidance"],
+                "target_groups": ["minors-families"],
+                "address": "Via di Città 81, Siena",
+                "opening_hours": "Mo,We 10:00-13:00; Tu 15:00-18:00",
+                "accessibility": {"wheelchair": "yes"}
+            }
+        })),
     responses(
         (status = 200, description = "Edited", body = ListingSnapshot),
         (status = 400, description = "The id is not a positive whole number, there is no body, or it is not a JSON object; `parameter` names it", body = ErrorBody),

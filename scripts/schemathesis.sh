@@ -12,7 +12,8 @@
 # repeat until it is spent, so the three runs take about four minutes), ST_SEED (default
 # 1), ST_WORKERS (default 1: see below). Schemathesis is installed from PyPI at the versions
 # pinned in scripts/schemathesis-requirements.txt, into target/schemathesis-venv.
-# Reports (JSON, and an NDJSON event log to replay failures) go to target/schemathesis/.
+# Reports (JSON, an NDJSON log of every request and answer, and the server's log) go to
+# target/schemathesis/; each failure is printed with a curl command that reproduces it.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 root=$PWD
@@ -21,8 +22,9 @@ max_examples=${ST_MAX_EXAMPLES:-40}
 max_time=${ST_MAX_TIME:-80}
 seed=${ST_SEED:-1}
 # One request at a time: the runs look for wrong descriptions, not for what concurrent
-# writes do to the store (that is the load tests' business), and with one worker the same
-# seed replays the same requests against the same data.
+# writes do to the store (that is the load tests' business), and with one worker a seed
+# gives the same requests in the same order against the same data (how far a run gets
+# depends on the time budget and the machine).
 workers=${ST_WORKERS:-1}
 
 say() { printf '\n==> %s\n' "$*"; }
@@ -106,14 +108,14 @@ read -r _ admin_cookie admin_csrf < <(login st-admin)
 [ -n "$moderator_cookie" ] && [ -n "$admin_cookie" ] || { echo "login failed" >&2; exit 1; }
 
 # --- Something to moderate: a report on listing 1, so that r-1 and report 1 exist (the
-# description's examples name them). The submission s-1 is made by the anonymous run's
-# first case, from the request body's example.
+# description's examples name them). The submission s-1 is made by the anonymous run,
+# from the example of the submission's request body.
 curl -fsS -o /dev/null -H 'content-type: application/json' \
     -d '{"kind":"wrong_hours","message":"Il martedì è chiuso"}' "$base/api/services/1/reports"
 
 reports=$root/target/schemathesis
 mkdir -p "$reports"
-rm -f "$reports"/*.json "$reports"/*.ndjson
+rm -f "$reports"/*.json "$reports"/*.ndjson "$reports"/server.log
 export SCHEMATHESIS_HOOKS=schemathesis_hooks
 export PYTHONPATH=$root/scripts${PYTHONPATH:+:$PYTHONPATH} PYTHONDONTWRITEBYTECODE=1
 
@@ -189,8 +191,10 @@ if grep -q 'panicked' "$work/server.log"; then
     grep -A5 'panicked' "$work/server.log" >&2
     failed=1
 fi
+cp "$work/server.log" "$reports/server.log"
 if [ "$failed" -ne 0 ]; then
-    echo "schemathesis: FAILED (reports in $reports; replay a case with $st replay ID)" >&2
+    echo "schemathesis: FAILED (see the failures above, each with a curl command that" \
+        "reproduces it; reports and the server's log in $reports)" >&2
     exit 1
 fi
 echo "schemathesis: passed"

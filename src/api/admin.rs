@@ -100,7 +100,7 @@ fn no_such_user(id: i64) -> AppError {
     security(("session_cookie" = [])),
     responses(
         (status = 200, description = "Every account", body = UserList),
-        (status = 401, description = "No valid session", body = ErrorBody),
+        (status = 401, description = "Not logged in: no valid session", body = ErrorBody),
         (status = 403, description = "Not an admin", body = ErrorBody),
         (status = 503, description = "The database is not available", body = ErrorBody),
     ))]
@@ -152,10 +152,12 @@ pub async fn login_attempts(
     request_body(content = NewUserRequest, content_type = "application/json"),
     responses(
         (status = 201, description = "Created", body = User),
-        (status = 400, description = "A field is missing or invalid; `parameter` names it", body = ErrorBody),
-        (status = 401, description = "No valid session", body = ErrorBody),
+        (status = 400, description = "The body is not a JSON object of this shape, or a field is invalid (username, role, password); `parameter` names it", body = ErrorBody),
+        (status = 401, description = "Not logged in: no valid session", body = ErrorBody),
         (status = 403, description = "Not an admin, or `X-CSRF-Token` missing or wrong", body = ErrorBody),
         (status = 409, description = "The username is taken", body = ErrorBody),
+        (status = 413, description = "The body is larger than 16 KiB", body = ErrorBody),
+        (status = 415, description = "The body is not `application/json`", body = ErrorBody),
         (status = 503, description = "The database is not available", body = ErrorBody),
     ))]
 pub async fn create_user(
@@ -198,11 +200,11 @@ pub async fn create_user(
 /// An admin cannot disable their own account.
 #[utoipa::path(post, path = "/api/admin/users/{id}/disable", tag = "admin",
     security(("session_cookie" = [], "csrf_token" = [])),
-    params(("id" = i64, Path, description = "Account id")),
+    params(("id" = i64, Path, description = "Account id", minimum = 1, example = 1)),
     responses(
         (status = 200, description = "Disabled", body = User),
-        (status = 400, description = "Bad id", body = ErrorBody),
-        (status = 401, description = "No valid session", body = ErrorBody),
+        (status = 400, description = "The id is not a positive whole number", body = ErrorBody),
+        (status = 401, description = "Not logged in: no valid session", body = ErrorBody),
         (status = 403, description = "Not an admin, or `X-CSRF-Token` missing or wrong", body = ErrorBody),
         (status = 404, description = "No such account", body = ErrorBody),
         (status = 409, description = "An admin's own account", body = ErrorBody),
@@ -231,11 +233,11 @@ pub async fn disable_user(
 /// Enable a disabled account (admins only; audited as `user.enable`).
 #[utoipa::path(post, path = "/api/admin/users/{id}/enable", tag = "admin",
     security(("session_cookie" = [], "csrf_token" = [])),
-    params(("id" = i64, Path, description = "Account id")),
+    params(("id" = i64, Path, description = "Account id", minimum = 1, example = 1)),
     responses(
         (status = 200, description = "Enabled", body = User),
-        (status = 400, description = "Bad id", body = ErrorBody),
-        (status = 401, description = "No valid session", body = ErrorBody),
+        (status = 400, description = "The id is not a positive whole number", body = ErrorBody),
+        (status = 401, description = "Not logged in: no valid session", body = ErrorBody),
         (status = 403, description = "Not an admin, or `X-CSRF-Token` missing or wrong", body = ErrorBody),
         (status = 404, description = "No such account", body = ErrorBody),
         (status = 503, description = "The database is not available", body = ErrorBody),
@@ -260,14 +262,16 @@ pub async fn enable_user(
 /// `user.reset_password`, without the password).
 #[utoipa::path(post, path = "/api/admin/users/{id}/reset-password", tag = "admin",
     security(("session_cookie" = [], "csrf_token" = [])),
-    params(("id" = i64, Path, description = "Account id")),
+    params(("id" = i64, Path, description = "Account id", minimum = 1, example = 1)),
     request_body(content = PasswordRequest, content_type = "application/json"),
     responses(
         (status = 200, description = "Password set; the account's sessions ended", body = User),
-        (status = 400, description = "Bad id or password; `parameter` names it", body = ErrorBody),
-        (status = 401, description = "No valid session", body = ErrorBody),
+        (status = 400, description = "The id is not a positive whole number, the body is not a JSON object of this shape, or the password is too weak; `parameter` names it", body = ErrorBody),
+        (status = 401, description = "Not logged in: no valid session", body = ErrorBody),
         (status = 403, description = "Not an admin, or `X-CSRF-Token` missing or wrong", body = ErrorBody),
         (status = 404, description = "No such account", body = ErrorBody),
+        (status = 413, description = "The body is larger than 16 KiB", body = ErrorBody),
+        (status = 415, description = "The body is not `application/json`", body = ErrorBody),
         (status = 503, description = "The database is not available", body = ErrorBody),
     ))]
 pub async fn reset_password(

@@ -123,6 +123,7 @@ impl IntoResponse for Refusal {
             headers(("Set-Cookie" = String, description = "mappatu_session=…; HttpOnly; SameSite=Strict; Path=/ and mappatu_device=…; HttpOnly; SameSite=Strict; Path=/api/auth"))),
         (status = 400, description = "A field is missing, empty or too long; `parameter` names it", body = ErrorBody),
         (status = 401, description = "Wrong username or password (one answer for both)", body = ErrorBody),
+        (status = 413, description = "The body is larger than 16 KiB", body = ErrorBody),
         (status = 415, description = "The body is not `application/json`", body = ErrorBody),
         (status = 429, description = "Too many failed attempts; see `Retry-After` (at most 60)", body = ErrorBody,
             headers(("Retry-After" = u64, description = "Seconds to wait, 1 to 60"))),
@@ -305,7 +306,8 @@ async fn try_login(
 #[utoipa::path(post, path = "/api/auth/logout", tag = "auth",
     security(("session_cookie" = [], "csrf_token" = [])),
     responses(
-        (status = 204, description = "Logged out; the cookie is removed"),
+        (status = 204, description = "Logged out; the cookie is removed",
+            headers(("Set-Cookie" = String, description = "mappatu_session=; HttpOnly; SameSite=Strict; Path=/; Max-Age=0"))),
         (status = 401, description = "No valid session", body = ErrorBody),
         (status = 403, description = "`X-CSRF-Token` missing or wrong", body = ErrorBody),
         (status = 503, description = "The database is not available", body = ErrorBody),

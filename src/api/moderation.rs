@@ -90,6 +90,7 @@ pub struct MessageRequest {
 #[serde(deny_unknown_fields)]
 pub struct MergeRequest {
     /// The listing's id.
+    #[schema(minimum = 1, example = 1)]
     into: i64,
 }
 
@@ -287,8 +288,9 @@ fn required_text(field: &str, text: Option<String>) -> Result<String, Problem> {
     params(QueueQuery),
     responses(
         (status = 200, description = "A page of the queue", body = Queue),
-        (status = 400, description = "A bad or unknown parameter (named in the body)", body = ErrorBody),
-        (status = 401, description = "Not logged in", body = ErrorBody),
+        (status = 400, description = "A parameter is malformed, out of range, unknown or given twice; `parameter` names it", body = ErrorBody),
+        (status = 401, description = "Not logged in: no valid session", body = ErrorBody),
+        (status = 503, description = "The database is not available", body = ErrorBody),
     ))]
 pub async fn get_queue(
     Moderator(_user): Moderator,
@@ -325,11 +327,13 @@ pub async fn get_queue(
 /// One item (`s-N`, `r-N` or `p-N`), decided or not.
 #[utoipa::path(get, path = "/api/moderation/items/{id}", tag = "moderation",
     security(("session_cookie" = [])),
-    params(("id" = String, Path, description = "s-N (submission), r-N (report) or p-N (pending import)")),
+    params(("id" = String, Path, description = "s-N (submission), r-N (report) or p-N (pending import); a bare N is s-N", pattern = r"^([srp]-)?[1-9][0-9]{0,17}$", example = "s-1")),
     responses(
         (status = 200, description = "The item", body = QueueItem),
-        (status = 401, description = "Not logged in", body = ErrorBody),
+        (status = 400, description = "The id is not s-N, r-N or p-N; `parameter` names it", body = ErrorBody),
+        (status = 401, description = "Not logged in: no valid session", body = ErrorBody),
         (status = 404, description = "No such item", body = ErrorBody),
+        (status = 503, description = "The database is not available", body = ErrorBody),
     ))]
 pub async fn get_item(
     Moderator(_user): Moderator,
@@ -357,16 +361,20 @@ fn decided(state: &AppState, d: Decision) -> Response {
 /// then edit it.
 #[utoipa::path(post, path = "/api/moderation/items/{id}/approve", tag = "moderation",
     security(("session_cookie" = [], "csrf_token" = [])),
-    params(("id" = String, Path, description = "s-N or p-N")),
+    params(("id" = String, Path, description = "s-N (a submission) or p-N (a pending import)", pattern = r"^([srp]-)?[1-9][0-9]{0,17}$", example = "s-1")),
     request_body(content = Option<Object>, content_type = "application/json",
         description = "Optional (s-N only): the edited listing as a GeoJSON Feature"),
     responses(
         (status = 200, description = "Published: the decision (s-N), or the listing (p-N)", body = DecisionAnswer),
-        (status = 401, description = "Not logged in", body = ErrorBody),
-        (status = 403, description = "Missing or wrong X-CSRF-Token", body = ErrorBody),
-        (status = 404, description = "No such submission", body = ErrorBody),
-        (status = 409, description = "Already decided", body = ErrorBody),
-        (status = 422, description = "The (edited) listing is invalid", body = super::submissions::InvalidBody),
+        (status = 400, description = "The id is not s-N, r-N or p-N, or the body is not a JSON object of this shape (a field missing, unknown or of the wrong type); `parameter` names it", body = ErrorBody),
+        (status = 401, description = "Not logged in: no valid session", body = ErrorBody),
+        (status = 403, description = "`X-CSRF-Token` missing or wrong", body = ErrorBody),
+        (status = 404, description = "No such submission or pending import", body = ErrorBody),
+        (status = 409, description = "Already decided, a report (r-N), or a change to a listing that no longer exists", body = ErrorBody),
+        (status = 413, description = "The body is larger than 128 KiB", body = ErrorBody),
+        (status = 415, description = "A body that is not `application/json`", body = ErrorBody),
+        (status = 422, description = "The (edited) listing is invalid, or a body was sent for a pending import", body = super::submissions::InvalidBody),
+        (status = 503, description = "The database is not available", body = ErrorBody),
     ))]
 pub async fn approve(
     Moderator(user): Moderator,
@@ -401,14 +409,19 @@ pub async fn approve(
 /// answer is the listing (with its status) instead of a decision.
 #[utoipa::path(post, path = "/api/moderation/items/{id}/reject", tag = "moderation",
     security(("session_cookie" = [], "csrf_token" = [])),
-    params(("id" = String, Path, description = "s-N or p-N")),
+    params(("id" = String, Path, description = "s-N (a submission) or p-N (a pending import)", pattern = r"^([srp]-)?[1-9][0-9]{0,17}$", example = "s-1")),
     request_body(content = ReasonRequest, content_type = "application/json"),
     responses(
         (status = 200, description = "Rejected: the decision (s-N), or the listing (p-N)", body = DecisionAnswer),
-        (status = 401, description = "Not logged in", body = ErrorBody),
-        (status = 403, description = "Missing or wrong X-CSRF-Token", body = ErrorBody),
-        (status = 409, description = "Already decided", body = ErrorBody),
-        (status = 422, description = "No reason", body = super::submissions::InvalidBody),
+        (status = 400, description = "The id is not s-N, r-N or p-N, there is no body, or the body is not a JSON object of this shape (a field missing, unknown or of the wrong type); `parameter` names it", body = ErrorBody),
+        (status = 401, description = "Not logged in: no valid session", body = ErrorBody),
+        (status = 403, description = "`X-CSRF-Token` missing or wrong", body = ErrorBody),
+        (status = 404, description = "No such submission or pending import", body = ErrorBody),
+        (status = 409, description = "Already decided, or a report (r-N)", body = ErrorBody),
+        (status = 413, description = "The body is larger than 128 KiB", body = ErrorBody),
+        (status = 415, description = "A body that is not `application/json`", body = ErrorBody),
+        (status = 422, description = "No reason, or one longer than 2000 characters", body = super::submissions::InvalidBody),
+        (status = 503, description = "The database is not available", body = ErrorBody),
     ))]
 pub async fn reject(
     Moderator(user): Moderator,
@@ -435,14 +448,19 @@ pub async fn reject(
 /// Ask the submitter of a pending submission for changes (they see the message).
 #[utoipa::path(post, path = "/api/moderation/items/{id}/request-changes", tag = "moderation",
     security(("session_cookie" = [], "csrf_token" = [])),
-    params(("id" = String, Path, description = "s-N")),
+    params(("id" = String, Path, description = "s-N (a submission)", pattern = r"^([srp]-)?[1-9][0-9]{0,17}$", example = "s-1")),
     request_body(content = MessageRequest, content_type = "application/json"),
     responses(
         (status = 200, description = "Changes requested", body = DecisionView),
-        (status = 401, description = "Not logged in", body = ErrorBody),
-        (status = 403, description = "Missing or wrong X-CSRF-Token", body = ErrorBody),
-        (status = 409, description = "Already decided, or a pending import (p-N: no submitter to ask)", body = ErrorBody),
-        (status = 422, description = "No message", body = super::submissions::InvalidBody),
+        (status = 400, description = "The id is not s-N, r-N or p-N, there is no body, or the body is not a JSON object of this shape (a field missing, unknown or of the wrong type); `parameter` names it", body = ErrorBody),
+        (status = 401, description = "Not logged in: no valid session", body = ErrorBody),
+        (status = 403, description = "`X-CSRF-Token` missing or wrong", body = ErrorBody),
+        (status = 404, description = "No such submission", body = ErrorBody),
+        (status = 409, description = "Already decided, a report (r-N), or a pending import (p-N: no submitter to ask)", body = ErrorBody),
+        (status = 413, description = "The body is larger than 128 KiB", body = ErrorBody),
+        (status = 415, description = "A body that is not `application/json`", body = ErrorBody),
+        (status = 422, description = "No message, or one longer than 2000 characters", body = super::submissions::InvalidBody),
+        (status = 503, description = "The database is not available", body = ErrorBody),
     ))]
 pub async fn request_changes(
     Moderator(user): Moderator,
@@ -461,14 +479,19 @@ pub async fn request_changes(
 /// listing keeps its fields and takes what it lacked from the submission.
 #[utoipa::path(post, path = "/api/moderation/items/{id}/merge", tag = "moderation",
     security(("session_cookie" = [], "csrf_token" = [])),
-    params(("id" = String, Path, description = "s-N")),
+    params(("id" = String, Path, description = "s-N (a submission)", pattern = r"^([srp]-)?[1-9][0-9]{0,17}$", example = "s-1")),
     request_body(content = MergeRequest, content_type = "application/json"),
     responses(
         (status = 200, description = "Merged", body = DecisionView),
-        (status = 401, description = "Not logged in", body = ErrorBody),
-        (status = 403, description = "Missing or wrong X-CSRF-Token", body = ErrorBody),
+        (status = 400, description = "The id is not s-N, r-N or p-N, `into` is not a positive whole number, there is no body, or the body is not a JSON object of this shape (a field missing, unknown or of the wrong type); `parameter` names it", body = ErrorBody),
+        (status = 401, description = "Not logged in: no valid session", body = ErrorBody),
+        (status = 403, description = "`X-CSRF-Token` missing or wrong", body = ErrorBody),
         (status = 404, description = "No such submission or listing", body = ErrorBody),
-        (status = 409, description = "Already decided, the listing is not published, or a pending import (p-N)", body = ErrorBody),
+        (status = 409, description = "Already decided, the listing is not published, a change proposal merged into its own listing, a report (r-N) or a pending import (p-N)", body = ErrorBody),
+        (status = 413, description = "The body is larger than 128 KiB", body = ErrorBody),
+        (status = 415, description = "A body that is not `application/json`", body = ErrorBody),
+        (status = 422, description = "The merged listing would be invalid", body = super::submissions::InvalidBody),
+        (status = 503, description = "The database is not available", body = ErrorBody),
     ))]
 pub async fn merge(
     Moderator(user): Moderator,
@@ -502,13 +525,19 @@ async fn close_report(
 /// Resolve an open report (`r-N`): the problem was dealt with. Optional `{"note"}`.
 #[utoipa::path(post, path = "/api/moderation/items/{id}/resolve", tag = "moderation",
     security(("session_cookie" = [], "csrf_token" = [])),
-    params(("id" = String, Path, description = "r-N")),
+    params(("id" = String, Path, description = "r-N (a report)", pattern = r"^([srp]-)?[1-9][0-9]{0,17}$", example = "r-1")),
     request_body(content = Option<NoteRequest>, content_type = "application/json"),
     responses(
         (status = 200, description = "Resolved", body = ReportView),
-        (status = 401, description = "Not logged in", body = ErrorBody),
-        (status = 403, description = "Missing or wrong X-CSRF-Token", body = ErrorBody),
-        (status = 409, description = "Already closed", body = ErrorBody),
+        (status = 400, description = "The id is not s-N, r-N or p-N, or the body is not a JSON object of this shape (a field missing, unknown or of the wrong type); `parameter` names it", body = ErrorBody),
+        (status = 401, description = "Not logged in: no valid session", body = ErrorBody),
+        (status = 403, description = "`X-CSRF-Token` missing or wrong", body = ErrorBody),
+        (status = 404, description = "No such report", body = ErrorBody),
+        (status = 409, description = "Already closed, or not a report (s-N, p-N)", body = ErrorBody),
+        (status = 413, description = "The body is larger than 128 KiB", body = ErrorBody),
+        (status = 415, description = "A body that is not `application/json`", body = ErrorBody),
+        (status = 422, description = "The note is longer than 2000 characters, or nothing but control characters", body = super::submissions::InvalidBody),
+        (status = 503, description = "The database is not available", body = ErrorBody),
     ))]
 pub async fn resolve_item(
     Moderator(user): Moderator,
@@ -523,13 +552,19 @@ pub async fn resolve_item(
 /// Dismiss an open report (`r-N`): nothing to do. Optional `{"note"}`.
 #[utoipa::path(post, path = "/api/moderation/items/{id}/dismiss", tag = "moderation",
     security(("session_cookie" = [], "csrf_token" = [])),
-    params(("id" = String, Path, description = "r-N")),
+    params(("id" = String, Path, description = "r-N (a report)", pattern = r"^([srp]-)?[1-9][0-9]{0,17}$", example = "r-1")),
     request_body(content = Option<NoteRequest>, content_type = "application/json"),
     responses(
         (status = 200, description = "Dismissed", body = ReportView),
-        (status = 401, description = "Not logged in", body = ErrorBody),
-        (status = 403, description = "Missing or wrong X-CSRF-Token", body = ErrorBody),
-        (status = 409, description = "Already closed", body = ErrorBody),
+        (status = 400, description = "The id is not s-N, r-N or p-N, or the body is not a JSON object of this shape (a field missing, unknown or of the wrong type); `parameter` names it", body = ErrorBody),
+        (status = 401, description = "Not logged in: no valid session", body = ErrorBody),
+        (status = 403, description = "`X-CSRF-Token` missing or wrong", body = ErrorBody),
+        (status = 404, description = "No such report", body = ErrorBody),
+        (status = 409, description = "Already closed, or not a report (s-N, p-N)", body = ErrorBody),
+        (status = 413, description = "The body is larger than 128 KiB", body = ErrorBody),
+        (status = 415, description = "A body that is not `application/json`", body = ErrorBody),
+        (status = 422, description = "The note is longer than 2000 characters, or nothing but control characters", body = super::submissions::InvalidBody),
+        (status = 503, description = "The database is not available", body = ErrorBody),
     ))]
 pub async fn dismiss_item(
     Moderator(user): Moderator,
@@ -544,12 +579,19 @@ pub async fn dismiss_item(
 /// Resolve an open report by its numeric id. Optional `{"note"}`.
 #[utoipa::path(post, path = "/api/moderation/reports/{id}/resolve", tag = "moderation",
     security(("session_cookie" = [], "csrf_token" = [])),
-    params(("id" = i64, Path, description = "Report id")),
+    params(("id" = i64, Path, description = "Report id", minimum = 1, example = 1)),
     request_body(content = Option<NoteRequest>, content_type = "application/json"),
     responses(
         (status = 200, description = "Resolved", body = ReportView),
+        (status = 400, description = "The id is not a positive whole number, or the body is not a JSON object of this shape (a field missing, unknown or of the wrong type); `parameter` names it", body = ErrorBody),
+        (status = 401, description = "Not logged in: no valid session", body = ErrorBody),
+        (status = 403, description = "`X-CSRF-Token` missing or wrong", body = ErrorBody),
         (status = 404, description = "No such report", body = ErrorBody),
         (status = 409, description = "Already closed", body = ErrorBody),
+        (status = 413, description = "The body is larger than 128 KiB", body = ErrorBody),
+        (status = 415, description = "A body that is not `application/json`", body = ErrorBody),
+        (status = 422, description = "The note is longer than 2000 characters, or nothing but control characters", body = super::submissions::InvalidBody),
+        (status = 503, description = "The database is not available", body = ErrorBody),
     ))]
 pub async fn resolve_report(
     Moderator(user): Moderator,
@@ -564,12 +606,19 @@ pub async fn resolve_report(
 /// Dismiss an open report by its numeric id. Optional `{"note"}`.
 #[utoipa::path(post, path = "/api/moderation/reports/{id}/dismiss", tag = "moderation",
     security(("session_cookie" = [], "csrf_token" = [])),
-    params(("id" = i64, Path, description = "Report id")),
+    params(("id" = i64, Path, description = "Report id", minimum = 1, example = 1)),
     request_body(content = Option<NoteRequest>, content_type = "application/json"),
     responses(
         (status = 200, description = "Dismissed", body = ReportView),
+        (status = 400, description = "The id is not a positive whole number, or the body is not a JSON object of this shape (a field missing, unknown or of the wrong type); `parameter` names it", body = ErrorBody),
+        (status = 401, description = "Not logged in: no valid session", body = ErrorBody),
+        (status = 403, description = "`X-CSRF-Token` missing or wrong", body = ErrorBody),
         (status = 404, description = "No such report", body = ErrorBody),
         (status = 409, description = "Already closed", body = ErrorBody),
+        (status = 413, description = "The body is larger than 128 KiB", body = ErrorBody),
+        (status = 415, description = "A body that is not `application/json`", body = ErrorBody),
+        (status = 422, description = "The note is longer than 2000 characters, or nothing but control characters", body = super::submissions::InvalidBody),
+        (status = 503, description = "The database is not available", body = ErrorBody),
     ))]
 pub async fn dismiss_report(
     Moderator(user): Moderator,
@@ -585,10 +634,13 @@ pub async fn dismiss_report(
 /// `status` and `verified_at`.
 #[utoipa::path(get, path = "/api/moderation/services/{id}", tag = "moderation",
     security(("session_cookie" = [])),
-    params(("id" = i64, Path, description = "Listing id")),
+    params(("id" = i64, Path, description = "Listing id", minimum = 1, example = 1)),
     responses(
         (status = 200, description = "The listing", body = ListingSnapshot),
+        (status = 400, description = "The id is not a positive whole number; `parameter` names it", body = ErrorBody),
+        (status = 401, description = "Not logged in: no valid session", body = ErrorBody),
         (status = 404, description = "No such listing", body = ErrorBody),
+        (status = 503, description = "The database is not available", body = ErrorBody),
     ))]
 pub async fn get_service(
     Moderator(_user): Moderator,
@@ -610,12 +662,32 @@ pub async fn get_service(
 /// listing changes in the API and on the map at once.
 #[utoipa::path(post, path = "/api/moderation/services/{id}/edit", tag = "moderation",
     security(("session_cookie" = [], "csrf_token" = [])),
-    params(("id" = i64, Path, description = "Listing id")),
-    request_body(content = Object, content_type = "application/json"),
+    params(("id" = i64, Path, description = "Listing id", minimum = 1, example = 1)),
+    request_body(content = Object, content_type = "application/json",
+        description = "The whole listing as a GeoJSON Feature",
+        example = json!({
+            "type": "Feature",
+            "geometry": {"type": "Point", "coordinates": [11.3317, 43.3183]},
+            "properties": {
+                "name": "Sportello Famiglia",
+                "organisation": "Comune di Siena",
+                "categories": ["listening-guidance"],
+                "target_groups": ["minors-families"],
+                "address": "Via di Città 81, Siena",
+                "opening_hours": "Mo,We 10:00-13:00; Tu 15:00-18:00",
+                "accessibility": {"wheelchair": "yes"}
+            }
+        })),
     responses(
         (status = 200, description = "Edited", body = ListingSnapshot),
+        (status = 400, description = "The id is not a positive whole number, there is no body, or it is not a JSON object; `parameter` names it", body = ErrorBody),
+        (status = 401, description = "Not logged in: no valid session", body = ErrorBody),
+        (status = 403, description = "`X-CSRF-Token` missing or wrong", body = ErrorBody),
         (status = 404, description = "No such listing", body = ErrorBody),
+        (status = 413, description = "The body is larger than 128 KiB", body = ErrorBody),
+        (status = 415, description = "A body that is not `application/json`", body = ErrorBody),
         (status = 422, description = "Every invalid field", body = super::submissions::InvalidBody),
+        (status = 503, description = "The database is not available", body = ErrorBody),
     ))]
 pub async fn edit_service(
     Moderator(user): Moderator,
@@ -653,12 +725,19 @@ async fn set_published(
 /// Take a published listing off the API and the map. Optional `{"reason"}`.
 #[utoipa::path(post, path = "/api/moderation/services/{id}/unpublish", tag = "moderation",
     security(("session_cookie" = [], "csrf_token" = [])),
-    params(("id" = i64, Path, description = "Listing id")),
+    params(("id" = i64, Path, description = "Listing id", minimum = 1, example = 1)),
     request_body(content = Option<ReasonRequest>, content_type = "application/json"),
     responses(
         (status = 200, description = "Unpublished", body = ListingSnapshot),
+        (status = 400, description = "The id is not a positive whole number, or the body is not a JSON object of this shape (a field missing, unknown or of the wrong type); `parameter` names it", body = ErrorBody),
+        (status = 401, description = "Not logged in: no valid session", body = ErrorBody),
+        (status = 403, description = "`X-CSRF-Token` missing or wrong", body = ErrorBody),
         (status = 404, description = "No such listing", body = ErrorBody),
         (status = 409, description = "Not published", body = ErrorBody),
+        (status = 413, description = "The body is larger than 128 KiB", body = ErrorBody),
+        (status = 415, description = "A body that is not `application/json`", body = ErrorBody),
+        (status = 422, description = "The reason is longer than 2000 characters, or nothing but control characters", body = super::submissions::InvalidBody),
+        (status = 503, description = "The database is not available", body = ErrorBody),
     ))]
 pub async fn unpublish(
     Moderator(user): Moderator,
@@ -672,12 +751,19 @@ pub async fn unpublish(
 /// Put an unpublished listing back. Optional `{"reason"}`.
 #[utoipa::path(post, path = "/api/moderation/services/{id}/republish", tag = "moderation",
     security(("session_cookie" = [], "csrf_token" = [])),
-    params(("id" = i64, Path, description = "Listing id")),
+    params(("id" = i64, Path, description = "Listing id", minimum = 1, example = 1)),
     request_body(content = Option<ReasonRequest>, content_type = "application/json"),
     responses(
         (status = 200, description = "Published again", body = ListingSnapshot),
+        (status = 400, description = "The id is not a positive whole number, or the body is not a JSON object of this shape (a field missing, unknown or of the wrong type); `parameter` names it", body = ErrorBody),
+        (status = 401, description = "Not logged in: no valid session", body = ErrorBody),
+        (status = 403, description = "`X-CSRF-Token` missing or wrong", body = ErrorBody),
         (status = 404, description = "No such listing", body = ErrorBody),
         (status = 409, description = "Not unpublished", body = ErrorBody),
+        (status = 413, description = "The body is larger than 128 KiB", body = ErrorBody),
+        (status = 415, description = "A body that is not `application/json`", body = ErrorBody),
+        (status = 422, description = "The reason is longer than 2000 characters, or nothing but control characters", body = super::submissions::InvalidBody),
+        (status = 503, description = "The database is not available", body = ErrorBody),
     ))]
 pub async fn republish(
     Moderator(user): Moderator,
@@ -691,10 +777,14 @@ pub async fn republish(
 /// Mark a listing's data as confirmed by a person now (sets `verified_at`).
 #[utoipa::path(post, path = "/api/moderation/services/{id}/verify", tag = "moderation",
     security(("session_cookie" = [], "csrf_token" = [])),
-    params(("id" = i64, Path, description = "Listing id")),
+    params(("id" = i64, Path, description = "Listing id", minimum = 1, example = 1)),
     responses(
         (status = 200, description = "Verified", body = ListingSnapshot),
+        (status = 400, description = "The id is not a positive whole number; `parameter` names it", body = ErrorBody),
+        (status = 401, description = "Not logged in: no valid session", body = ErrorBody),
+        (status = 403, description = "`X-CSRF-Token` missing or wrong", body = ErrorBody),
         (status = 404, description = "No such listing", body = ErrorBody),
+        (status = 503, description = "The database is not available", body = ErrorBody),
     ))]
 pub async fn verify(
     Moderator(user): Moderator,
@@ -713,9 +803,10 @@ pub async fn verify(
     params(AuditQuery),
     responses(
         (status = 200, description = "A page of entries", body = AuditPage),
-        (status = 400, description = "A parameter is invalid", body = ErrorBody),
-        (status = 401, description = "Not logged in", body = ErrorBody),
+        (status = 400, description = "A parameter is malformed, out of range, unknown or given twice; `parameter` names it", body = ErrorBody),
+        (status = 401, description = "Not logged in: no valid session", body = ErrorBody),
         (status = 403, description = "Not an admin", body = ErrorBody),
+        (status = 503, description = "The database is not available", body = ErrorBody),
     ))]
 pub async fn audit(
     Admin(_admin): Admin,

@@ -66,7 +66,7 @@ use utoipa::OpenApi;
         moderation::audit,
         openapi_json,
     ),
-    modifiers(&SessionSecurity),
+    modifiers(&SessionSecurity, &OptionalBodies),
     components(schemas(
         submissions::SubmissionReceipt, submissions::SubmissionStatusView, submissions::InvalidBody,
         crate::domain::service::FieldError, crate::domain::submission::SubmissionKind,
@@ -101,8 +101,8 @@ use utoipa::OpenApi;
 )]
 pub struct ApiDoc;
 
-/// The session cookie and the CSRF header, named by the `security` of the endpoints
-/// that need them.
+/// The session cookie, the CSRF header and a listing's edit token, named by the
+/// `security` of the endpoints that need them.
 struct SessionSecurity;
 
 impl utoipa::Modify for SessionSecurity {
@@ -124,7 +124,81 @@ impl utoipa::Modify for SessionSecurity {
                  state-changing request",
             ))),
         );
+        components.add_security_scheme(
+            "edit_token",
+            SecurityScheme::Http(
+                utoipa::openapi::security::HttpBuilder::new()
+                    .scheme(utoipa::openapi::security::HttpAuthScheme::Bearer)
+                    .description(Some(
+                        "A listing's private edit token, given once with the submission's \
+                         receipt (and by email)",
+                    ))
+                    .build(),
+            ),
+        );
     }
+}
+
+/// utoipa writes an optional request body (`Option<T>`) as `T` or `null`, but the server
+/// refuses a `null` body (400, like any body that is not an object): "optional" means the
+/// body may be left out, which `required: false` already says. The `null` alternative is
+/// taken out again.
+struct OptionalBodies;
+
+impl utoipa::Modify for OptionalBodies {
+    fn modify(&self, openapi: &mut utoipa::openapi::OpenApi) {
+        use utoipa::openapi::schema::{Schema, SchemaType, Type};
+        use utoipa::openapi::{RefOr, Required};
+        for item in openapi.paths.paths.values_mut() {
+            for op in [&mut item.post, &mut item.put, &mut item.patch]
+                .into_iter()
+                .flatten()
+            {
+                let Some(body) = op.request_body.as_mut() else {
+                    continue;
+                };
+                if body.required == Some(Required::True) {
+                    continue;
+                }
+                for content in body.content.values_mut() {
+                    let Some(schema) = content.schema.take() else {
+                        continue;
+                    };
+                    content.schema = Some(match schema {
+                        RefOr::T(Schema::OneOf(mut one_of)) => {
+                            one_of.items.retain(|s| !is_null(s));
+                            if one_of.items.len() == 1 {
+                                one_of.items.remove(0)
+                            } else {
+                                RefOr::T(Schema::OneOf(one_of))
+                            }
+                        }
+                        RefOr::T(Schema::Object(mut object)) => {
+                            if let SchemaType::Array(types) = &object.schema_type {
+                                let types: Vec<Type> = types
+                                    .iter()
+                                    .filter(|t| **t != Type::Null)
+                                    .cloned()
+                                    .collect();
+                                object.schema_type = match types.as_slice() {
+                                    [one] => SchemaType::Type(one.clone()),
+                                    _ => SchemaType::Array(types),
+                                };
+                            }
+                            RefOr::T(Schema::Object(object))
+                        }
+                        other => other,
+                    });
+                }
+            }
+        }
+    }
+}
+
+fn is_null(schema: &utoipa::openapi::RefOr<utoipa::openapi::schema::Schema>) -> bool {
+    use utoipa::openapi::schema::{Schema, SchemaType, Type};
+    matches!(schema, utoipa::openapi::RefOr::T(Schema::Object(o))
+        if o.schema_type == SchemaType::Type(Type::Null))
 }
 
 /// This description.

@@ -265,7 +265,7 @@ pub async fn list(State(state): State<AppState>, mut params: Params) -> Result<R
 /// should ask for a smaller box).
 #[utoipa::path(get, path = "/api/services/points", tag = "services", params(PointsQuery),
     responses(
-        (status = 200, description = "GeoJSON FeatureCollection of map points (what a marker and a list line show), by ascending id, with `total` and `truncated`", body = ServiceCollection, content_type = "application/geo+json"),
+        (status = 200, description = "GeoJSON FeatureCollection of map points (what a marker and a list line show), by ascending id, with `total` and `truncated`", body = PointCollection, content_type = "application/geo+json"),
         (status = 400, description = "A parameter is malformed or out of range", body = ErrorBody),
     ))]
 pub async fn points(
@@ -295,7 +295,7 @@ pub async fn points(
 
 /// One published service.
 #[utoipa::path(get, path = "/api/services/{id}", tag = "services",
-    params(("id" = i64, Path, description = "Service identifier")),
+    params(("id" = i64, Path, description = "Service identifier", minimum = 1, example = 1)),
     responses(
         (status = 200, description = "GeoJSON Feature", body = ServiceFeature, content_type = "application/geo+json"),
         (status = 400, description = "The id is not a positive whole number", body = ErrorBody),

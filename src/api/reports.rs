@@ -126,7 +126,7 @@ impl IntoResponse for Refusal {
 /// moderators. Answers 201 only once the report is stored. Nothing about the reporter is
 /// stored. Each client may send 5 reports every 10 minutes.
 #[utoipa::path(post, path = "/api/services/{id}/reports", tag = "reports",
-    params(("id" = i64, Path, description = "Service identifier")),
+    params(("id" = i64, Path, description = "Service identifier", minimum = 1, example = 1)),
     request_body(content = ReportRequest, content_type = "application/json"),
     responses(
         (status = 201, description = "Stored, waiting for a moderator", body = ReportReceipt),

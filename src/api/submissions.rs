@@ -266,14 +266,33 @@ fn receipt(code: &TrackingCode, token: Option<&EditToken>) -> SubmissionReceipt 
 /// submission is stored; 422 lists every problem. 10 submissions per client per hour.
 #[utoipa::path(post, path = "/api/submissions", tag = "submissions",
     request_body(content = Object, content_type = "application/json",
-        description = "GeoJSON Feature with properties.contact and properties.consent"),
+        description = "GeoJSON Feature with properties.contact and properties.consent",
+        example = json!({
+            "type": "Feature",
+            "geometry": {"type": "Point", "coordinates": [11.329, 43.32]},
+            "properties": {
+                "name": "Banco alimentare di quartiere",
+                "organisation": "Associazione Esempio",
+                "description_it": "Distribuzione di pacchi alimentari",
+                "categories": ["food-aid"],
+                "target_groups": ["low-income"],
+                "address": "Via dei Rossi 10, Siena",
+                "phone": "0577 123456",
+                "opening_hours": "Mo,We 09:00-12:00",
+                "accessibility": {"wheelchair": "limited"},
+                "contact": {"name": "Anna Rossi", "email": "anna.rossi@example.org"},
+                "consent": true,
+                "lang": "it"
+            }
+        })),
     responses(
         (status = 201, description = "Stored, waiting for a moderator", body = SubmissionReceipt),
-        (status = 400, description = "Not a JSON object", body = ErrorBody),
-        (status = 413, description = "Body larger than 128 KiB", body = ErrorBody),
-        (status = 415, description = "Not application/json", body = ErrorBody),
+        (status = 400, description = "No body, or the body is not a JSON object; `parameter` names it", body = ErrorBody),
+        (status = 413, description = "The body is larger than 128 KiB", body = ErrorBody),
+        (status = 415, description = "A body that is not `application/json`", body = ErrorBody),
         (status = 422, description = "Every invalid field", body = InvalidBody),
-        (status = 429, description = "Too many submissions from this client", body = ErrorBody),
+        (status = 429, description = "Too many submissions from this client (10 an hour); see `Retry-After`", body = ErrorBody,
+            headers(("Retry-After" = u64, description = "Seconds to wait before trying again"))),
         (status = 503, description = "The database is not available", body = ErrorBody),
     ))]
 pub async fn create(
@@ -317,11 +336,12 @@ pub async fn create(
 /// A submission's status, for whoever holds its tracking code (any case; spaces and
 /// dashes are ignored). The private contact is never shown.
 #[utoipa::path(get, path = "/api/submissions/{code}", tag = "submissions",
-    params(("code" = String, Path, description = "Tracking code")),
+    params(("code" = String, Path, description = "Tracking code: 10 letters and digits, any case; spaces and dashes are ignored", example = "7KQ2MX9FHD")),
     responses(
         (status = 200, description = "The status", body = SubmissionStatusView),
         (status = 400, description = "Not a tracking code", body = ErrorBody),
         (status = 404, description = "No submission has this code", body = ErrorBody),
+        (status = 503, description = "The database is not available", body = ErrorBody),
     ))]
 pub async fn status(
     State(state): State<AppState>,
@@ -354,16 +374,21 @@ pub async fn status(
 /// moderators' queue with a diff against the live listing, which does not change until a
 /// moderator approves. A tracking code is not an edit token.
 #[utoipa::path(post, path = "/api/listings/{id}/proposals", tag = "submissions",
-    params(("id" = i64, Path, description = "Listing id")),
+    security(("edit_token" = [])),
+    params(("id" = i64, Path, description = "Listing id", minimum = 1, example = 1)),
     request_body(content = Object, content_type = "application/json",
         description = "GeoJSON Feature with properties.contact and properties.consent"),
     responses(
         (status = 201, description = "Stored, waiting for a moderator", body = SubmissionReceipt),
-        (status = 401, description = "No edit token", body = ErrorBody),
+        (status = 400, description = "The id is not a positive whole number, there is no body, or the body is not a JSON object; `parameter` names it", body = ErrorBody),
+        (status = 401, description = "No edit token (`Authorization: Bearer <token>`)", body = ErrorBody),
         (status = 403, description = "The token does not open this listing", body = ErrorBody),
-        (status = 413, description = "Body larger than 128 KiB", body = ErrorBody),
+        (status = 413, description = "The body is larger than 128 KiB", body = ErrorBody),
+        (status = 415, description = "A body that is not `application/json`", body = ErrorBody),
         (status = 422, description = "Every invalid field", body = InvalidBody),
-        (status = 429, description = "Too many submissions from this client", body = ErrorBody),
+        (status = 429, description = "Too many submissions from this client (10 an hour); see `Retry-After`", body = ErrorBody,
+            headers(("Retry-After" = u64, description = "Seconds to wait before trying again"))),
+        (status = 503, description = "The database is not available", body = ErrorBody),
     ))]
 pub async fn propose(
     State(state): State<AppState>,

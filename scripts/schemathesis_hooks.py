@@ -3,9 +3,6 @@
 `before_call`: the runs as a moderator and as an admin share one session each, made by
 the script before the runs. Nothing a run generates may end that session, or every later
 request of the run would be answered 401 and the run would test nothing but the refusal.
-
-`filter_failure`: answers of a known issue fixed elsewhere (issue 16 item 5), dropped
-until that fix is merged.
 """
 
 import os
@@ -28,28 +25,3 @@ def before_call(context, case, kwargs):
     if str(case.path_parameters.get("id", "")).strip() == OWN_ACCOUNT_ID:
         case.path_parameters["id"] = NO_SUCH_ACCOUNT_ID
 
-
-def _header(response, name):
-    for key, value in response.headers.items():
-        if key.lower() == name:
-            return value[0] if isinstance(value, list) else value
-    return ""
-
-
-@schemathesis.hook
-def filter_failure(context, failure, case, response):
-    """Issue 16 item 5 (errors that are not JSON) is being fixed on its own branch. Until it
-    is merged, these two answers of it are not counted against the description, and only
-    these: axum's plain-text rejection of a path segment that is not UTF-8
-    (`/api/services/%FF`: 400 "Invalid URL: …"), and hyper's own empty 400, 414 and 431.
-    The JSON report counts what was dropped ("filtered"); the summary prints it.
-    TODO(issue 16 item 5): remove this hook once that item is merged."""
-    media_type = _header(response, "content-type")
-    body = response.content or b""
-    path_rejection = (
-        response.status_code == 400
-        and media_type.startswith("text/plain")
-        and body.startswith(b"Invalid URL")
-    )
-    hyper_refusal = response.status_code in (400, 414, 431) and not body and not media_type
-    return not (path_rejection or hyper_refusal)

@@ -406,8 +406,8 @@ async fn protected_operations_describe_401(s: &TestServer) {
             .expect(&doc, &method, &path, Body::None, 401)
             .await;
     }
-    // The moderation API (16 operations), accounts (5), logout and me.
-    assert_eq!(protected, 23);
+    // The moderation API (16 operations), accounts (5), failed logins, logout and me.
+    assert_eq!(protected, 24);
     // A change proposal's credential is the listing's edit token.
     let body = Body::Json(submission("x", 11.33, 43.32));
     anonymous
@@ -472,6 +472,7 @@ async fn refusals_are_described(s: &TestServer) {
         ("POST", "/api/admin/users/1/disable"),
         ("POST", "/api/admin/users/1/enable"),
         ("POST", "/api/admin/users/1/reset-password"),
+        ("GET", "/api/admin/login-attempts"),
         ("GET", "/api/moderation/audit"),
     ] {
         moderator.expect(&doc, method, path, Body::None, 403).await;
@@ -878,6 +879,25 @@ async fn every_operation_succeeds_as_described(s: &TestServer) {
         .await;
     admin
         .expect(&doc, "GET", "/api/admin/users", Body::None, 200)
+        .await;
+    // A wrong password, for the failed logins to list.
+    let body = json!({"username": "ada", "password": "not the password"});
+    Client::anonymous(s)
+        .expect(&doc, "POST", "/api/auth/login", Body::Json(body), 401)
+        .await;
+    let attempts = admin
+        .expect(&doc, "GET", "/api/admin/login-attempts", Body::None, 200)
+        .await
+        .json();
+    assert_eq!(attempts["items"][0]["username"], "ada", "{attempts}");
+    admin
+        .expect(
+            &doc,
+            "GET",
+            "/api/admin/login-attempts?limit=5",
+            Body::None,
+            400,
+        )
         .await;
     let body = json!({"username": "luca", "role": "moderator", "password": PASSWORD});
     let user = admin

@@ -267,8 +267,13 @@ impl NameSkeletons {
     /// Builds the table for the index as it is now, if it is not built yet (at start-up,
     /// so that the first moderator does not wait for it).
     pub async fn warm(&self, index: &SpatialIndex) {
+        let started = std::time::Instant::now();
         let table = self.table(index).await;
-        tracing::info!(listings = table.by_id.len(), "name skeletons ready");
+        tracing::info!(
+            listings = table.by_id.len(),
+            ms = started.elapsed().as_millis() as u64,
+            "name skeletons ready"
+        );
     }
 
     fn fresh(&self, generation: u64) -> Option<Arc<Table>> {

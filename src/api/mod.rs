@@ -77,7 +77,7 @@ pub fn app(state: AppState) -> Router {
             header::CACHE_CONTROL,
             HeaderValue::from_static("no-cache"),
         ))
-        .layer(axum::middleware::map_response(house_error_body));
+        .layer(error::HouseErrorLayer);
     let web = WebApp::new(&state.web).router();
     let proxies = ratelimit::TrustedProxies(Arc::new(state.web.trusted_proxies.clone()));
     Router::new()
@@ -100,69 +100,6 @@ pub fn app(state: AppState) -> Router {
                 tracing::info_span!("http", method = %req.method(), path = %req.uri().path())
             }),
         )
-}
-
-/// Gives any error answer that is not JSON the house body: a refusal of an extractor or
-/// a layer (axum's and tower's answer in plain text) that no handler of ours mapped.
-async fn house_error_body(res: Response) -> Response {
-    let status = res.status();
-    if !(status.is_client_error() || status.is_server_error()) {
-        return res;
-    }
-    let is_json = res
-        .headers()
-        .get(header::CONTENT_TYPE)
-        .and_then(|v| v.to_str().ok())
-        .is_some_and(|v| v.contains("json"));
-    if is_json {
-        return res;
-    }
-    let (mut parts, body) = res.into_parts();
-    // Their messages are short sentences; anything longer is cut rather than buffered.
-    let text = axum::body::to_bytes(body, 1024)
-        .await
-        .ok()
-        .and_then(|b| String::from_utf8(b.to_vec()).ok())
-        .filter(|t| !t.trim().is_empty());
-    let reason = status.canonical_reason().unwrap_or("error");
-    let error = match status.as_u16() {
-        400 => "bad_request",
-        404 => "not_found",
-        405 => "method_not_allowed",
-        408 => "request_timeout",
-        411 => "length_required",
-        413 => "payload_too_large",
-        415 => "unsupported_media_type",
-        422 => "unprocessable",
-        429 => "too_many_requests",
-        500 => "internal",
-        503 => "unavailable",
-        _ if status.is_client_error() => "client_error",
-        _ => "server_error",
-    };
-    let message = match text {
-        Some(t) if status.is_client_error() => t.trim().to_string(),
-        // A server error's text may say more than a client should read.
-        _ => reason.to_ascii_lowercase(),
-    };
-    if status.is_server_error() {
-        tracing::error!(
-            status = status.as_u16(),
-            "an error answer without the house body"
-        );
-    }
-    parts.headers.remove(header::CONTENT_LENGTH);
-    parts.headers.insert(
-        header::CONTENT_TYPE,
-        HeaderValue::from_static("application/json"),
-    );
-    let body = ErrorBody {
-        error,
-        message,
-        parameter: None,
-    };
-    let json = serde_json::to_vec(&body).unwrap_or_default();
-    Response::from_parts(parts, axum::body::Body::from(json))
 }
 
 fn no_store() -> SetResponseHeaderLayer<HeaderValue> {

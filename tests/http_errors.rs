@@ -134,5 +134,22 @@ async fn every_error_is_the_house_json_body() {
     assert_eq!(version["name"], "mappatu");
     assert_eq!((got[1].0, got[1].1.as_str()), (400, "application/json"));
 
+    // A body refused unread: the answer says the connection closes, so that the client
+    // does not send its next request on it (it used to break the pipe of the next request).
+    let res = s
+        .client
+        .post(format!("{base}/api/submissions"))
+        .header("content-type", "application/json")
+        .body(format!("{{\"x\":\"{}\"}}", "a".repeat(300_000)))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(res.status(), 413);
+    assert_eq!(res.headers()["connection"], "close");
+    for _ in 0..20 {
+        let (status, _) = s.get("/api/version").await;
+        assert_eq!(status, 200);
+    }
+
     s.finish().await;
 }

@@ -121,7 +121,7 @@ impl IntoResponse for AppError {
 
 /// Gives every error answer of the services it wraps the house body: a refusal of an
 /// extractor or a layer (axum's and tower's answer in plain text) that no handler of ours
-/// mapped. Answers below 400, and JSON ones, pass through untouched and without an
+/// mapped; an error answer to a request with a body also says `Connection: close`. Answers below 400, and JSON ones, pass through untouched and without an
 /// allocation (`axum::middleware::map_response` boxes every answer's future: about a
 /// tenth of the trivial endpoint's throughput).
 #[derive(Debug, Clone, Copy, Default)]
@@ -152,8 +152,14 @@ where
     }
 
     fn call(&mut self, req: axum::http::Request<B>) -> Self::Future {
+        let headers = req.headers();
+        let with_body = headers.contains_key(header::TRANSFER_ENCODING)
+            || headers
+                .get(header::CONTENT_LENGTH)
+                .is_some_and(|v| v.as_bytes() != b"0");
         HouseErrorFuture::Answering {
             answer: self.0.call(req),
+            with_body,
         }
     }
 }
@@ -164,7 +170,7 @@ pin_project_lite::pin_project! {
     #[project = Stage]
     pub enum HouseErrorFuture<F> {
         /// The wrapped service is answering.
-        Answering { #[pin] answer: F },
+        Answering { #[pin] answer: F, with_body: bool },
         /// An error answer is given the house body.
         Rewriting { rewrite: BoxFuture<'static, Response> },
     }
@@ -179,8 +185,16 @@ where
     fn poll(mut self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<Self::Output> {
         loop {
             match self.as_mut().project() {
-                Stage::Answering { answer } => {
-                    let Ok(res) = ready!(answer.poll(cx));
+                Stage::Answering { answer, with_body } => {
+                    let Ok(mut res) = ready!(answer.poll(cx));
+                    if *with_body && res.status().as_u16() >= 400 {
+                        // A refused request's body may be left unread (a 413 stops reading
+                        // at the limit), and then hyper closes the connection once the
+                        // answer is out: say so, or a client sends its next request on a
+                        // connection that is closing and gets a broken pipe.
+                        res.headers_mut()
+                            .insert(header::CONNECTION, HeaderValue::from_static("close"));
+                    }
                     if !needs_house_body(&res) {
                         return Poll::Ready(Ok(res));
                     }

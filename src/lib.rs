@@ -3,7 +3,8 @@
 //! The crate is organised by area: [`domain`] holds the typed values, [`store`] the
 //! persistent source of truth (SQLite or PostgreSQL), [`index`] the in-memory R-tree of
 //! published services, [`directory`] ties the two together, [`api`] serves them over HTTP,
-//! [`import`] and [`synthetic`] fill the store, and [`config`] reads the settings.
+//! [`import`] and [`synthetic`] fill the store, [`search`] holds the language tools of
+//! search by need, and [`config`] reads the settings.
 
 pub mod api;
 pub mod assets;
@@ -17,6 +18,7 @@ pub mod import;
 pub mod index;
 pub mod moderation;
 pub mod notify;
+pub mod search;
 pub mod store;
 pub mod sync;
 pub mod synthetic;

@@ -1,0 +1,10 @@
+//! Finding help by need: the language tools every part of search shares.
+//!
+//! [`analyzer`] turns text into the terms that are matched — folded (case and accents),
+//! function words dropped, each word reduced to its Snowball stem in Italian or English —
+//! so that an index and a query analysed the same way meet on `pasti` / `pasto` /
+//! `Pasto caldo`, `bollette` / `bolletta`, `meals` / `meal`.
+
+pub mod analyzer;
+
+pub use analyzer::{Analyzer, Term};

@@ -6,5 +6,8 @@
 //! `Pasto caldo`, `bollette` / `bolletta`, `meals` / `meal`.
 
 pub mod analyzer;
+pub mod engine;
+pub mod interpret;
+pub mod text_index;
 
 pub use analyzer::{Analyzer, Term};

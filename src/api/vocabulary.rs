@@ -73,8 +73,6 @@ pub struct VocabularyList {
 /// A phrase to add.
 #[derive(Debug, Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
-#[schema(example = json!({"lang": "it", "phrase": "ribollita solidale",
-    "categories": ["food-aid"], "target_groups": ["low-income"]}))]
 pub struct NewPhraseRequest {
     /// `it` or `en`: the language the phrase is matched in first.
     #[schema(value_type = Lang)]
@@ -172,7 +170,9 @@ pub async fn list(
 /// Search uses it as soon as this answers.
 #[utoipa::path(post, path = "/api/admin/vocabulary", tag = "admin",
     security(("session_cookie" = [], "csrf_token" = [])),
-    request_body(content = NewPhraseRequest, content_type = "application/json"),
+    request_body(content = NewPhraseRequest, content_type = "application/json",
+        example = json!({"lang": "it", "phrase": "ribollita solidale",
+            "categories": ["food-aid"], "target_groups": ["low-income"]})),
     responses(
         (status = 201, description = "Added", body = NeedPhraseRecord),
         (status = 400, description = "The body is not a JSON object of this shape, or a field is invalid (lang, phrase, categories, target_groups); `parameter` names it", body = ErrorBody),

@@ -16,6 +16,7 @@ pub mod public;
 pub mod ratelimit;
 pub mod reports;
 pub mod submissions;
+pub mod vocabulary;
 
 pub use error::{AppError, ErrorBody};
 pub use fastjson::ListAnswer;
@@ -65,6 +66,7 @@ pub fn app(state: AppState) -> Router {
         // Private answers (sessions, CSRF tokens, contacts) are never stored by caches.
         .merge(auth::router().layer(no_store()))
         .merge(admin::router().layer(no_store()))
+        .merge(vocabulary::router().layer(no_store()))
         // Asking to be listed, change proposals, and the moderators' queue and actions.
         .merge(submissions::router().layer(no_store()))
         .merge(moderation::router().layer(no_store()))

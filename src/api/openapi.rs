@@ -9,7 +9,7 @@ use super::model::{
 };
 use super::public;
 use super::reports::{self, ReportReceipt, ReportRequest};
-use super::{admin, auth, moderation, submissions};
+use super::{admin, auth, moderation, submissions, vocabulary};
 use crate::domain::{Category, Lang, ReportKind, ReportStatus, Wheelchair};
 use crate::geocode::{PlaceKind, PlaceSource};
 use utoipa::OpenApi;
@@ -45,6 +45,9 @@ use utoipa::OpenApi;
         admin::enable_user,
         admin::reset_password,
         admin::login_attempts,
+        vocabulary::list,
+        vocabulary::add,
+        vocabulary::remove,
         submissions::create,
         submissions::status,
         submissions::propose,
@@ -82,6 +85,8 @@ use utoipa::OpenApi;
         auth::LoginRequest, auth::SessionInfo, crate::auth::Role, crate::store::User,
         admin::UserList, admin::NewUserRequest, admin::PasswordRequest,
         admin::LoginAttemptList, crate::store::LoginAttempts,
+        vocabulary::VocabularyList, vocabulary::VocabularyItem, vocabulary::Origin,
+        vocabulary::NewPhraseRequest, crate::store::NeedPhraseRecord,
         ErrorBody, Health, Version, TaxonomyList, ListFeature, SummaryFeature, PointCollection, MapPointFeature, MapPointProperties, ServiceSummary, Category, ServiceCollection, ServiceFeature,
         ServiceProperties, PointGeometry, AccessibilityView, Wheelchair,
         ReportRequest, ReportReceipt, ReportKind, ReportStatus, Lang,
@@ -94,7 +99,7 @@ use utoipa::OpenApi;
         (name = "reports", description = "Report a problem with a listing to the moderators"),
         (name = "status", description = "Health and API description"),
         (name = "auth", description = "Moderators' and admins' sessions"),
-        (name = "admin", description = "Account management (admins)"),
+        (name = "admin", description = "Account management and the vocabulary of needs (admins)"),
         (name = "submissions", description = "Ask to be listed, follow a request, propose changes through a listing's edit link"),
         (name = "moderation", description = "The moderators' queue and actions (session + X-CSRF-Token); the audit log (admins)"),
     )

@@ -15,6 +15,7 @@ mod path;
 pub mod public;
 pub mod ratelimit;
 pub mod reports;
+pub mod search;
 pub mod submissions;
 pub mod vocabulary;
 
@@ -43,6 +44,9 @@ pub struct AppState {
     pub web: Arc<WebSettings>,
     /// Turns text into places for `/api/geocode`.
     pub geocoder: Arc<dyn Geocoder>,
+    /// The gazetteer of the directory's own places, with no network: search by need
+    /// resolves the places a sentence names with it.
+    pub places: Arc<crate::geocode::offline::OfflineGeocoder>,
     /// Sessions' cookie settings and the login throttle.
     pub auth: Arc<crate::auth::AuthState>,
     /// Emails to submitters (or log lines when no SMTP server is configured).
@@ -71,6 +75,8 @@ pub fn app(state: AppState) -> Router {
         .merge(submissions::router().layer(no_store()))
         .merge(moderation::router().layer(no_store()))
         .route("/geocode", get(geocode::geocode))
+        .route("/search", get(search::search))
+        .route("/search/suggest", get(search::suggest))
         .route("/openapi.json", get(openapi::openapi_json))
         .fallback(|| async { AppError::NotFound("no such API endpoint".into()) })
         .method_not_allowed_fallback(|| async { AppError::MethodNotAllowed })

@@ -9,7 +9,7 @@ use super::model::{
 };
 use super::public;
 use super::reports::{self, ReportReceipt, ReportRequest};
-use super::{admin, auth, moderation, submissions, vocabulary};
+use super::{admin, auth, moderation, search, submissions, vocabulary};
 use crate::domain::{Category, Lang, ReportKind, ReportStatus, Wheelchair};
 use crate::geocode::{PlaceKind, PlaceSource};
 use utoipa::OpenApi;
@@ -35,6 +35,8 @@ use utoipa::OpenApi;
         public::points,
         public::get_one,
         geocode::geocode,
+        search::search,
+        search::suggest,
         reports::create,
         auth::login,
         auth::logout,
@@ -71,6 +73,9 @@ use utoipa::OpenApi;
     ),
     modifiers(&SessionSecurity, &OptionalBodies),
     components(schemas(
+        search::SearchExtras, search::InterpretationOut, search::PlaceOut, search::Suggestions,
+        search::Suggestion, search::SuggestionKind, crate::search::engine::Relaxed,
+        crate::search::interpret::Phrase, crate::search::interpret::PhraseKind,
         submissions::SubmissionReceipt, submissions::SubmissionStatusView, submissions::InvalidBody,
         crate::domain::service::FieldError, crate::domain::submission::SubmissionKind,
         crate::domain::submission::SubmissionStatus, crate::domain::submission::Contact,
@@ -94,6 +99,7 @@ use utoipa::OpenApi;
     )),
     tags(
         (name = "services", description = "Find services"),
+        (name = "search", description = "Search by need: a citizen's sentence read into needs, place and conditions"),
         (name = "taxonomy", description = "Categories and target groups"),
         (name = "geocoding", description = "Places for a text: addresses, streets, towns, services"),
         (name = "reports", description = "Report a problem with a listing to the moderators"),

@@ -140,6 +140,9 @@ struct Ask {
     /// All needs, or any one of them.
     any_need: bool,
     terms: Vec<WordMatch>,
+    /// The words of the needs: not required (the need is), but a service that holds them
+    /// (`pasti` in "Pasto caldo gratuito") ranks higher.
+    need_words: Vec<WordMatch>,
     /// All words, or any one of them.
     any_term: bool,
     open_now: bool,
@@ -170,9 +173,31 @@ impl Ask {
             && (!self.wheelchair || l.wheelchair() == Wheelchair::Yes)
     }
 
+    /// A need met by a category weighs more than one met by a target group only: a
+    /// shelter answers `dormire` better than a food bank for the homeless does.
     fn score(&self, l: &Listing) -> f32 {
         let id = l.id().0 as u64;
-        10.0 * self.needs_met(l) as f32 + self.terms.iter().map(|t| t.score(id)).sum::<f32>()
+        let (c, t) = (l.category_mask(), l.target_mask());
+        let needs: f32 = self
+            .needs
+            .iter()
+            .map(|(nc, nt)| {
+                if c & nc != 0 {
+                    10.0
+                } else if t & nt != 0 {
+                    5.0
+                } else {
+                    0.0
+                }
+            })
+            .sum();
+        needs
+            + self
+                .terms
+                .iter()
+                .chain(&self.need_words)
+                .map(|t| t.score(id))
+                .sum::<f32>()
     }
 
     /// The services holding the words, when few enough to take one by one.
@@ -217,10 +242,16 @@ pub fn search<'v>(view: &'v IndexView<'_>, q: &Query<'_>) -> Answer<'v> {
             })
         })
         .collect();
+    let need_words: Vec<WordMatch> = i
+        .needs()
+        .flat_map(|p| super::analyzer::words(&p.text))
+        .filter_map(|w| text.lookup(&w, false))
+        .collect();
     let mut ask = Ask {
         needs,
         any_need: false,
         terms,
+        need_words,
         any_term: false,
         open_now: i.open_now,
         wheelchair: i.wheelchair,

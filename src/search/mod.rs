@@ -12,6 +12,7 @@
 pub mod analyzer;
 pub mod engine;
 pub mod interpret;
+pub mod landmarks;
 pub mod needs;
 pub mod text_index;
 

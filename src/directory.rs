@@ -1,6 +1,7 @@
 //! The directory: the store (source of truth) and the index (what queries read), kept in
 //! step. Every write goes to the store first and reaches the index only after it committed.
 
+use crate::benefits::BenefitCatalog;
 use crate::domain::{BoundingBox, Service, ServiceId, Status, Taxonomy};
 use crate::import::ImportError;
 use crate::index::SpatialIndex;
@@ -17,6 +18,9 @@ pub enum DirectoryError {
     /// The shipped demo data set does not parse (a packaging mistake).
     #[error("demo data: {0}")]
     Demo(#[from] ImportError),
+    /// The shipped demo benefits do not parse or are invalid (a packaging mistake).
+    #[error("demo benefits: {0}")]
+    DemoBenefits(String),
 }
 
 /// The directory of services of one area.
@@ -26,6 +30,8 @@ pub struct Directory {
     area: BoundingBox,
     /// Derived from the index, and kept beside it for the same lifetime.
     name_skeletons: NameSkeletons,
+    /// Bonuses and contributions, as last read from the store.
+    benefits: BenefitCatalog,
 }
 
 impl Directory {
@@ -46,6 +52,11 @@ impl Directory {
                 loaded.written.inserted.len() + loaded.written.updated.len()
             );
         }
+        if seed_demo {
+            crate::demo::load_benefits_if_due(&*store, &taxonomy).await?;
+        }
+        let benefits = BenefitCatalog::new();
+        benefits.reload(&*store).await?;
         let started = std::time::Instant::now();
         let reader = store.clone();
         let index = tokio::task::spawn_blocking(move || {
@@ -63,6 +74,7 @@ impl Directory {
             index,
             area,
             name_skeletons: NameSkeletons::new(),
+            benefits,
         })
     }
 
@@ -79,6 +91,11 @@ impl Directory {
     /// The published names' confusable skeletons, for the moderators' look-alike warning.
     pub fn name_skeletons(&self) -> &NameSkeletons {
         &self.name_skeletons
+    }
+
+    /// Bonuses and contributions, in memory.
+    pub fn benefits(&self) -> &BenefitCatalog {
+        &self.benefits
     }
 
     /// The taxonomy in use.

@@ -6,6 +6,7 @@
 
 mod accounts;
 mod audit;
+mod benefits;
 mod login;
 mod moderation;
 mod sql;
@@ -22,6 +23,7 @@ pub use accounts::{AccountStore, NewSession, NewUser, SessionRecord, User};
 pub use audit::{
     Actor, AuditEntry, AuditFilter, ImportAudit, MAX_AUDIT_PAGE, NewAuditEntry, SubjectKind,
 };
+pub use benefits::{BenefitStore, KeyedBenefit};
 // For the other store files, which write audit entries in their own transactions.
 #[allow(unused_imports)]
 pub(crate) use audit::{AuditConn, append_audit, append_audit_import, db_now};
@@ -119,7 +121,9 @@ pub type Progress<'a> = &'a (dyn Fn(u64) + Send + Sync);
 /// The persistent store of services. Every write is one transaction; a method returns
 /// only after it committed.
 #[async_trait]
-pub trait Store: AccountStore + LoginStore + ModerationStore + Send + Sync + 'static {
+pub trait Store:
+    AccountStore + LoginStore + ModerationStore + BenefitStore + Send + Sync + 'static
+{
     /// Which backend this is.
     fn kind(&self) -> StoreKind;
 

@@ -2,6 +2,7 @@
 
 pub mod admin;
 pub mod auth;
+pub mod benefits;
 mod error;
 mod fastjson;
 pub mod geocode;
@@ -68,6 +69,8 @@ pub fn app(state: AppState) -> Router {
         // Asking to be listed, change proposals, and the moderators' queue and actions.
         .merge(submissions::router().layer(no_store()))
         .merge(moderation::router().layer(no_store()))
+        // Bonuses and contributions: public reads, admins' writes.
+        .merge(benefits::router())
         .route("/geocode", get(geocode::geocode))
         .route("/openapi.json", get(openapi::openapi_json))
         .fallback(|| async { AppError::NotFound("no such API endpoint".into()) })

@@ -124,21 +124,6 @@ pub struct BenefitList {
 /// A benefit as an admin writes it. Unknown fields are refused.
 #[derive(Debug, Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
-#[schema(example = json!({
-    "name_it": "Bonus utenze",
-    "name_en": "Utility bills bonus",
-    "gives_it": "Rimborso delle bollette",
-    "gives_en": "A refund of utility bills",
-    "categories": ["home-utilities"],
-    "target_groups": ["low-income"],
-    "isee_max_eur": 12000,
-    "service_ids": [1],
-    "opens_on": "2026-01-01",
-    "closes_on": "2026-03-31",
-    "period_it": "domande entro il 31 marzo",
-    "period_en": "apply by 31 March",
-    "official_url": "https://www.sienafamiglia.it"
-}))]
 pub struct BenefitRequest {
     /// Required; at most 200 characters.
     name_it: Option<String>,
@@ -360,7 +345,22 @@ pub async fn get_one(
 /// Add a benefit (admins only; audited as `benefit.create`).
 #[utoipa::path(post, path = "/api/admin/benefits", tag = "benefits",
     security(("session_cookie" = [], "csrf_token" = [])),
-    request_body(content = BenefitRequest, content_type = "application/json"),
+    request_body(content = BenefitRequest, content_type = "application/json",
+        example = json!({
+            "name_it": "Bonus utenze",
+            "name_en": "Utility bills bonus",
+            "gives_it": "Rimborso delle bollette",
+            "gives_en": "A refund of utility bills",
+            "categories": ["home-utilities"],
+            "target_groups": ["low-income"],
+            "isee_max_eur": 12000,
+            "service_ids": [1],
+            "opens_on": "2026-01-01",
+            "closes_on": "2026-03-31",
+            "period_it": "domande entro il 31 marzo",
+            "period_en": "apply by 31 March",
+            "official_url": "https://www.sienafamiglia.it"
+        })),
     responses(
         (status = 201, description = "Created", body = BenefitView),
         (status = 400, description = "The body is not a JSON object of this shape (a field of the wrong type, an unknown field); `parameter` names it", body = ErrorBody),
@@ -393,7 +393,22 @@ pub async fn create(
 #[utoipa::path(put, path = "/api/admin/benefits/{id}", tag = "benefits",
     security(("session_cookie" = [], "csrf_token" = [])),
     params(("id" = i64, Path, description = "Benefit identifier", minimum = 1, example = 1)),
-    request_body(content = BenefitRequest, content_type = "application/json"),
+    request_body(content = BenefitRequest, content_type = "application/json",
+        example = json!({
+            "name_it": "Bonus utenze",
+            "name_en": "Utility bills bonus",
+            "gives_it": "Rimborso delle bollette",
+            "gives_en": "A refund of utility bills",
+            "categories": ["home-utilities"],
+            "target_groups": ["low-income"],
+            "isee_max_eur": 12000,
+            "service_ids": [1],
+            "opens_on": "2026-01-01",
+            "closes_on": "2026-03-31",
+            "period_it": "domande entro il 31 marzo",
+            "period_en": "apply by 31 March",
+            "official_url": "https://www.sienafamiglia.it"
+        })),
     responses(
         (status = 200, description = "Updated", body = BenefitView),
         (status = 400, description = "The id is not a positive whole number, or the body is not a JSON object of this shape; `parameter` names it", body = ErrorBody),

@@ -28,18 +28,20 @@ CREATE TABLE benefits (
     updated_at      TEXT NOT NULL
 );
 
+-- Key columns first, in key order, in every WITHOUT ROWID table: SQLite 3.40's integrity
+-- check assumes the declared order is the stored one (see 0006).
 CREATE TABLE benefit_categories (
     benefit_id INTEGER NOT NULL REFERENCES benefits (id) ON DELETE CASCADE,
-    category   TEXT NOT NULL REFERENCES categories (slug),
     position   INTEGER NOT NULL,
+    category   TEXT NOT NULL REFERENCES categories (slug),
     PRIMARY KEY (benefit_id, position),
     UNIQUE (benefit_id, category)
 ) WITHOUT ROWID;
 
 CREATE TABLE benefit_target_groups (
     benefit_id   INTEGER NOT NULL REFERENCES benefits (id) ON DELETE CASCADE,
-    target_group TEXT NOT NULL REFERENCES target_groups (slug),
     position     INTEGER NOT NULL,
+    target_group TEXT NOT NULL REFERENCES target_groups (slug),
     PRIMARY KEY (benefit_id, position),
     UNIQUE (benefit_id, target_group)
 ) WITHOUT ROWID;
@@ -48,8 +50,8 @@ CREATE TABLE benefit_target_groups (
 -- deleted) takes its links with it, so no benefit points at nothing.
 CREATE TABLE benefit_services (
     benefit_id INTEGER NOT NULL REFERENCES benefits (id) ON DELETE CASCADE,
-    service_id INTEGER NOT NULL REFERENCES services (id) ON DELETE CASCADE,
     position   INTEGER NOT NULL,
+    service_id INTEGER NOT NULL REFERENCES services (id) ON DELETE CASCADE,
     PRIMARY KEY (benefit_id, position),
     UNIQUE (benefit_id, service_id)
 ) WITHOUT ROWID;

@@ -69,36 +69,34 @@ fn every_category_and_target_group_is_reached_in_each_language() {
     }
 }
 
+/// Spellings of one language that meet on the same stems become one phrase with the
+/// union of what they point to: right for `bollette` / `bolletta`, wrong for `rifugio`
+/// (shelter) / `rifugiati` (refugees). Such meetings must be chosen, not stumbled into.
 #[test]
-#[ignore = "a diagnostic: prints phrases of different meaning that share stems"]
-fn print_stem_collisions() {
+fn phrases_meeting_on_their_stems_mean_the_same() {
+    // Pensions and pensioners: both the elderly and the paperwork, on purpose.
+    const CHOSEN: &[&str] = &["pension"];
+    type Meaning = (Vec<String>, Vec<String>);
     let a = Analyzer::global();
-    let mut by: HashMap<(Lang, String), Vec<(String, Vec<String>)>> = HashMap::new();
+    let mut by: HashMap<(Lang, String), Vec<(&str, Meaning)>> = HashMap::new();
     for e in builtin_entries() {
         for p in &e.phrases {
-            let key = a
-                .terms(e.lang, p)
-                .into_iter()
-                .map(|t| t.stem)
-                .collect::<Vec<_>>()
-                .join(" ");
-            by.entry((e.lang, key))
+            let key: Vec<String> = a.terms(e.lang, p).into_iter().map(|t| t.stem).collect();
+            let meaning = (sorted(&e.categories), sorted(&e.target_groups));
+            by.entry((e.lang, key.join(" ")))
                 .or_default()
-                .push((p.clone(), e.categories.clone()));
+                .push((p, meaning));
         }
     }
-    let mut keys: Vec<_> = by.iter().filter(|(_, v)| v.len() > 1).collect();
-    keys.sort_by_key(|k| format!("{:?}", k.0));
-    for (k, v) in keys {
-        println!("{k:?}: {v:?}");
-    }
-    for w in [
-        "casa", "caso", "luce", "luca", "lucia", "comune", "comunita", "studio", "studiare",
-        "giovani", "giovanni", "abiti", "coperto", "visto", "aiuto", "aiutare", "centro", "campo",
-        "strada", "sale", "vicino",
-    ] {
-        println!("it {w} -> {}", a.stem(Lang::It, w));
-    }
+    let mut clashes: Vec<String> = by
+        .into_iter()
+        .filter(|((_, key), list)| {
+            !CHOSEN.contains(&key.as_str()) && list.iter().any(|(_, m)| *m != list[0].1)
+        })
+        .map(|(key, list)| format!("{key:?}: {list:?}"))
+        .collect();
+    clashes.sort();
+    assert!(clashes.is_empty(), "\n{}", clashes.join("\n"));
 }
 
 /// Real sentences, as citizens type them, and the needs they name: (language, text,

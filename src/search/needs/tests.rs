@@ -332,11 +332,33 @@ const SENTENCES: &[(Lang, &str, &[&str], &[&str])] = &[
     (Lang::En, "town hall", &["public-offices"], &[]),
     (Lang::En, "volunteering", &["volunteering"], &[]),
     (Lang::En, "teenagers", &[], &["young-people"]),
+    (
+        Lang::En,
+        "my mother has dementia",
+        &["elderly"],
+        &["elderly"],
+    ),
+    (
+        Lang::En,
+        "how to renew my permit",
+        &["migrants-integration"],
+        &["migrants"],
+    ),
+    (
+        Lang::It,
+        "smettere di bere",
+        &["mental-health-addiction"],
+        &[],
+    ),
+    (Lang::It, "cerco casa in affitto", &["home-utilities"], &[]),
     // Places, times and names are not needs.
     (Lang::It, "Piazza del Campo", &[], &[]),
     (Lang::It, "via di Città 10", &[], &[]),
     (Lang::It, "aperto adesso", &[], &[]),
     (Lang::It, "vicino alla stazione", &[], &[]),
+    (Lang::It, "in caso di emergenza", &[], &[]),
+    (Lang::It, "Santa Lucia", &[], &[]),
+    (Lang::En, "near the train station", &[], &[]),
     (Lang::En, "near the station", &[], &[]),
     (Lang::En, "open now", &[], &[]),
 ];
@@ -506,4 +528,94 @@ fn print_find_time() {
     let started = std::time::Instant::now();
     let v2 = Vocabulary::builtin();
     println!("build: {:?} for {} phrases", started.elapsed(), v2.len());
+}
+
+#[test]
+#[ignore = "a diagnostic: prints what the vocabulary finds in many queries"]
+fn print_queries() {
+    let v = Vocabulary::builtin();
+    let qs: &[(Lang, &str)] = &[
+        (Lang::It, "sportelo famiglia"),
+        (Lang::It, "sportello famiglia"),
+        (Lang::It, "bonus bollette"),
+        (Lang::It, "mensa per i poveri"),
+        (Lang::It, "dove si mangia gratis a siena"),
+        (Lang::It, "aiuto per la spesa"),
+        (Lang::It, "non ho da mangiare"),
+        (Lang::It, "ho perso la casa"),
+        (Lang::It, "mio padre ha l'alzheimer"),
+        (Lang::It, "assistenza anziani a domicilio"),
+        (Lang::It, "mia madre è anziana e sola"),
+        (Lang::It, "centro diurno per disabili"),
+        (Lang::It, "mio figlio è autistico"),
+        (Lang::It, "logopedista per bambini"),
+        (Lang::It, "mio marito mi picchia"),
+        (Lang::It, "sono incinta e non so cosa fare"),
+        (Lang::It, "psicologo per adolescenti"),
+        (Lang::It, "problemi con la droga"),
+        (Lang::It, "smettere di bere"),
+        (Lang::It, "scuola di italiano gratuita"),
+        (Lang::It, "rinnovo permesso"),
+        (Lang::It, "domanda di cittadinanza"),
+        (Lang::It, "trovare un lavoro"),
+        (Lang::It, "corso per oss"),
+        (Lang::It, "fare il curriculum"),
+        (Lang::It, "pagare la tari"),
+        (Lang::It, "carta d'identità elettronica"),
+        (Lang::It, "cambio di residenza"),
+        (Lang::It, "bonus per i centri estivi"),
+        (Lang::It, "centri estivi per disabili"),
+        (Lang::It, "buoni viaggio per il taxi"),
+        (Lang::It, "accompagnamento a visite mediche"),
+        (Lang::It, "ambulanza"),
+        (Lang::It, "farmacia di turno"),
+        (Lang::It, "dentista gratis"),
+        (Lang::It, "ISEE basso"),
+        (Lang::It, "assegno unico figli"),
+        (Lang::It, "biblioteca comunale"),
+        (Lang::It, "aula studio aperta la sera"),
+        (Lang::It, "caritas"),
+        (Lang::It, "misericordia"),
+        (Lang::It, "vestiti usati per bambini"),
+        (Lang::It, "dove fare la doccia"),
+        (Lang::It, "in caso di emergenza"),
+        (Lang::It, "via del Porrione 20"),
+        (Lang::It, "Santa Lucia"),
+        (Lang::It, "Piazza Gramsci"),
+        (Lang::It, "stazione dei treni"),
+        (Lang::It, "orario di apertura"),
+        (Lang::It, "numero di telefono"),
+        (Lang::It, "lunedì mattina"),
+        (Lang::It, "gratis"),
+        (Lang::It, "aperto la domenica"),
+        (Lang::En, "I need a lawyer"),
+        (Lang::En, "help with my electricity bill"),
+        (Lang::En, "where can I shower"),
+        (Lang::En, "free food near me"),
+        (Lang::En, "food for my baby"),
+        (Lang::En, "my mother has dementia"),
+        (Lang::En, "elderly day care"),
+        (Lang::En, "I am a refugee"),
+        (Lang::En, "how to renew my permit"),
+        (Lang::En, "doctor who speaks English"),
+        (Lang::En, "English speaking doctor"),
+        (Lang::En, "mental health support"),
+        (Lang::En, "I feel depressed"),
+        (Lang::En, "my son is being bullied at school"),
+        (Lang::En, "job centre opening hours"),
+        (Lang::En, "bus to the hospital"),
+        (Lang::En, "near the train station"),
+        (Lang::En, "open on Sunday"),
+        (Lang::En, "wheelchair accessible"),
+        (Lang::En, "Piazza del Campo"),
+        (Lang::En, "sportello famiglia"),
+    ];
+    for (l, q) in qs {
+        let m: Vec<String> = v
+            .find(*l, q)
+            .into_iter()
+            .map(|m| format!("[{}] {:?} {:?}", m.phrase, m.categories, m.target_groups))
+            .collect();
+        println!("{l:?} {q:?}: {}", m.join("  "));
+    }
 }

@@ -619,3 +619,25 @@ fn print_queries() {
         println!("{l:?} {q:?}: {}", m.join("  "));
     }
 }
+
+/// Each phrase, typed as it is, finds what it means and nothing else: no other phrase,
+/// of its language or the other one, takes it over.
+#[test]
+fn every_phrase_finds_its_own_meaning() {
+    let v = Vocabulary::builtin();
+    let a = Analyzer::global();
+    let mut wrong = Vec::new();
+    for e in builtin_entries() {
+        for p in &e.phrases {
+            // Pensions and pensioners meet on purpose (see above).
+            if a.terms(e.lang, p).iter().any(|t| t.stem == "pension") {
+                continue;
+            }
+            let (c, t) = cats(&v, e.lang, p);
+            if sorted(&c) != sorted(&e.categories) || sorted(&t) != sorted(&e.target_groups) {
+                wrong.push(format!("{:?} {p:?}: {c:?} {t:?}", e.lang));
+            }
+        }
+    }
+    assert!(wrong.is_empty(), "\n{}", wrong.join("\n"));
+}

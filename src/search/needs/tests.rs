@@ -357,6 +357,10 @@ const SENTENCES: &[(Lang, &str, &[&str], &[&str])] = &[
     (Lang::It, "aperto adesso", &[], &[]),
     (Lang::It, "vicino alla stazione", &[], &[]),
     (Lang::It, "in caso di emergenza", &[], &[]),
+    (Lang::It, "aperto dopo le 18", &[], &[]),
+    (Lang::It, "parla inglese", &[], &[]),
+    (Lang::En, "booking a visit", &[], &[]),
+    (Lang::En, "take me there", &[], &[]),
     (Lang::It, "Santa Lucia", &[], &[]),
     (Lang::En, "near the train station", &[], &[]),
     (Lang::En, "near the station", &[], &[]),
@@ -538,7 +542,10 @@ fn print_queries() {
         (Lang::It, "cerco un dormitorio per stanotte"),
         (Lang::It, "dove posso lavarmi e cambiarmi"),
         (Lang::It, "aiuto per anziani soli"),
-        (Lang::It, "ho bisogno di un medico ma non ho la tessera sanitaria"),
+        (
+            Lang::It,
+            "ho bisogno di un medico ma non ho la tessera sanitaria",
+        ),
         (Lang::It, "sono straniero e cerco lavoro"),
         (Lang::It, "corsi gratuiti per disoccupati"),
         (Lang::It, "contributo per l'affitto ISEE"),
@@ -640,4 +647,44 @@ fn every_phrase_finds_its_own_meaning() {
         }
     }
     assert!(wrong.is_empty(), "\n{}", wrong.join("\n"));
+}
+
+#[test]
+#[ignore = "a diagnostic: what the vocabulary finds in the demo services' descriptions"]
+fn print_demo_descriptions() {
+    let v = Vocabulary::builtin();
+    let demo: serde_json::Value =
+        serde_json::from_str(include_str!("../../../data/demo/siena.geojson")).unwrap();
+    for f in demo["features"].as_array().unwrap() {
+        let p = &f["properties"];
+        for (lang, key) in [
+            (Lang::It, "description_it"),
+            (Lang::En, "description_en"),
+            (Lang::It, "name"),
+        ] {
+            let Some(text) = p[key].as_str() else {
+                continue;
+            };
+            let m: Vec<String> = v
+                .find(lang, text)
+                .into_iter()
+                .map(|m| format!("[{}]{:?}", m.phrase, m.categories))
+                .collect();
+            println!("{lang:?} {text}\n    {}", m.join(" "));
+        }
+    }
+}
+
+#[test]
+#[ignore = "a diagnostic: phrases of several words that analysis leaves with one"]
+fn print_phrases_reduced_to_one_word() {
+    let a = Analyzer::global();
+    for e in builtin_entries() {
+        for p in &e.phrases {
+            let t = a.terms(e.lang, p);
+            if t.len() == 1 && crate::search::analyzer::words(p).len() > 1 {
+                println!("{:?} {p:?} -> {}", e.lang, t[0].word);
+            }
+        }
+    }
 }

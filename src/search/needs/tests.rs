@@ -688,3 +688,40 @@ fn print_phrases_reduced_to_one_word() {
         }
     }
 }
+
+#[test]
+#[ignore = "a diagnostic: words of one language that phrases of the other take"]
+fn print_cross_language_hits() {
+    let only = |lang: Lang| {
+        Vocabulary::build(builtin_inputs().filter(|p| p.lang == lang))
+    };
+    let (it_only, en_only) = (only(Lang::It), only(Lang::En));
+    let seeds = std::fs::read_dir("/work/shared/seeds").unwrap();
+    let mut italian = String::new();
+    for f in seeds {
+        italian.push_str(&std::fs::read_to_string(f.unwrap().path()).unwrap());
+    }
+    let demo: serde_json::Value =
+        serde_json::from_str(include_str!("../../../data/demo/siena.geojson")).unwrap();
+    let mut english = String::new();
+    for f in demo["features"].as_array().unwrap() {
+        italian.push_str(f["properties"]["description_it"].as_str().unwrap_or(""));
+        italian.push(' ');
+        english.push_str(f["properties"]["description_en"].as_str().unwrap_or(""));
+        english.push(' ');
+    }
+    let mut seen = std::collections::BTreeSet::new();
+    for w in crate::search::analyzer::words(&italian) {
+        for m in en_only.find(Lang::En, &w) {
+            seen.insert(format!("it word {w:?} -> en {:?}", m.categories));
+        }
+    }
+    for w in crate::search::analyzer::words(&english) {
+        for m in it_only.find(Lang::It, &w) {
+            seen.insert(format!("en word {w:?} -> it {:?}", m.categories));
+        }
+    }
+    for s in seen {
+        println!("{s}");
+    }
+}

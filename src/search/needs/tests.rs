@@ -692,9 +692,7 @@ fn print_phrases_reduced_to_one_word() {
 #[test]
 #[ignore = "a diagnostic: words of one language that phrases of the other take"]
 fn print_cross_language_hits() {
-    let only = |lang: Lang| {
-        Vocabulary::build(builtin_inputs().filter(|p| p.lang == lang))
-    };
+    let only = |lang: Lang| Vocabulary::build(builtin_inputs().filter(|p| p.lang == lang));
     let (it_only, en_only) = (only(Lang::It), only(Lang::En));
     let seeds = std::fs::read_dir("/work/shared/seeds").unwrap();
     let mut italian = String::new();
@@ -724,4 +722,22 @@ fn print_cross_language_hits() {
     for s in seen {
         println!("{s}");
     }
+}
+
+#[test]
+fn spans_map_folded_words_back_to_the_original() {
+    let text = "Straße, CITTÀ! l'Œuvre 🛏️ è—qui";
+    let s = spans(text);
+    let got: Vec<(&str, &str)> = s
+        .iter()
+        .map(|w| (w.folded.as_str(), &text[w.start..w.end]))
+        .collect();
+    assert_eq!(got[0], ("strasse", "Straße"));
+    assert_eq!(got[1], ("citta", "CITTÀ"));
+    assert_eq!(got[2], ("l", "l"));
+    assert_eq!(got[3], ("oeuvre", "Œuvre"));
+    assert_eq!(got.last().unwrap(), &("qui", "qui"));
+    // The same words as the analyzer sees them.
+    let folded: Vec<String> = s.into_iter().map(|w| w.folded).collect();
+    assert_eq!(folded, crate::search::analyzer::words(text));
 }

@@ -16,6 +16,10 @@ use tokio::task::JoinHandle;
 /// The channel the migration's trigger notifies.
 pub const CHANNEL: &str = "mappatu_services";
 
+/// The channel announcing a change to the phrases admins added to the vocabulary of needs
+/// (migration 0010): the vocabulary is rebuilt from the store.
+pub const VOCABULARY_CHANNEL: &str = "mappatu_vocabulary";
+
 /// A subscription to the change feed, opened before the index is loaded so that nothing
 /// committed in between is missed (notifications wait in the connection meanwhile).
 pub struct Subscription(PgListener);
@@ -27,7 +31,7 @@ pub async fn subscribe(database_url: &str) -> Result<Option<Subscription>, sqlx:
         return Ok(None);
     }
     let mut listener = PgListener::connect(database_url).await?;
-    listener.listen(CHANNEL).await?;
+    listener.listen_all([CHANNEL, VOCABULARY_CHANNEL]).await?;
     Ok(Some(Subscription(listener)))
 }
 
@@ -38,6 +42,11 @@ impl Subscription {
         tokio::spawn(async move {
             loop {
                 match listener.try_recv().await {
+                    Ok(Some(n)) if n.channel() == VOCABULARY_CHANNEL => {
+                        if let Err(e) = directory.reload_needs().await {
+                            tracing::warn!("cannot rebuild the changed vocabulary of needs: {e}");
+                        }
+                    }
                     Ok(Some(n)) => match n.payload().parse::<i64>() {
                         Ok(id) => {
                             if let Err(e) = directory.refresh(ServiceId(id)).await {

@@ -5,8 +5,8 @@
 
 mod common;
 
+use common::TestServer;
 use common::http::Mod;
-use common::{Backend, TestServer};
 use mappatu::auth::Role;
 use serde_json::{Value, json};
 

@@ -80,3 +80,67 @@ async fn sqlite_has_no_change_feed() {
             .is_none()
     );
 }
+
+/// Waits until `s`'s vocabulary of needs finds `text` (or no longer does), for up to ten
+/// seconds.
+async fn until_found(s: &TestServer, text: &str, want: bool) {
+    let started = Instant::now();
+    loop {
+        let found = !s
+            .directory
+            .needs()
+            .current()
+            .find(mappatu::domain::Lang::It, text)
+            .is_empty();
+        if found == want {
+            return;
+        }
+        assert!(
+            started.elapsed() < Duration::from_secs(10),
+            "{text:?} is still {} on the other instance",
+            if found { "found" } else { "not found" }
+        );
+        tokio::time::sleep(Duration::from_millis(50)).await;
+    }
+}
+
+/// What an admin adds to the vocabulary of needs on one instance, the others use, and
+/// what is deleted they stop using.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_vocabulary_of_needs_follows_across_instances() {
+    use mappatu::domain::Lang;
+    use mappatu::store::{Actor, NewNeedPhrase};
+    let Some(a) = TestServer::start(Backend::Postgres).await else {
+        return;
+    };
+    let url = a.db.as_ref().unwrap().url.clone();
+    let changes = mappatu::sync::subscribe(&url).await.unwrap().unwrap();
+    let b = TestServer::serve(mappatu::store::open(&url).await.unwrap()).await;
+    let follower = changes.follow(b.directory.clone());
+    until_found(&b, "ribollita", false).await;
+    let new = NewNeedPhrase {
+        lang: Lang::It,
+        phrase: "ribollita".into(),
+        match_key: mappatu::search::needs::match_key(Lang::It, "ribollita").unwrap(),
+        categories: vec!["food-aid".into()],
+        target_groups: vec![],
+    };
+    let added = a
+        .store
+        .add_need_phrase(&new, &Actor::cli())
+        .await
+        .unwrap()
+        .unwrap();
+    until_found(&b, "ribollita", true).await;
+    a.store
+        .delete_need_phrase(added.id, &Actor::cli())
+        .await
+        .unwrap()
+        .unwrap();
+    until_found(&b, "ribollita", false).await;
+
+    follower.abort();
+    let _ = follower.await;
+    b.store.close().await;
+    a.finish().await;
+}

@@ -1,5 +1,6 @@
 // Admins' page: the accounts (add, disable/enable, new password), the failed logins of
-// the last day, and the audit log with filters. Moderators are told they are not allowed; every change is audited server-side.
+// the last day, the vocabulary of needs (./admin-vocabulary.js), and the audit log with
+// filters. Moderators are told they are not allowed; every change is audited server-side.
 
 import { $, h } from './dom.js';
 import { initPage, onLangChange, setPageState } from './page.js';
@@ -9,6 +10,8 @@ import { get, post } from './http.js';
 import { currentUser, whoAmI } from './session.js';
 import { currentNotice, failed, notice, showLogin, showUser, wireAuth } from './auth-ui.js';
 import { benefitsLangChanged, showBenefits } from './admin-benefits.js';
+import { renderVocabulary, showVocabulary } from './admin-vocabulary.js';
+import './i18n-vocabulary.js';
 
 initPage();
 setPageState('loading');
@@ -289,7 +292,12 @@ async function show() {
   }
   if (await loadUsers()) {
     $('admin-view').hidden = false;
-    await Promise.all([loadLogins(), loadAudit(true), showBenefits(() => loadAudit(true))]);
+    await Promise.all([
+      loadLogins(),
+      loadAudit(true),
+      showBenefits(() => loadAudit(true)),
+      showVocabulary(() => loadAudit(true)),
+    ]);
   }
   setPageState('ready');
 }
@@ -301,6 +309,7 @@ onLangChange(() => {
   if (users.length) renderUsers();
   renderLogins();
   benefitsLangChanged();
+  renderVocabulary();
 });
 
 (async () => {

@@ -28,3 +28,18 @@ ALTER TABLE audit_log
     ADD CONSTRAINT audit_log_subject_kind_check
         CHECK (subject_kind IN ('user', 'submission', 'service', 'report', 'import', 'benefit',
             'vocabulary'));
+
+-- Every committed change to the added phrases is announced on `mappatu_vocabulary` (no
+-- payload: an instance re-reads them all, a few hundred rows at most), so other app
+-- instances sharing this database rebuild their vocabulary of needs without a restart.
+CREATE FUNCTION mappatu_notify_vocabulary() RETURNS trigger
+LANGUAGE plpgsql AS $$
+BEGIN
+    PERFORM pg_notify('mappatu_vocabulary', '');
+    RETURN NULL;
+END
+$$;
+
+CREATE TRIGGER need_phrases_notify
+    AFTER INSERT OR UPDATE OR DELETE ON need_phrases
+    FOR EACH STATEMENT EXECUTE FUNCTION mappatu_notify_vocabulary();

@@ -100,7 +100,7 @@ pub fn matching<'b>(
     scored
         .into_iter()
         .take(MAX_BENEFITS)
-        .map(|(score, benefit)| Matched {
+        .map(|(_, benefit)| Matched {
             benefit,
             named: asks_for_one,
         })

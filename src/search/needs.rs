@@ -22,6 +22,9 @@ pub const BUILTIN_NEEDS_JSON: &str = include_str!("../../data/needs.json");
 /// The longest phrase, in characters.
 pub const MAX_PHRASE_CHARS: usize = 80;
 
+/// Italian one-word phrases with stems this short match only the forms they spell.
+const SHORT_STEM: usize = 3;
+
 /// Words at least this long (in folded letters) are also matched with one typo.
 pub const TYPO_MIN_LETTERS: usize = 6;
 
@@ -115,6 +118,10 @@ pub fn match_key(lang: Lang, phrase: &str) -> Option<String> {
 struct Phrase {
     lang: Lang,
     stems: Box<[String]>,
+    /// For a one-word Italian phrase with a stem of [`SHORT_STEM`] letters or fewer: the
+    /// words it matches exactly. Italian stems that short meet unrelated words (`casa`
+    /// and `caso`, "in caso di": the stem `cas`); spelling the forms out keeps them apart.
+    exact_words: Option<Vec<String>>,
     categories: Vec<String>,
     target_groups: Vec<String>,
     sources: Vec<PhraseSource>,
@@ -195,6 +202,11 @@ impl Vocabulary {
                 continue;
             }
             let l = lang_index(input.lang);
+            let words = crate::search::analyzer::words(input.text);
+            let exact_word =
+                (input.lang == Lang::It && stems.len() == 1 && stems[0].len() <= SHORT_STEM)
+                    .then(|| words.iter().find(|w| !is_stopword(input.lang, w)).cloned())
+                    .flatten();
             let key = (l, stems.join(" "));
             let at = match by_key.get(&key) {
                 Some(&i) => {
@@ -202,6 +214,9 @@ impl Vocabulary {
                     union(&mut p.categories, input.categories);
                     union(&mut p.target_groups, input.target_groups);
                     p.sources.push(input.source);
+                    if let (Some(list), Some(w)) = (p.exact_words.as_mut(), exact_word) {
+                        list.push(w);
+                    }
                     i
                 }
                 None => {
@@ -209,6 +224,7 @@ impl Vocabulary {
                     phrases.push(Phrase {
                         lang: input.lang,
                         stems: stems.into_boxed_slice(),
+                        exact_words: exact_word.map(|w| vec![w]),
                         categories: input.categories.to_vec(),
                         target_groups: input.target_groups.to_vec(),
                         sources: vec![input.source],
@@ -216,7 +232,6 @@ impl Vocabulary {
                     phrases.len() - 1
                 }
             };
-            let words = crate::search::analyzer::words(input.text);
             if let [w] = words.as_slice()
                 && w.len() >= TYPO_MIN_LETTERS
                 && w.bytes().all(|b| b.is_ascii_alphabetic())
@@ -303,11 +318,16 @@ impl Vocabulary {
                     continue;
                 };
                 for &p in list {
-                    let stems = &self.phrases[p as usize].stems;
+                    let phrase = &self.phrases[p as usize];
+                    let stems = &phrase.stems;
                     let Some(window) = terms.get(at..at + stems.len()) else {
                         continue;
                     };
-                    if window.iter().zip(stems.iter()).all(|(t, s)| t.1 == *s) {
+                    let spelled = match &phrase.exact_words {
+                        Some(exact) => exact.contains(&words[window[0].0].folded),
+                        None => true,
+                    };
+                    if spelled && window.iter().zip(stems.iter()).all(|(t, s)| t.1 == *s) {
                         let (first, last) = (window[0].0, window[window.len() - 1].0);
                         candidates.push((stems.len(), last - first + 1, rank, first, last, p));
                     }

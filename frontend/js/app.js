@@ -255,8 +255,12 @@ function ensureDesk() {
   const fold = (x) => (x || '').normalize('NFD').replace(/[\u0300-\u036f]/g, '').toLowerCase().trim();
   api.getJson('/api/services', new URLSearchParams({ q: 'Sportello Famiglia', limit: '20' })).then((fc) => {
     const list = (fc && fc.features) || [];
-    data.desk = list.find((f) => fold(f.properties.name) === wanted)
-      || list.find((f) => fold(f.properties.name).includes(wanted)) || null;
+    const found = list.find((f) => fold(f.properties.name) === wanted)
+      || list.find((f) => fold(f.properties.name).includes(wanted));
+    // The list's summaries leave out contacts: the full record has the phone number.
+    return found ? api.service(found.properties.id) : null;
+  }).then((feature) => {
+    data.desk = feature || null;
     searchExtrasKey = null;
     render();
   }, () => {

@@ -698,7 +698,9 @@ function renderCardSection() {
     }
     return false;
   }
-  const nearStr = state.near ? `${state.near.lat},${state.near.lon}` : '';
+  // A place named in the search counts as the starting point too (distance, directions).
+  const origin = state.near || searchPlaceOrigin();
+  const nearStr = origin ? `${origin.lat},${origin.lon}` : '';
   const key = `${c.id}|${lang()}|${nearStr}|${data.catMap.size}|${c.error ? c.error.status : 'ok'}`;
   if (cardKey !== key) {
     const sameService = cardKey && cardKey.split('|')[0] === String(c.id);
@@ -711,17 +713,17 @@ function renderCardSection() {
       $('report-open').hidden = true;
     } else {
       let dist;
-      if (state.near) {
+      if (origin) {
         const [x, y] = c.feature.geometry.coordinates;
         const fromList = listItems.find((f) => f.properties.id === c.id);
         dist = fromList && Number.isFinite(fromList.properties.distance_m)
-          ? fromList.properties.distance_m : haversine(state.near.lat, state.near.lon, y, x);
+          ? fromList.properties.distance_m : haversine(origin.lat, origin.lon, y, x);
       }
       renderCard(c.feature, {
         lang: lang(),
         cats: data.catMap,
         targets: data.targetMap,
-        near: state.near,
+        near: origin,
         distance: dist,
         coarsePointer: window.matchMedia('(pointer: coarse)').matches,
       });

@@ -7,7 +7,7 @@ import { $, h } from './dom.js';
 import { readConfig } from './config.js';
 import { applyStatic, lang, setLang, t } from './i18n.js';
 import { serviceCount } from './format.js';
-import { emptyState, filterKey, filterParams, parse, serialize } from './state.js';
+import { activeFilterCount, emptyState, filterKey, filterParams, parse, serialize } from './state.js';
 import { buildFilters, readFilters, writeFilters } from './filters.js';
 import { renderList, appendList } from './list.js';
 import { renderCard, renderCardMessage } from './card.js';
@@ -613,6 +613,11 @@ const searchActions = {
     $('results-heading').focus();
   },
   browseAll: () => searchFor('', $('results-heading')),
+  otherFilters: () => activeFilterCount(state) > (state.q ? 1 : 0),
+  clearOtherFilters: () => {
+    commit({ categories: [], targets: [], openNow: false, wheelchair: false, service: null });
+    $('results-heading').focus();
+  },
   openService: (id) => openService(id),
 };
 

@@ -92,21 +92,31 @@ export function relaxedText(answer, ctx) {
   const it = answer.interpretation || {};
   const catLabels = (slugs) => (slugs || []).map((s) => label(ctx.cats.get(s), ctx.lang) || s).join(', ');
   const groupLabels = (slugs) => (slugs || []).map((s) => label(ctx.targets.get(s), ctx.lang) || s).join(', ');
+  const asked = it.categories || [];
+  const related = catLabels(answer.related_categories);
+  const hasNeeds = asked.length > 0 || (it.target_groups || []).length > 0;
   const out = [];
   for (const r of relaxed) {
     switch (r) {
       case 'open_now': out.push(t('relaxed.open_now')); break;
       case 'wheelchair': out.push(t('relaxed.wheelchair')); break;
       case 'place': out.push(t('relaxed.place', { place: (it.place && it.place.label) || t('relaxed.thatPlace') })); break;
-      case 'terms': out.push(t('relaxed.terms', { terms: quoted(it.terms || []) })); break;
-      case 'target_groups': out.push(t('relaxed.target_groups', { groups: groupLabels(it.target_groups) })); break;
-      case 'categories': {
-        const related = catLabels(answer.related_categories);
-        out.push(related
-          ? t('relaxed.categoriesRelated', { cats: catLabels(it.categories), related })
-          : t('relaxed.categories', { cats: catLabels(it.categories) }));
+      case 'terms': {
+        const terms = quoted(it.terms || []);
+        if (!terms) break;
+        // Which way the words were let go: for the need's own services, for any one of
+        // them, or (said by the categories' sentence) for other kinds of help.
+        if (relaxed.includes('categories')) out.push(t('relaxed.termsOnly', { terms }));
+        else if (hasNeeds) out.push(t('relaxed.terms', { terms }));
+        else out.push(t('relaxed.termsAny', { terms }));
         break;
       }
+      case 'target_groups': out.push(t('relaxed.target_groups', { groups: groupLabels(it.target_groups) })); break;
+      case 'categories':
+        if (related && asked.length) out.push(t('relaxed.categoriesRelated', { cats: catLabels(asked), related }));
+        else if (related) out.push(t('relaxed.desks', { related }));
+        else out.push(t('relaxed.categoriesAny'));
+        break;
       default: break;
     }
   }
@@ -115,8 +125,8 @@ export function relaxedText(answer, ctx) {
 
 /**
  * The way out of an empty answer: search without each chip, browse the related categories,
- * call (or open) the Sportello Famiglia. `actions` = {withoutChip(chip), browse(slug),
- * browseAll(), openService(id)}; `desk` = the Sportello Famiglia's feature, or null.
+ * call (or open) the Sportello Famiglia. `actions` = {withoutChip(chip), otherFilters(),
+ * clearOtherFilters(), browse(slug), browseAll(), openService(id)}; `desk` = the Sportello Famiglia's feature, or null.
  */
 export function renderAlternatives(el, q, chips, answer, ctx, actions, desk) {
   const items = [];
@@ -125,14 +135,13 @@ export function renderAlternatives(el, q, chips, answer, ctx, actions, desk) {
     b.addEventListener('click', onClick);
     return h('li', null, b);
   };
-  if (chips.length > 1) {
-    for (const chip of chips) items.push(button(t('alt.without', { label: chip.label }), () => actions.withoutChip(chip)));
-  }
+  for (const chip of chips) items.push(button(t('alt.without', { label: chip.label }), () => actions.withoutChip(chip)));
+  if (actions.otherFilters()) items.push(button(t('alt.noFilters'), () => actions.clearOtherFilters()));
   for (const slug of answer.related_categories || []) {
     const cat = ctx.cats.get(slug);
     if (cat) items.push(button(t('alt.browse', { label: label(cat, ctx.lang) }), () => actions.browse(slug)));
   }
-  if (!items.length) items.push(button(t('alt.all'), () => actions.browseAll()));
+  if (!(answer.related_categories || []).length) items.push(button(t('alt.all'), () => actions.browseAll()));
   if (desk) {
     const p = desk.properties;
     if (p.phone) {

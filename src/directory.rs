@@ -5,8 +5,21 @@ use crate::domain::{BoundingBox, Service, ServiceId, Status, Taxonomy};
 use crate::import::ImportError;
 use crate::index::SpatialIndex;
 use crate::moderation::lookalikes::NameSkeletons;
+use crate::search::needs::{NeedsVocabulary, PhraseInput, PhraseSource, Vocabulary};
 use crate::store::{Store, StoreError};
 use std::sync::Arc;
+
+/// The built-in vocabulary of needs and the phrases admins added, as stored now.
+async fn needs_from(store: &dyn Store) -> Result<Vocabulary, StoreError> {
+    let added = store.need_phrases().await?;
+    Ok(Vocabulary::with_added(added.iter().map(|p| PhraseInput {
+        lang: p.lang,
+        text: &p.phrase,
+        categories: &p.categories,
+        target_groups: &p.target_groups,
+        source: PhraseSource::Added(p.id),
+    })))
+}
 
 /// Why the directory cannot be opened.
 #[derive(Debug, thiserror::Error)]
@@ -26,6 +39,8 @@ pub struct Directory {
     area: BoundingBox,
     /// Derived from the index, and kept beside it for the same lifetime.
     name_skeletons: NameSkeletons,
+    /// The vocabulary of needs: built in, plus the phrases admins added.
+    needs: NeedsVocabulary,
 }
 
 impl Directory {
@@ -58,11 +73,13 @@ impl Directory {
             ms = started.elapsed().as_millis() as u64,
             "index loaded from the store"
         );
+        let needs = NeedsVocabulary::new(needs_from(&*store).await?);
         Ok(Self {
             store,
             index,
             area,
             name_skeletons: NameSkeletons::new(),
+            needs,
         })
     }
 
@@ -79,6 +96,17 @@ impl Directory {
     /// The published names' confusable skeletons, for the moderators' look-alike warning.
     pub fn name_skeletons(&self) -> &NameSkeletons {
         &self.name_skeletons
+    }
+
+    /// The vocabulary of needs in use (`.current()` for the vocabulary itself).
+    pub fn needs(&self) -> &NeedsVocabulary {
+        &self.needs
+    }
+
+    /// Rebuilds the vocabulary of needs from the store, after a change to the admins'
+    /// phrases committed.
+    pub async fn reload_needs(&self) -> Result<(), StoreError> {
+        self.needs.rebuild(|| needs_from(&*self.store)).await
     }
 
     /// The taxonomy in use.

@@ -169,8 +169,12 @@ async fn serve(settings: Settings) -> Result<()> {
         frontend_dir: settings.frontend_dir.clone(),
         trusted_proxies: settings.trusted_proxies.clone(),
     });
-    let geocoder = mappatu::geocode::from_settings(&settings.geocoder, directory.clone())
-        .context("cannot set up the geocoder")?;
+    let places = std::sync::Arc::new(mappatu::geocode::offline::OfflineGeocoder::new(
+        directory.clone(),
+    ));
+    let geocoder =
+        mappatu::geocode::from_settings(&settings.geocoder, places.clone(), *directory.area())
+            .context("cannot set up the geocoder")?;
     tracing::info!(
         geocoder = ?settings.geocoder.kind,
         url = %settings.geocoder.url,
@@ -196,6 +200,7 @@ async fn serve(settings: Settings) -> Result<()> {
         directory,
         web,
         geocoder,
+        places,
         auth,
         notifier: Arc::new(notifier),
     });

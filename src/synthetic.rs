@@ -13,8 +13,9 @@ use crate::store::NewService;
 use rand::rngs::SmallRng;
 use rand::{Rng, SeedableRng};
 
-/// Real town centres of the province of Siena: (name, lat, lon).
-const TOWNS: &[(&str, f64, f64)] = &[
+/// Real town centres of the province of Siena: (name, lat, lon). Search by need also
+/// resolves `a Poggibonsi` with them when no service there gives the town.
+pub const TOWNS: &[(&str, f64, f64)] = &[
     ("Siena", 43.3186, 11.3306),
     ("Poggibonsi", 43.4667, 11.1500),
     ("Colle di Val d'Elsa", 43.4219, 11.1261),

@@ -406,8 +406,9 @@ async fn protected_operations_describe_401(s: &TestServer) {
             .expect(&doc, &method, &path, Body::None, 401)
             .await;
     }
-    // The moderation API (16 operations), accounts (5), failed logins, logout and me.
-    assert_eq!(protected, 24);
+    // The moderation API (16 operations), accounts (5), failed logins, logout and me, the
+    // vocabulary of needs (3).
+    assert_eq!(protected, 27);
     // A change proposal's credential is the listing's edit token.
     let body = Body::Json(submission("x", 11.33, 43.32));
     anonymous
@@ -474,6 +475,9 @@ async fn refusals_are_described(s: &TestServer) {
         ("POST", "/api/admin/users/1/reset-password"),
         ("GET", "/api/admin/login-attempts"),
         ("GET", "/api/moderation/audit"),
+        ("GET", "/api/admin/vocabulary"),
+        ("POST", "/api/admin/vocabulary"),
+        ("DELETE", "/api/admin/vocabulary/1"),
     ] {
         moderator.expect(&doc, method, path, Body::None, 403).await;
     }
@@ -617,6 +621,20 @@ async fn refusals_are_described(s: &TestServer) {
             "/api/admin/users/999/reset-password",
             Some(json!({"password": PASSWORD})),
         ),
+        (404, "DELETE", "/api/admin/vocabulary/999", None),
+        (
+            400,
+            "POST",
+            "/api/admin/vocabulary",
+            Some(json!({"lang": "it", "phrase": "di la", "categories": ["food-aid"]})),
+        ),
+        (
+            409,
+            "POST",
+            "/api/admin/vocabulary",
+            Some(json!({"lang": "it", "phrase": "bollette", "categories": ["food-aid"]})),
+        ),
+        (400, "GET", "/api/admin/vocabulary?lang=it", None),
         (404, "GET", "/api/submissions/AAAAAAAAAA", None),
         (
             404,
@@ -917,6 +935,20 @@ async fn every_operation_succeeds_as_described(s: &TestServer) {
             .expect(&doc, "POST", &path, Body::json(body), 200)
             .await;
     }
+
+    // The vocabulary of needs: the description's example is added, listed, deleted.
+    let body = Body::Json(example("POST", "/api/admin/vocabulary"));
+    let phrase = admin
+        .expect(&doc, "POST", "/api/admin/vocabulary", body, 201)
+        .await
+        .json();
+    let list = admin
+        .expect(&doc, "GET", "/api/admin/vocabulary", Body::None, 200)
+        .await
+        .json();
+    assert!(list["items"].as_array().unwrap().len() > 500);
+    let path = format!("/api/admin/vocabulary/{}", phrase["id"]);
+    admin.expect(&doc, "DELETE", &path, Body::None, 200).await;
 
     // Sessions.
     let body = Body::Json(json!({"username": "ada", "password": PASSWORD}));

@@ -15,7 +15,9 @@ mod path;
 pub mod public;
 pub mod ratelimit;
 pub mod reports;
+pub mod search;
 pub mod submissions;
+pub mod vocabulary;
 
 pub use error::{AppError, ErrorBody};
 pub use fastjson::ListAnswer;
@@ -42,6 +44,9 @@ pub struct AppState {
     pub web: Arc<WebSettings>,
     /// Turns text into places for `/api/geocode`.
     pub geocoder: Arc<dyn Geocoder>,
+    /// The gazetteer of the directory's own places, with no network: search by need
+    /// resolves the places a sentence names with it.
+    pub places: Arc<crate::geocode::offline::OfflineGeocoder>,
     /// Sessions' cookie settings and the login throttle.
     pub auth: Arc<crate::auth::AuthState>,
     /// Emails to submitters (or log lines when no SMTP server is configured).
@@ -65,10 +70,13 @@ pub fn app(state: AppState) -> Router {
         // Private answers (sessions, CSRF tokens, contacts) are never stored by caches.
         .merge(auth::router().layer(no_store()))
         .merge(admin::router().layer(no_store()))
+        .merge(vocabulary::router().layer(no_store()))
         // Asking to be listed, change proposals, and the moderators' queue and actions.
         .merge(submissions::router().layer(no_store()))
         .merge(moderation::router().layer(no_store()))
         .route("/geocode", get(geocode::geocode))
+        .route("/search", get(search::search))
+        .route("/search/suggest", get(search::suggest))
         .route("/openapi.json", get(openapi::openapi_json))
         .fallback(|| async { AppError::NotFound("no such API endpoint".into()) })
         .method_not_allowed_fallback(|| async { AppError::MethodNotAllowed })

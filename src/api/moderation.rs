@@ -200,7 +200,7 @@ pub struct AuditQuery {
     /// The action, e.g. `submission.approve`, `service.unpublish`, `user.add`,
     /// `import.file`.
     action: Option<String>,
-    /// `user`, `submission`, `service`, `report` or `import`.
+    /// `user`, `submission`, `service`, `report`, `import` or `vocabulary`.
     subject_kind: Option<String>,
     /// The subject's id.
     subject_id: Option<i64>,
@@ -839,9 +839,10 @@ pub async fn audit(
             "service" => Ok(SubjectKind::Service),
             "report" => Ok(SubjectKind::Report),
             "import" => Ok(SubjectKind::Import),
+            "vocabulary" => Ok(SubjectKind::Vocabulary),
             _ => Err(AppError::invalid(
                 "subject_kind",
-                "must be user, submission, service, report or import",
+                "must be user, submission, service, report, import or vocabulary",
             )),
         })
         .transpose()?;

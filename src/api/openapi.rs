@@ -9,7 +9,7 @@ use super::model::{
 };
 use super::public;
 use super::reports::{self, ReportReceipt, ReportRequest};
-use super::{admin, auth, moderation, submissions};
+use super::{admin, auth, moderation, search, submissions, vocabulary};
 use crate::domain::{Category, Lang, ReportKind, ReportStatus, Wheelchair};
 use crate::geocode::{PlaceKind, PlaceSource};
 use utoipa::OpenApi;
@@ -35,6 +35,8 @@ use utoipa::OpenApi;
         public::points,
         public::get_one,
         geocode::geocode,
+        search::search,
+        search::suggest,
         reports::create,
         auth::login,
         auth::logout,
@@ -45,6 +47,9 @@ use utoipa::OpenApi;
         admin::enable_user,
         admin::reset_password,
         admin::login_attempts,
+        vocabulary::list,
+        vocabulary::add,
+        vocabulary::remove,
         submissions::create,
         submissions::status,
         submissions::propose,
@@ -68,6 +73,9 @@ use utoipa::OpenApi;
     ),
     modifiers(&SessionSecurity, &OptionalBodies),
     components(schemas(
+        search::SearchExtras, search::InterpretationOut, search::PlaceOut, search::Suggestions,
+        search::Suggestion, search::SuggestionKind, crate::search::engine::Relaxed,
+        crate::search::interpret::Phrase, crate::search::interpret::PhraseKind,
         submissions::SubmissionReceipt, submissions::SubmissionStatusView, submissions::InvalidBody,
         crate::domain::service::FieldError, crate::domain::submission::SubmissionKind,
         crate::domain::submission::SubmissionStatus, crate::domain::submission::Contact,
@@ -82,6 +90,8 @@ use utoipa::OpenApi;
         auth::LoginRequest, auth::SessionInfo, crate::auth::Role, crate::store::User,
         admin::UserList, admin::NewUserRequest, admin::PasswordRequest,
         admin::LoginAttemptList, crate::store::LoginAttempts,
+        vocabulary::VocabularyList, vocabulary::VocabularyItem, vocabulary::Origin,
+        vocabulary::NewPhraseRequest, crate::store::NeedPhraseRecord,
         ErrorBody, Health, Version, TaxonomyList, ListFeature, SummaryFeature, PointCollection, MapPointFeature, MapPointProperties, ServiceSummary, Category, ServiceCollection, ServiceFeature,
         ServiceProperties, PointGeometry, AccessibilityView, Wheelchair,
         ReportRequest, ReportReceipt, ReportKind, ReportStatus, Lang,
@@ -89,12 +99,13 @@ use utoipa::OpenApi;
     )),
     tags(
         (name = "services", description = "Find services"),
+        (name = "search", description = "Search by need: a citizen's sentence read into needs, place and conditions"),
         (name = "taxonomy", description = "Categories and target groups"),
         (name = "geocoding", description = "Places for a text: addresses, streets, towns, services"),
         (name = "reports", description = "Report a problem with a listing to the moderators"),
         (name = "status", description = "Health and API description"),
         (name = "auth", description = "Moderators' and admins' sessions"),
-        (name = "admin", description = "Account management (admins)"),
+        (name = "admin", description = "Account management and the vocabulary of needs (admins)"),
         (name = "submissions", description = "Ask to be listed, follow a request, propose changes through a listing's edit link"),
         (name = "moderation", description = "The moderators' queue and actions (session + X-CSRF-Token); the audit log (admins)"),
     )

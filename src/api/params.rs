@@ -83,7 +83,15 @@ impl Params {
         Ok(p)
     }
 
-    fn take(&mut self, name: &str) -> Option<&str> {
+    /// Whether the parameter was given (it is not taken).
+    pub fn has(&self, name: &str) -> bool {
+        self.pairs
+            .iter()
+            .any(|(n, _)| self.text[n.clone()] == *name)
+    }
+
+    /// Takes a parameter's value, so that [`finish`](Self::finish) does not call it unknown.
+    pub fn take(&mut self, name: &str) -> Option<&str> {
         let at = self
             .pairs
             .iter()

@@ -115,7 +115,8 @@ pub struct PointsQuery {
     wheelchair: Option<String>,
 }
 
-fn names<P: IntoParams>() -> Vec<&'static str> {
+/// The parameter names a documented query struct declares.
+pub(crate) fn names<P: IntoParams>() -> Vec<&'static str> {
     P::into_params(|| Some(ParameterIn::Query))
         .into_iter()
         .map(|p| &*String::leak(p.name))
@@ -319,7 +320,8 @@ pub async fn get_one(
 }
 
 /// A GeoJSON body with its media type (RFC 7946 §12).
-fn geojson_bytes(body: Vec<u8>) -> Response {
+/// GeoJSON bytes with their media type.
+pub(crate) fn geojson_bytes(body: Vec<u8>) -> Response {
     // A static header value is neither checked nor copied on each answer.
     const GEOJSON: axum::http::HeaderValue =
         axum::http::HeaderValue::from_static("application/geo+json");

@@ -50,6 +50,11 @@ impl TextQuery {
         (!words.is_empty()).then_some(Self { words })
     }
 
+    /// The query's folded words, in order.
+    pub fn words(&self) -> &[String] {
+        &self.words
+    }
+
     /// Whether every word of the query occurs in `folded_text` (already [`fold`]ed).
     pub fn matches(&self, folded_text: &str) -> bool {
         self.words.iter().all(|w| folded_text.contains(w.as_str()))

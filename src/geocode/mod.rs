@@ -17,7 +17,6 @@
 pub mod nominatim;
 pub mod offline;
 
-use crate::directory::Directory;
 use crate::domain::text::fold;
 use crate::domain::{Coordinates, ServiceId};
 use async_trait::async_trait;
@@ -149,10 +148,9 @@ impl Default for GeocoderSettings {
 /// building the gazetteer in the background.
 pub fn from_settings(
     settings: &GeocoderSettings,
-    directory: Arc<Directory>,
+    offline: Arc<offline::OfflineGeocoder>,
+    area: crate::domain::BoundingBox,
 ) -> Result<Arc<dyn Geocoder>, GeocodeError> {
-    let area = *directory.area();
-    let offline = Arc::new(offline::OfflineGeocoder::new(directory));
     offline.warm_up();
     Ok(match settings.kind {
         GeocoderKind::Offline => offline,

@@ -31,6 +31,7 @@ use crate::domain::text::TextQuery;
 use crate::domain::{
     BoundingBox, Coordinates, QuotedSlugs, Service, ServiceId, Taxonomy, Wheelchair,
 };
+use crate::search::text_index::{self, TextIndex};
 use chrono::{DateTime, Utc};
 use earth::{EarthBox, Frame, chord2_for_metres, metres_for_chord2};
 use parking_lot::{RwLock, RwLockReadGuard};
@@ -86,8 +87,7 @@ impl PartialEq for Entry {
 impl Entry {
     /// Squared straight-line distance to `p` (a position in the frame), metres².
     fn chord2(&self, p: &[f64; 3]) -> f64 {
-        let d = [self.xyz[0] - p[0], self.xyz[1] - p[1], self.xyz[2] - p[2]];
-        d[0] * d[0] + d[1] * d[1] + d[2] * d[2]
+        chord2(&self.xyz, p)
     }
 }
 
@@ -108,7 +108,7 @@ pub struct Filter {
     pub targets: u32,
     /// Only services open at this time.
     pub open_at: Option<DateTime<Utc>>,
-    /// Only services whose text matches.
+    /// Only services whose text holds every word (see [`TextIndex`]).
     pub text: Option<TextQuery>,
     /// Only services at least this accessible: `Yes` keeps full access only, `Limited`
     /// keeps full or partial access.
@@ -122,12 +122,18 @@ impl Filter {
     }
 
     fn needs_listing(&self) -> bool {
-        self.open_at.is_some() || self.text.is_some() || self.wheelchair.is_some()
+        self.open_at.is_some() || self.wheelchair.is_some()
+    }
+
+    /// Everything but the text, on a listing alone.
+    pub fn accepts(&self, l: &Listing) -> bool {
+        (self.targets == 0 || l.target_mask() & self.targets != 0)
+            && (self.categories == 0 || l.category_mask() & self.categories != 0)
+            && self.accepts_listing(l)
     }
 
     fn accepts_listing(&self, l: &Listing) -> bool {
         self.open_at.is_none_or(|at| l.is_open_at(at))
-            && self.text.as_ref().is_none_or(|q| l.matches(q))
             && self.wheelchair.is_none_or(|min| match min {
                 Wheelchair::Yes => l.wheelchair() == Wheelchair::Yes,
                 _ => matches!(l.wheelchair(), Wheelchair::Yes | Wheelchair::Limited),
@@ -162,6 +168,7 @@ struct Inner {
     all: Tree,
     by_category: Vec<Tree>,
     listings: HashMap<i64, Listing>,
+    text: TextIndex,
     demo: usize,
 }
 
@@ -195,15 +202,22 @@ impl SpatialIndex {
         // Listings and entries are made by the scanning threads, batch by batch.
         let frame = Frame::centred_on(centre);
         let collected: parking_lot::Mutex<Vec<Entry>> = parking_lot::Mutex::new(Vec::new());
+        let text = parking_lot::Mutex::new(TextIndex::new());
         scan(&|batch: Vec<Service>| {
             let made: Vec<Entry> = batch
                 .into_iter()
                 .filter(|s| s.status == crate::domain::Status::Published)
                 .map(|s| entry(&frame, &Listing::new(s, &taxonomy)))
                 .collect();
+            let mut terms = text_index::Batch::new();
+            for e in &made {
+                terms.add(&e.listing);
+            }
             collected.lock().extend(made);
+            text.lock().absorb(terms);
         })?;
         let entries = collected.into_inner();
+        let text = text.into_inner();
         let started = std::time::Instant::now();
         let mut buckets: Vec<Vec<Entry>> = vec![Vec::new(); taxonomy.categories.len()];
         for e in &entries {
@@ -239,6 +253,7 @@ impl SpatialIndex {
                 all,
                 by_category,
                 listings,
+                text,
                 demo,
             }),
             generation: AtomicU64::new(0),
@@ -272,6 +287,7 @@ impl SpatialIndex {
         inner.remove(service.id.0);
         if service.status == crate::domain::Status::Published {
             let listing = Listing::new(service, &inner.taxonomy);
+            inner.text.insert(&listing);
             let e = entry(&inner.frame, &listing);
             for (bit, tree) in inner.by_category.iter_mut().enumerate() {
                 if e.categories & (1 << bit) != 0 {
@@ -336,6 +352,26 @@ impl IndexView<'_> {
         self.inner.listings.get(&id.0)
     }
 
+    /// The text index of the published services.
+    pub fn text(&self) -> &TextIndex {
+        &self.inner.text
+    }
+
+    /// The published services of a set of ids (from the [text index](Self::text)), by
+    /// ascending id.
+    pub fn listings_in<'s, 'i>(
+        &'s self,
+        ids: &'i roaring::RoaringTreemap,
+    ) -> impl Iterator<Item = &'s Listing> + use<'s, 'i> {
+        ids.iter()
+            .filter_map(|id| self.inner.listings.get(&(id as i64)))
+    }
+
+    /// The directory's local frame: positions for distances.
+    pub fn frame(&self) -> &Frame {
+        &self.inner.frame
+    }
+
     /// The `k` services nearest to `origin` that pass `filter`, nearest first, no farther
     /// than `max_distance_m` if given.
     pub fn nearest(
@@ -350,13 +386,69 @@ impl IndexView<'_> {
         }
         let inner = &self.inner;
         let q = inner.frame.position(origin);
+        let text = filter.text.as_ref().and_then(|t| inner.text.matching(t));
+        if let Some(set) = text.as_ref().filter(|s| s.len() <= FEW) {
+            let limit = max_distance_m.map_or(f64::INFINITY, chord2_for_metres);
+            let mut found: Vec<(f64, &Listing)> = self
+                .listings_in(set)
+                .filter(|l| filter.accepts(l))
+                .map(|l| (chord2(&inner.frame.position(l.point()), &q), l))
+                .filter(|(d2, _)| *d2 <= limit)
+                .collect();
+            found.sort_by(|a, b| a.0.total_cmp(&b.0).then(a.1.id().0.cmp(&b.1.id().0)));
+            found.truncate(k);
+            return found
+                .into_iter()
+                .map(|(d2, listing)| Hit {
+                    distance_m: metres_for_chord2(d2),
+                    listing,
+                })
+                .collect();
+        }
         let accept = |e: &Entry| {
             filter.accepts_entry(e)
+                && text.as_ref().is_none_or(|s| s.contains(e.id as u64))
                 && (!filter.needs_listing() || filter.accepts_listing(&e.listing))
         };
         let mut best = knn::Best::new(
             k,
             max_distance_m.map_or(f64::INFINITY, chord2_for_metres),
+            inner.trees_for(filter.categories).nth(1).is_some(),
+        );
+        for tree in inner.trees_for(filter.categories) {
+            best.search(tree.root(), &q, &accept);
+        }
+        best.into_items()
+            .into_iter()
+            .map(|(d2, e)| Hit {
+                distance_m: metres_for_chord2(d2),
+                listing: &e.listing,
+            })
+            .collect()
+    }
+
+    /// The `k` services nearest to `origin` that pass `filter` (its categories, target
+    /// groups and conditions; not its text) and `accept`, nearest first.
+    pub fn nearest_where(
+        &self,
+        origin: Coordinates,
+        k: usize,
+        filter: &Filter,
+        accept: &dyn Fn(&Listing) -> bool,
+    ) -> Vec<Hit<'_>> {
+        if k == 0 {
+            return Vec::new();
+        }
+        let inner = &self.inner;
+        let q = inner.frame.position(origin);
+        let accept = |e: &Entry| {
+            filter.accepts_entry(e)
+                && (!filter.needs_listing() || filter.accepts_listing(&e.listing))
+                && accept(&e.listing)
+        };
+        let mut best = knn::Best::new(
+            k,
+            f64::INFINITY,
             inner.trees_for(filter.categories).nth(1).is_some(),
         );
         for tree in inner.trees_for(filter.categories) {
@@ -382,27 +474,34 @@ impl IndexView<'_> {
     ) -> Page<'_> {
         let inner = &self.inner;
         let eb = EarthBox::new(bbox, &inner.frame);
-        // Ids inline next to the entries: sorting then compares without chasing pointers.
-        let mut found: Vec<(i64, &Entry)> = Vec::with_capacity(256);
-        for tree in inner.trees_for(filter.categories) {
-            select::within(tree.root(), Some(eb.envelope()), &mut |e| {
-                if eb.contains(&e.xyz)
-                    && filter.accepts_entry(e)
-                    && (!filter.needs_listing() || filter.accepts_listing(&e.listing))
-                {
-                    found.push((e.id, e));
-                }
-            });
+        let text = filter.text.as_ref().and_then(|t| inner.text.matching(t));
+        // Ids inline next to the listings: sorting then compares without chasing pointers.
+        let mut found: Vec<(i64, &Listing)> = Vec::with_capacity(256);
+        if let Some(set) = text.as_ref().filter(|s| s.len() <= FEW) {
+            // Already by ascending id.
+            found.extend(
+                self.listings_in(set)
+                    .filter(|l| eb.contains(&inner.frame.position(l.point())) && filter.accepts(l))
+                    .map(|l| (l.id().0, l)),
+            );
+        } else {
+            for tree in inner.trees_for(filter.categories) {
+                select::within(tree.root(), Some(eb.envelope()), &mut |e| {
+                    if eb.contains(&e.xyz)
+                        && filter.accepts_entry(e)
+                        && text.as_ref().is_none_or(|s| s.contains(e.id as u64))
+                        && (!filter.needs_listing() || filter.accepts_listing(&e.listing))
+                    {
+                        found.push((e.id, &e.listing));
+                    }
+                });
+            }
+            found.sort_unstable_by_key(|(id, _)| *id);
+            found.dedup_by_key(|(id, _)| *id);
         }
-        found.sort_unstable_by_key(|(id, _)| *id);
-        found.dedup_by_key(|(id, _)| *id);
         let total = found.len();
         let start = after.map_or(0, |a| found.partition_point(|(id, _)| *id <= a.0));
-        let page: Vec<&Listing> = found[start..]
-            .iter()
-            .take(limit)
-            .map(|(_, e)| &e.listing)
-            .collect();
+        let page: Vec<&Listing> = found[start..].iter().take(limit).map(|(_, l)| *l).collect();
         let next_after = (start + limit < total)
             .then(|| page.last().map(|l| l.id()))
             .flatten();
@@ -431,6 +530,7 @@ impl Inner {
             return;
         };
         self.demo -= usize::from(old.demo());
+        self.text.remove(&old);
         let e = entry(&self.frame, &old);
         self.all.remove(&e);
         for (bit, tree) in self.by_category.iter_mut().enumerate() {
@@ -439,6 +539,17 @@ impl Inner {
             }
         }
     }
+}
+
+/// Up to this many text matches are filtered and sorted directly, rather than looked for
+/// in the trees: a rare word's few services cost less to take one by one than a walk
+/// past every nearer service that lacks it.
+const FEW: u64 = 2048;
+
+/// Squared straight-line distance between two positions in the frame, metres².
+pub fn chord2(a: &[f64; 3], b: &[f64; 3]) -> f64 {
+    let d = [a[0] - b[0], a[1] - b[1], a[2] - b[2]];
+    d[0] * d[0] + d[1] * d[1] + d[2] * d[2]
 }
 
 fn entry(frame: &Frame, l: &Listing) -> Entry {

@@ -25,6 +25,8 @@ pub enum SubjectKind {
     /// An import of a data file (or of the demo data): it has no row of its own, so its
     /// entry is its own subject, with `subject_id` the entry's id.
     Import,
+    /// A phrase an admin added to the vocabulary of needs.
+    Vocabulary,
 }
 
 impl SubjectKind {
@@ -36,6 +38,7 @@ impl SubjectKind {
             SubjectKind::Service => "service",
             SubjectKind::Report => "report",
             SubjectKind::Import => "import",
+            SubjectKind::Vocabulary => "vocabulary",
         }
     }
 }
@@ -167,7 +170,7 @@ pub struct AuditEntry {
     pub actor_name: String,
     /// What was done, e.g. `user.disable`, `import.file`.
     pub action: String,
-    /// `user`, `submission`, `service`, `report` or `import`.
+    /// `user`, `submission`, `service`, `report`, `import` or `vocabulary`.
     pub subject_kind: String,
     /// The subject's id.
     pub subject_id: i64,

@@ -10,6 +10,7 @@ mod login;
 mod moderation;
 mod sql;
 mod sqlite_scan;
+mod vocabulary;
 
 use crate::domain::{
     Report, ReportDraft, ReportStatus, Service, ServiceData, ServiceId, Status, Taxonomy,
@@ -28,6 +29,7 @@ pub(crate) use audit::{AuditConn, append_audit, append_audit_import, db_now};
 pub use login::{LoginAttempts, LoginStore, ThrottleRecord, TrustedDevice};
 pub use moderation::{Decision, ModerationError, ModerationStore, service_snapshot};
 pub use sql::SqlStore;
+pub use vocabulary::{NeedPhraseRecord, NewNeedPhrase, VocabularyStore};
 
 /// Which database a store talks to.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -119,7 +121,9 @@ pub type Progress<'a> = &'a (dyn Fn(u64) + Send + Sync);
 /// The persistent store of services. Every write is one transaction; a method returns
 /// only after it committed.
 #[async_trait]
-pub trait Store: AccountStore + LoginStore + ModerationStore + Send + Sync + 'static {
+pub trait Store:
+    AccountStore + LoginStore + ModerationStore + VocabularyStore + Send + Sync + 'static
+{
     /// Which backend this is.
     fn kind(&self) -> StoreKind;
 

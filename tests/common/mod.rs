@@ -222,15 +222,17 @@ impl TestServer {
                 .await
                 .unwrap(),
         );
+        let places = Arc::new(OfflineGeocoder::new(directory.clone()));
         let geocoder = match make_geocoder {
             Some(make) => make(directory.clone()),
-            None => Arc::new(OfflineGeocoder::new(directory.clone())),
+            None => places.clone(),
         };
         let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
         let base = format!("http://{}", listener.local_addr().unwrap());
         let router = app(AppState {
             directory: directory.clone(),
             geocoder,
+            places,
             auth: Default::default(),
             notifier: notifier.unwrap_or_else(|| Arc::new(mappatu::notify::Notifier::log_only())),
             web: Arc::new(mappatu::assets::WebSettings {

@@ -1,0 +1,451 @@
+//! The text index: which published services hold which terms, for matching and ranking
+//! words the way citizens type them.
+//!
+//! A term is a Snowball stem ([`Analyzer`]): a service's name and organisation are stemmed
+//! both in Italian and in English (names come in either), its Italian description in
+//! Italian, its English one in English. Category labels are not indexed: needs are found
+//! by the vocabulary of needs, and a filter by words (`/api/services?q=`) should find the
+//! words, not every service of a category whose label holds them. Each term keeps two sets of
+//! service ids, compressed ([`RoaringTreemap`]): every service holding it, and those holding
+//! it in the name or organisation, which weigh more in the ranking.
+//!
+//! A query word finds its terms by its own stems first; failing that, as the beginning of
+//! longer terms (`cari` → `carit`as); failing that, within one typo for words of at least
+//! [`FUZZY_MIN`] letters and two for [`FUZZY2_MIN`] (`sportelo` → `sportell`o). Typos are
+//! found as in SymSpell: every term of [`FUZZY_MIN`] letters or more is filed under each of
+//! its one-letter deletions, so a lookup costs a few hash probes, never a scan of the
+//! vocabulary; candidates are then checked with the optimal string alignment distance.
+//!
+//! Numbers of more than [`MAX_NUMBER_DIGITS`] digits are not indexed: they are phone
+//! numbers, codes and serial numbers, which nobody searches by, and each would be a term.
+
+use super::analyzer::{Analyzer, is_stopword};
+use crate::domain::Lang;
+use crate::domain::text::{TextQuery, fold};
+use crate::index::{Field, Listing};
+use roaring::RoaringTreemap;
+use std::collections::{BTreeMap, HashMap};
+
+/// The fewest letters a word needs to be matched despite a typo.
+pub const FUZZY_MIN: usize = 5;
+/// The fewest letters a word needs to be matched despite two typos.
+pub const FUZZY2_MIN: usize = 8;
+/// Longer runs of digits are not indexed.
+pub const MAX_NUMBER_DIGITS: usize = 4;
+/// How many terms a word's beginning may expand to.
+const MAX_PREFIX_TERMS: usize = 64;
+/// How much a match in the name or organisation weighs against one elsewhere.
+const NAME_WEIGHT: f32 = 3.0;
+/// How much a match by a word's beginning, or despite a typo, is worth against its stem.
+const PREFIX_FACTOR: f32 = 0.7;
+const FUZZY_FACTOR: f32 = 0.5;
+
+/// The services holding one term.
+#[derive(Debug, Default, Clone)]
+struct Postings {
+    any: RoaringTreemap,
+    name: RoaringTreemap,
+}
+
+/// The text index of the published services. See the module's notes.
+#[derive(Debug, Default)]
+pub struct TextIndex {
+    /// Term → its slot in `postings`; sorted, so that a word's beginning is a range.
+    keys: BTreeMap<Box<str>, u32>,
+    postings: Vec<Postings>,
+    /// Slot → term.
+    names: Vec<Box<str>>,
+    /// One-letter deletion of a term (or the term itself) → terms, for typos.
+    deletions: HashMap<Box<str>, Vec<u32>>,
+    docs: u64,
+}
+
+/// How text is stemmed: the language of a description, or both for names.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+enum Stemming {
+    It,
+    En,
+    Both,
+}
+
+/// The terms of some services, gathered before they are merged into the index; made on
+/// the scanning threads, one per batch. Words seen once are not stemmed again.
+#[derive(Default)]
+pub struct Batch {
+    /// Word → term slots, one map per [`Stemming`] (so a borrowed word can probe it).
+    stems: [HashMap<Box<str>, [Option<u32>; 2]>; 3],
+    keys: HashMap<Box<str>, u32>,
+    any: Vec<Vec<u64>>,
+    name: Vec<Vec<u64>>,
+    docs: u64,
+}
+
+impl Batch {
+    /// An empty batch.
+    pub fn new() -> Self {
+        Self::default()
+    }
+
+    /// Adds a service's terms.
+    pub fn add(&mut self, l: &Listing) {
+        let id = l.id().0 as u64;
+        self.docs += 1;
+        for (field, stemming) in [
+            (Field::Name, Stemming::Both),
+            (Field::Organisation, Stemming::Both),
+        ] {
+            if let Some(text) = l.field(field) {
+                self.add_text(id, text, stemming, true);
+            }
+        }
+        if let Some(text) = l.field(Field::DescriptionIt) {
+            self.add_text(id, text, Stemming::It, false);
+        }
+        if let Some(text) = l.field(Field::DescriptionEn) {
+            self.add_text(id, text, Stemming::En, false);
+        }
+    }
+
+    fn add_text(&mut self, id: u64, text: &str, stemming: Stemming, in_name: bool) {
+        let folded;
+        let text = if text.is_ascii() {
+            text
+        } else {
+            folded = fold(text);
+            &folded
+        };
+        let mut lower = String::new();
+        for word in text.split(|c: char| !c.is_ascii_alphanumeric()) {
+            if word.is_empty() {
+                continue;
+            }
+            let word = if word.bytes().any(|b| b.is_ascii_uppercase()) {
+                lower.clear();
+                lower.push_str(word);
+                lower.make_ascii_lowercase();
+                lower.as_str()
+            } else {
+                word
+            };
+            for slot in self.slots(word, stemming).into_iter().flatten() {
+                self.any[slot as usize].push(id);
+                if in_name {
+                    self.name[slot as usize].push(id);
+                }
+            }
+        }
+    }
+
+    /// The term slots of a folded, lowercase word, stemming it the first time.
+    fn slots(&mut self, word: &str, stemming: Stemming) -> [Option<u32>; 2] {
+        let map = stemming as usize;
+        if let Some(s) = self.stems[map].get(word) {
+            return *s;
+        }
+        let mut out = [None, None];
+        if indexable(word) {
+            for (i, key) in term_keys(word, stemming).into_iter().enumerate() {
+                if let Some(key) = key.filter(|k| !k.is_empty()) {
+                    out[i] = Some(self.slot(key));
+                }
+            }
+        }
+        self.stems[map].insert(word.into(), out);
+        out
+    }
+
+    fn slot(&mut self, key: String) -> u32 {
+        if let Some(s) = self.keys.get(key.as_str()) {
+            return *s;
+        }
+        let s = self.any.len() as u32;
+        self.keys.insert(key.into_boxed_str(), s);
+        self.any.push(Vec::new());
+        self.name.push(Vec::new());
+        s
+    }
+}
+
+/// Whether a folded, lowercase word goes into the index: not a function word, not a long number.
+fn indexable(word: &str) -> bool {
+    if word.bytes().all(|b| b.is_ascii_digit()) {
+        return word.len() <= MAX_NUMBER_DIGITS;
+    }
+    !(is_stopword(Lang::It, word) || is_stopword(Lang::En, word))
+}
+
+/// The terms a folded, lowercase word stands for: its stems, or the number itself.
+fn term_keys(word: &str, stemming: Stemming) -> [Option<String>; 2] {
+    if word.bytes().all(|b| b.is_ascii_digit()) {
+        return [Some(word.to_string()), None];
+    }
+    let a = Analyzer::global();
+    match stemming {
+        Stemming::It => [Some(a.stem(Lang::It, word)), None],
+        Stemming::En => [Some(a.stem(Lang::En, word)), None],
+        Stemming::Both => {
+            let it = a.stem(Lang::It, word);
+            let en = a.stem(Lang::En, word);
+            if it == en {
+                [Some(it), None]
+            } else {
+                [Some(it), Some(en)]
+            }
+        }
+    }
+}
+
+/// What one query word matches.
+#[derive(Debug, Clone)]
+pub struct WordMatch {
+    /// The word, folded.
+    pub word: String,
+    /// Services holding it anywhere.
+    pub any: RoaringTreemap,
+    /// Services holding it in the name or organisation.
+    pub name: RoaringTreemap,
+    /// How much a match is worth: rarer terms more, matches by stem more than by
+    /// beginning or despite a typo.
+    pub weight: f32,
+}
+
+impl WordMatch {
+    /// What this word adds to a service's score.
+    pub fn score(&self, id: u64) -> f32 {
+        if self.name.contains(id) {
+            self.weight * NAME_WEIGHT
+        } else if self.any.contains(id) {
+            self.weight
+        } else {
+            0.0
+        }
+    }
+}
+
+impl TextIndex {
+    /// An empty index.
+    pub fn new() -> Self {
+        Self::default()
+    }
+
+    /// Builds the index of `listings` in one go.
+    pub fn build<'a>(listings: impl IntoIterator<Item = &'a Listing>) -> Self {
+        let mut batch = Batch::new();
+        for l in listings {
+            batch.add(l);
+        }
+        let mut index = Self::new();
+        index.absorb(batch);
+        index
+    }
+
+    /// How many services the index holds.
+    pub fn docs(&self) -> u64 {
+        self.docs
+    }
+
+    /// How many distinct terms it holds.
+    pub fn terms(&self) -> usize {
+        self.keys.len()
+    }
+
+    /// Merges a batch of services into the index.
+    pub fn absorb(&mut self, batch: Batch) {
+        self.docs += batch.docs;
+        let Batch {
+            keys, any, name, ..
+        } = batch;
+        let mut any: Vec<Option<Vec<u64>>> = any.into_iter().map(Some).collect();
+        let mut name: Vec<Option<Vec<u64>>> = name.into_iter().map(Some).collect();
+        for (key, local) in keys {
+            let slot = self.slot(key);
+            let p = &mut self.postings[slot as usize];
+            for (ids, set) in [
+                (any[local as usize].take(), &mut p.any),
+                (name[local as usize].take(), &mut p.name),
+            ] {
+                let mut ids = ids.unwrap_or_default();
+                if ids.is_empty() {
+                    continue;
+                }
+                ids.sort_unstable();
+                ids.dedup();
+                if set.is_empty() {
+                    *set = RoaringTreemap::from_sorted_iter(ids).expect("sorted ids");
+                } else {
+                    *set |= RoaringTreemap::from_sorted_iter(ids).expect("sorted ids");
+                }
+            }
+        }
+    }
+
+    /// Adds one service (published or edited; remove the old version first).
+    pub fn insert(&mut self, l: &Listing) {
+        let mut batch = Batch::new();
+        batch.add(l);
+        self.absorb(batch);
+    }
+
+    /// Removes one service, as it was indexed.
+    pub fn remove(&mut self, l: &Listing) {
+        let mut batch = Batch::new();
+        batch.add(l);
+        let id = l.id().0 as u64;
+        self.docs = self.docs.saturating_sub(1);
+        for key in batch.keys.keys() {
+            if let Some(&slot) = self.keys.get(key) {
+                let p = &mut self.postings[slot as usize];
+                p.any.remove(id);
+                p.name.remove(id);
+            }
+        }
+    }
+
+    fn slot(&mut self, key: Box<str>) -> u32 {
+        if let Some(&s) = self.keys.get(&key) {
+            return s;
+        }
+        let s = self.postings.len() as u32;
+        self.postings.push(Postings::default());
+        self.names.push(key.clone());
+        if key.len() >= FUZZY_MIN - 1 && !key.bytes().all(|b| b.is_ascii_digit()) {
+            for d in deletions(&key) {
+                self.deletions
+                    .entry(d.into_boxed_str())
+                    .or_default()
+                    .push(s);
+            }
+            self.deletions.entry(key.clone()).or_default().push(s);
+        }
+        self.keys.insert(key, s);
+        s
+    }
+
+    /// The services matching a folded query word, or `None` when nothing does. `prefix`
+    /// lets the word match as the beginning of longer terms even when it has stems of its
+    /// own (the last word of what is being typed).
+    pub fn lookup(&self, word: &str, prefix: bool) -> Option<WordMatch> {
+        let word = word.to_ascii_lowercase();
+        if word.is_empty() {
+            return None;
+        }
+        let mut found: Vec<(u32, f32)> = Vec::new();
+        let digits = word.bytes().all(|b| b.is_ascii_digit());
+        for key in term_keys(&word, Stemming::Both).into_iter().flatten() {
+            if let Some(&s) = self.keys.get(key.as_str()) {
+                found.push((s, 1.0));
+            }
+        }
+        if (found.is_empty() || prefix) && word.len() >= 3 {
+            for (_, &s) in self
+                .keys
+                .range::<str, _>((
+                    std::ops::Bound::Included(word.as_str()),
+                    std::ops::Bound::Unbounded,
+                ))
+                .take_while(|(k, _)| k.starts_with(word.as_str()))
+                .take(MAX_PREFIX_TERMS)
+            {
+                if !found.iter().any(|f| f.0 == s) {
+                    found.push((s, PREFIX_FACTOR));
+                }
+            }
+        }
+        if found.is_empty() && !digits && word.len() >= FUZZY_MIN {
+            let max = if word.len() >= FUZZY2_MIN { 2 } else { 1 };
+            for key in term_keys(&word, Stemming::Both).into_iter().flatten() {
+                for s in self.fuzzy(&key, max) {
+                    if !found.iter().any(|f| f.0 == s) {
+                        found.push((s, FUZZY_FACTOR));
+                    }
+                }
+            }
+        }
+        if found.is_empty() {
+            return None;
+        }
+        let mut any = RoaringTreemap::new();
+        let mut name = RoaringTreemap::new();
+        let mut weight = 0.0f32;
+        for (s, factor) in &found {
+            let p = &self.postings[*s as usize];
+            if p.any.is_empty() {
+                continue;
+            }
+            let idf = (1.0 + self.docs as f32 / p.any.len() as f32).ln();
+            weight = weight.max(idf * factor);
+            if found.len() == 1 {
+                any = p.any.clone();
+                name = p.name.clone();
+            } else {
+                any |= &p.any;
+                name |= &p.name;
+            }
+        }
+        (!any.is_empty()).then_some(WordMatch {
+            word,
+            any,
+            name,
+            weight,
+        })
+    }
+
+    /// The services holding every word of a query (its function words aside), or `None`
+    /// when it asks nothing (only function words).
+    pub fn matching(&self, query: &TextQuery) -> Option<RoaringTreemap> {
+        let mut set: Option<RoaringTreemap> = None;
+        for word in query.words().iter().filter(|w| indexable(w)) {
+            let Some(m) = self.lookup(word, false) else {
+                return Some(RoaringTreemap::new());
+            };
+            set = Some(match set {
+                None => m.any,
+                Some(s) => s & m.any,
+            });
+        }
+        set
+    }
+
+    /// Terms within `max` edits of `key`.
+    fn fuzzy(&self, key: &str, max: usize) -> Vec<u32> {
+        let mut probes = vec![key.to_string()];
+        let first = deletions(key);
+        if max >= 2 {
+            for d in &first {
+                probes.extend(deletions(d));
+            }
+        }
+        probes.extend(first);
+        probes.sort_unstable();
+        probes.dedup();
+        let mut out: Vec<u32> = Vec::new();
+        for p in &probes {
+            let candidates = self
+                .deletions
+                .get(p.as_str())
+                .into_iter()
+                .flatten()
+                .copied()
+                .chain(self.keys.get(p.as_str()).copied());
+            for s in candidates {
+                if !out.contains(&s) {
+                    out.push(s);
+                }
+            }
+        }
+        out.retain(|&s| strsim::osa_distance(&self.names[s as usize], key) <= max);
+        out
+    }
+}
+
+/// Every string made by deleting one letter of `s` (ASCII).
+fn deletions(s: &str) -> Vec<String> {
+    (0..s.len())
+        .map(|i| {
+            let mut d = String::with_capacity(s.len() - 1);
+            d.push_str(&s[..i]);
+            d.push_str(&s[i + 1..]);
+            d
+        })
+        .collect()
+}

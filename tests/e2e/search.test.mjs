@@ -146,6 +146,29 @@ test('a need and a place become chips; results come with distances; a chip can b
     assertNoProblems(problems);
   });
 
+test('with a starting point set, the search sends it and lists nearest first', { timeout: 60_000 }, async () => {
+  // Piazza Matteotti, central Siena, as "near me" or a click on the map would set it.
+  const lat = 43.3215, lon = 11.3305;
+  const { page, problems } = await s.open(`/?near=${lat},${lon}`, { viewport: DESKTOP });
+  const requests = [];
+  page.on('request', (r) => { if (r.url().includes('/api/search?')) requests.push(new URL(r.url())); });
+  await search(page, 'pasti');
+  await eventually(() => assert.ok(requests.length > 0, 'the page asked /api/search'));
+  const sent = requests.at(-1).searchParams;
+  assert.equal(sent.get('lang'), 'it');
+  assert.ok(Math.abs(Number(sent.get('lat')) - lat) < 1e-5 && Math.abs(Number(sent.get('lon')) - lon) < 1e-5,
+    `lat/lon sent: ${sent}`);
+  const answer = await getJson(s.base, `/api/search?q=pasti&lang=it&lat=${lat}&lon=${lon}&k=100`);
+  await eventually(async () => {
+    const ids = await resultIds(page);
+    assert.ok(ids.length > 0);
+    assert.deepEqual(ids, answerIds(answer).slice(0, ids.length));
+    const texts = await resultDistances(page);
+    assert.ok(texts.every((t) => t), `distances shown: ${JSON.stringify(texts)}`);
+  });
+  assertNoProblems(problems);
+});
+
 test('suggestions while typing: a combobox that works with the keyboard', { timeout: 90_000 }, async () => {
   const { page, problems } = await s.open('/', { viewport: DESKTOP });
   const expected = (await apiSuggest('bol')).suggestions;

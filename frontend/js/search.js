@@ -249,10 +249,13 @@ export function initSuggest({ input, listbox, status, getLang, onPick }) {
   function show(list) {
     items = list;
     listbox.replaceChildren(...list.map((s, i) => {
+      // A kind this page does not know yet (a newer server) is shown without its name.
+      const key = `suggest.kind.${s.kind}`;
+      const kind = t(key) === key ? '' : t(key);
       const li = h('li', { id: `${listbox.id}-${i}`, role: 'option', class: 'suggestion', 'aria-selected': 'false' },
         h('span', { class: 'suggestion-label' }, s.label),
-        h('span', { class: 'visually-hidden' }, ', '),
-        h('span', { class: `suggestion-kind kind-${s.kind}` }, t(`suggest.kind.${s.kind}`)));
+        kind ? h('span', { class: 'visually-hidden' }, ', ') : null,
+        kind ? h('span', { class: 'suggestion-kind' }, kind) : null);
       // Keep the focus in the box: a click picks without blurring the input first.
       li.addEventListener('mousedown', (e) => e.preventDefault());
       li.addEventListener('click', () => pick(i));

@@ -169,6 +169,39 @@ test('with a starting point set, the search sends it and lists nearest first', {
   assertNoProblems(problems);
 });
 
+test('bonuses and contributions in the answer show above the services', { timeout: 60_000 }, async () => {
+  const { page, problems } = await s.open('/', { viewport: DESKTOP });
+  const q = 'bonus bollette';
+  const answer = await apiSearch(q);
+  await search(page, q);
+  const benefits = Array.isArray(answer.benefits) ? answer.benefits : [];
+  await eventually(async () => {
+    const ids = await resultIds(page);
+    assert.deepEqual(ids, answerIds(answer).slice(0, ids.length));
+    assert.equal(await page.locator('#benefits').isVisible(), benefits.length > 0, 'the list shows only when the answer has some');
+  });
+  if (benefits.length) {
+    assert.equal((await page.textContent('#benefits-heading')).trim(), 'Bonus e contributi');
+    const names = await page.locator('#benefits-list .benefit-name').allTextContents();
+    assert.deepEqual(names, benefits.map((b) => b.name_it));
+    // Above the services, in reading order.
+    const above = await page.evaluate(() =>
+      !!(document.getElementById('benefits').compareDocumentPosition(document.getElementById('results'))
+        & Node.DOCUMENT_POSITION_FOLLOWING));
+    assert.ok(above);
+    // A desk where it is asked for opens its card.
+    const where = page.locator('#benefits-list a.benefit-service').first();
+    if (await where.count()) {
+      const id = await where.getAttribute('data-id');
+      await where.click();
+      await page.waitForURL((u) => u.searchParams.get('service') === id);
+      await page.locator('#card').waitFor({ state: 'visible' });
+    }
+    await assertAxe(page, 'bonuses shown (it, desktop)');
+  }
+  assertNoProblems(problems);
+});
+
 test('suggestions while typing: a combobox that works with the keyboard', { timeout: 90_000 }, async () => {
   const { page, problems } = await s.open('/', { viewport: DESKTOP });
   const expected = (await apiSuggest('bol')).suggestions;

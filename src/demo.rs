@@ -5,9 +5,14 @@
 //! (`import.demo`, by `system`), so that the log tells when the demo services came in.
 
 use crate::directory::DirectoryError;
+use crate::domain::{BenefitDraft, BenefitId};
 use crate::domain::{BoundingBox, Status, Taxonomy};
 use crate::import::{Format, ImportError, ImportOptions, Origin, Parsed, parse_bytes};
-use crate::store::{Actor, ImportAudit, ImportOutcome, NewService, Store};
+use crate::store::KeyedBenefit;
+use crate::store::{
+    Actor, AuditFilter, ImportAudit, ImportOutcome, NewService, Store, SubjectKind,
+};
+use serde::Deserialize;
 
 /// The demo data set, as shipped.
 pub const DEMO_GEOJSON: &str = include_str!("../data/demo/siena.geojson");
@@ -76,6 +81,101 @@ pub async fn load(
         after: &after,
     };
     Ok(store.import(records, audit, &|_| {}).await?)
+}
+
+/// The demo benefits (bonuses and contributions of the 2022 "Obiettivo Famiglia" article),
+/// as shipped.
+pub const DEMO_BENEFITS_JSON: &str = include_str!("../data/demo/benefits.json");
+
+/// The demo service whose presence says that a database holds the demo data set.
+const DEMO_MARKER: &str = "demo-sportello-famiglia";
+
+/// The demo benefits file.
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct BenefitsFile {
+    /// Where the data comes from (for people reading the file).
+    #[allow(dead_code)]
+    source: String,
+    benefits: Vec<DemoBenefit>,
+}
+
+/// One demo benefit: its stable key, the demo services (by external id) where it is
+/// asked for, and its content.
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct DemoBenefit {
+    key: String,
+    asked_at: Vec<String>,
+    benefit: BenefitDraft,
+}
+
+/// The demo benefits, checked, with their links resolved through `service` (an external
+/// id to a stored service, if any). A link to a service that is not stored (left out by
+/// `--area`) is left out.
+pub async fn benefits<F, Fut>(
+    taxonomy: &Taxonomy,
+    service: F,
+) -> Result<Vec<KeyedBenefit>, DirectoryError>
+where
+    F: Fn(String) -> Fut,
+    Fut: std::future::Future<
+            Output = Result<Option<crate::domain::ServiceId>, crate::store::StoreError>,
+        >,
+{
+    let file: BenefitsFile = serde_json::from_str(DEMO_BENEFITS_JSON)
+        .map_err(|e| DirectoryError::DemoBenefits(e.to_string()))?;
+    let mut out = Vec::with_capacity(file.benefits.len());
+    for b in file.benefits {
+        let mut draft = b.benefit;
+        for key in b.asked_at {
+            match service(key.clone()).await? {
+                Some(id) => draft.service_ids.push(id.0),
+                None => tracing::warn!("demo benefit {}: no service {key}, link left out", b.key),
+            }
+        }
+        draft.demo = Some(true);
+        let data = draft.validate(taxonomy).map_err(|errs| {
+            let list: Vec<String> = errs.iter().map(ToString::to_string).collect();
+            DirectoryError::DemoBenefits(format!("{}: {}", b.key, list.join("; ")))
+        })?;
+        out.push(KeyedBenefit { key: b.key, data });
+    }
+    Ok(out)
+}
+
+/// Loads the demo benefits into a database that holds the demo services and in which no
+/// benefit was ever written (the audit log has no benefit entry): the first start, or the
+/// first start after an upgrade. An admin who deleted them does not see them come back,
+/// and a database of real services never gets them. Each is audited as
+/// `benefit.create` by `system`; benefits already stored under their key are left alone.
+pub async fn load_benefits_if_due(
+    store: &dyn Store,
+    taxonomy: &Taxonomy,
+) -> Result<Vec<BenefitId>, DirectoryError> {
+    if store.service_by_external_id(DEMO_MARKER).await?.is_none() {
+        return Ok(Vec::new());
+    }
+    let touched = store
+        .audit_entries(&AuditFilter {
+            subject_kind: Some(SubjectKind::Benefit),
+            limit: 1,
+            ..AuditFilter::default()
+        })
+        .await?;
+    if !touched.is_empty() {
+        return Ok(Vec::new());
+    }
+    let records = benefits(taxonomy, |key| async move {
+        store.service_by_external_id(&key).await
+    })
+    .await?;
+    let added = store.load_benefits(&records, &Actor::system()).await?;
+    tracing::info!(
+        "loaded {} demonstration benefits (bonuses and contributions)",
+        added.len()
+    );
+    Ok(added)
 }
 
 #[cfg(test)]

@@ -1,6 +1,7 @@
 //! The directory: the store (source of truth) and the index (what queries read), kept in
 //! step. Every write goes to the store first and reaches the index only after it committed.
 
+use crate::benefits::BenefitCatalog;
 use crate::domain::{BoundingBox, Service, ServiceId, Status, Taxonomy};
 use crate::import::ImportError;
 use crate::index::SpatialIndex;
@@ -30,6 +31,9 @@ pub enum DirectoryError {
     /// The shipped demo data set does not parse (a packaging mistake).
     #[error("demo data: {0}")]
     Demo(#[from] ImportError),
+    /// The shipped demo benefits do not parse or are invalid (a packaging mistake).
+    #[error("demo benefits: {0}")]
+    DemoBenefits(String),
 }
 
 /// The directory of services of one area.
@@ -41,6 +45,8 @@ pub struct Directory {
     name_skeletons: NameSkeletons,
     /// The vocabulary of needs: built in, plus the phrases admins added.
     needs: NeedsVocabulary,
+    /// Bonuses and contributions, as last read from the store.
+    benefits: BenefitCatalog,
 }
 
 impl Directory {
@@ -61,6 +67,11 @@ impl Directory {
                 loaded.written.inserted.len() + loaded.written.updated.len()
             );
         }
+        if seed_demo {
+            crate::demo::load_benefits_if_due(&*store, &taxonomy).await?;
+        }
+        let benefits = BenefitCatalog::new();
+        benefits.reload(&*store).await?;
         let started = std::time::Instant::now();
         let reader = store.clone();
         let index = tokio::task::spawn_blocking(move || {
@@ -80,6 +91,7 @@ impl Directory {
             area,
             name_skeletons: NameSkeletons::new(),
             needs,
+            benefits,
         })
     }
 
@@ -107,6 +119,11 @@ impl Directory {
     /// phrases committed.
     pub async fn reload_needs(&self) -> Result<(), StoreError> {
         self.needs.rebuild(|| needs_from(&*self.store)).await
+    }
+
+    /// Bonuses and contributions, in memory.
+    pub fn benefits(&self) -> &BenefitCatalog {
+        &self.benefits
     }
 
     /// The taxonomy in use.

@@ -9,6 +9,7 @@
 pub mod api;
 pub mod assets;
 pub mod auth;
+pub mod benefits;
 pub mod config;
 pub mod demo;
 pub mod directory;

@@ -373,9 +373,16 @@ async fn public_answers_match_their_schemas(s: &TestServer) {
         "/api/services/nearest?lat=43.318&lon=11.331&detail=full",
         "/api/services/1",
         "/api/geocode?q=siena",
+        "/api/benefits",
+        "/api/benefits?service=1",
+        "/api/benefits/1",
     ] {
         c.expect(&doc, "GET", path, Body::None, 200).await;
     }
+    c.expect(&doc, "GET", "/api/benefits/999", Body::None, 404)
+        .await;
+    c.expect(&doc, "GET", "/api/benefits?service=x", Body::None, 400)
+        .await;
     for path in [
         "/api/services?limit=0",
         "/api/services/points?limit=5",
@@ -407,8 +414,8 @@ async fn protected_operations_describe_401(s: &TestServer) {
             .await;
     }
     // The moderation API (16 operations), accounts (5), failed logins, logout and me, the
-    // vocabulary of needs (3).
-    assert_eq!(protected, 27);
+    // vocabulary of needs (3), benefits (3).
+    assert_eq!(protected, 30);
     // A change proposal's credential is the listing's edit token.
     let body = Body::Json(submission("x", 11.33, 43.32));
     anonymous
@@ -478,6 +485,9 @@ async fn refusals_are_described(s: &TestServer) {
         ("GET", "/api/admin/vocabulary"),
         ("POST", "/api/admin/vocabulary"),
         ("DELETE", "/api/admin/vocabulary/1"),
+        ("POST", "/api/admin/benefits"),
+        ("PUT", "/api/admin/benefits/1"),
+        ("DELETE", "/api/admin/benefits/1"),
     ] {
         moderator.expect(&doc, method, path, Body::None, 403).await;
     }
@@ -636,6 +646,25 @@ async fn refusals_are_described(s: &TestServer) {
         ),
         (400, "GET", "/api/admin/vocabulary?lang=it", None),
         (404, "GET", "/api/submissions/AAAAAAAAAA", None),
+        (404, "DELETE", "/api/admin/benefits/999", None),
+        (
+            404,
+            "PUT",
+            "/api/admin/benefits/999",
+            Some(json!({"name_it": "Bonus"})),
+        ),
+        (
+            422,
+            "POST",
+            "/api/admin/benefits",
+            Some(json!({"name_it": "Bonus", "service_ids": [999]})),
+        ),
+        (
+            400,
+            "POST",
+            "/api/admin/benefits",
+            Some(json!({"name_it": "Bonus", "isee_max_eur": -1})),
+        ),
         (
             404,
             "POST",
@@ -949,6 +978,20 @@ async fn every_operation_succeeds_as_described(s: &TestServer) {
     assert!(list["items"].as_array().unwrap().len() > 500);
     let path = format!("/api/admin/vocabulary/{}", phrase["id"]);
     admin.expect(&doc, "DELETE", &path, Body::None, 200).await;
+    // Bonuses and contributions: the description's example, an edit, a deletion.
+    c.expect(&doc, "GET", "/api/benefits", Body::None, 200)
+        .await;
+    c.expect(&doc, "GET", "/api/benefits/1", Body::None, 200)
+        .await;
+    let body = Body::Json(example("POST", "/api/admin/benefits"));
+    let benefit = admin
+        .expect(&doc, "POST", "/api/admin/benefits", body, 201)
+        .await
+        .json();
+    let path = format!("/api/admin/benefits/{}", benefit["id"]);
+    let body = Body::Json(example("PUT", "/api/admin/benefits/{id}"));
+    admin.expect(&doc, "PUT", &path, body, 200).await;
+    admin.expect(&doc, "DELETE", &path, Body::None, 204).await;
 
     // Sessions.
     let body = Body::Json(json!({"username": "ada", "password": PASSWORD}));

@@ -8,6 +8,7 @@ import './i18n-mod.js';
 import { get, post } from './http.js';
 import { currentUser, whoAmI } from './session.js';
 import { currentNotice, failed, notice, showLogin, showUser, wireAuth } from './auth-ui.js';
+import { benefitsLangChanged, showBenefits } from './admin-benefits.js';
 
 initPage();
 setPageState('loading');
@@ -288,7 +289,7 @@ async function show() {
   }
   if (await loadUsers()) {
     $('admin-view').hidden = false;
-    await Promise.all([loadLogins(), loadAudit(true)]);
+    await Promise.all([loadLogins(), loadAudit(true), showBenefits(() => loadAudit(true))]);
   }
   setPageState('ready');
 }
@@ -299,6 +300,7 @@ onLangChange(() => {
   if (currentUser()) showUser();
   if (users.length) renderUsers();
   renderLogins();
+  benefitsLangChanged();
 });
 
 (async () => {

@@ -5,6 +5,7 @@ import { iconPath } from './icons.js';
 import { t } from './i18n.js';
 import { date, dayNames, distance, intervalsText, parseHours, todayIndex } from './format.js';
 import { label } from './list.js';
+import { benefitsSection } from './card-benefits.js';
 
 function section(title, ...content) {
   return h('div', { class: 'card-section' }, h('h3', null, title), ...content);
@@ -109,6 +110,8 @@ export function renderCard(feature, ctx) {
     parts.push(section(t('card.targets'),
       h('ul', { class: 'chips' }, targets.map((g) => h('li', { class: 'chip' }, label(g, ctx.lang))))));
   }
+
+  parts.push(benefitsSection(p, ctx));
 
   // Where, with directions.
   const dirs = new URL('https://www.openstreetmap.org/directions');

@@ -2,6 +2,7 @@
 
 pub mod admin;
 pub mod auth;
+pub mod benefits;
 mod error;
 mod fastjson;
 pub mod geocode;
@@ -74,6 +75,8 @@ pub fn app(state: AppState) -> Router {
         // Asking to be listed, change proposals, and the moderators' queue and actions.
         .merge(submissions::router().layer(no_store()))
         .merge(moderation::router().layer(no_store()))
+        // Bonuses and contributions: public reads, admins' writes.
+        .merge(benefits::router())
         .route("/geocode", get(geocode::geocode))
         .route("/search", get(search::search))
         .route("/search/suggest", get(search::suggest))

@@ -96,6 +96,10 @@ pub struct ServiceProperties<'a> {
     /// Geodesic distance from the query point in metres (nearest queries only).
     #[serde(skip_serializing_if = "Option::is_none")]
     pub distance_m: Option<f64>,
+    /// The bonuses and contributions asked for here (`/api/services/{id}` only; see
+    /// `/api/benefits/{id}` for each one's details).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub benefits: Option<Vec<super::benefits::BenefitRef>>,
 }
 
 /// A service as a GeoJSON Feature.
@@ -150,6 +154,7 @@ impl<'a> ServiceFeature<'a> {
                 updated_at: l.updated_at(),
                 demo: l.demo(),
                 distance_m: distance_m.map(round_distance),
+                benefits: None,
             },
         }
     }

@@ -200,7 +200,7 @@ pub struct AuditQuery {
     /// The action, e.g. `submission.approve`, `service.unpublish`, `user.add`,
     /// `import.file`.
     action: Option<String>,
-    /// `user`, `submission`, `service`, `report`, `import` or `vocabulary`.
+    /// `user`, `submission`, `service`, `report`, `import`, `vocabulary` or `benefit`.
     subject_kind: Option<String>,
     /// The subject's id.
     subject_id: Option<i64>,
@@ -840,9 +840,10 @@ pub async fn audit(
             "report" => Ok(SubjectKind::Report),
             "import" => Ok(SubjectKind::Import),
             "vocabulary" => Ok(SubjectKind::Vocabulary),
+            "benefit" => Ok(SubjectKind::Benefit),
             _ => Err(AppError::invalid(
                 "subject_kind",
-                "must be user, submission, service, report, import or vocabulary",
+                "must be user, submission, service, report, import, vocabulary or benefit",
             )),
         })
         .transpose()?;

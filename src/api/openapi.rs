@@ -9,7 +9,7 @@ use super::model::{
 };
 use super::public;
 use super::reports::{self, ReportReceipt, ReportRequest};
-use super::{admin, auth, moderation, search, submissions, vocabulary};
+use super::{admin, auth, benefits, moderation, search, submissions, vocabulary};
 use crate::domain::{Category, Lang, ReportKind, ReportStatus, Wheelchair};
 use crate::geocode::{PlaceKind, PlaceSource};
 use utoipa::OpenApi;
@@ -69,6 +69,11 @@ use utoipa::OpenApi;
         moderation::republish,
         moderation::verify,
         moderation::audit,
+        benefits::list,
+        benefits::get_one,
+        benefits::create,
+        benefits::update,
+        benefits::delete,
         openapi_json,
     ),
     modifiers(&SessionSecurity, &OptionalBodies),
@@ -96,6 +101,8 @@ use utoipa::OpenApi;
         ServiceProperties, PointGeometry, AccessibilityView, Wheelchair,
         ReportRequest, ReportReceipt, ReportKind, ReportStatus, Lang,
         PlaceCollection, PlaceFeature, PlaceProperties, PlaceKind, PlaceSource,
+        benefits::BenefitList, benefits::BenefitView, benefits::BenefitRef,
+        benefits::ServiceLink, benefits::BenefitRequest,
     )),
     tags(
         (name = "services", description = "Find services"),
@@ -107,6 +114,7 @@ use utoipa::OpenApi;
         (name = "auth", description = "Moderators' and admins' sessions"),
         (name = "admin", description = "Account management and the vocabulary of needs (admins)"),
         (name = "submissions", description = "Ask to be listed, follow a request, propose changes through a listing's edit link"),
+        (name = "benefits", description = "Bonuses and contributions, the services where they are asked for; admins edit them (session + X-CSRF-Token)"),
         (name = "moderation", description = "The moderators' queue and actions (session + X-CSRF-Token); the audit log (admins)"),
     )
 )]

@@ -311,12 +311,9 @@ pub async fn get_one(
     let listing = view
         .get(ServiceId(id))
         .ok_or_else(|| AppError::NotFound(format!("no published service has id {id}")))?;
-    Ok(geojson(ServiceFeature::new(
-        listing,
-        view.taxonomy(),
-        Utc::now(),
-        None,
-    )))
+    let mut feature = ServiceFeature::new(listing, view.taxonomy(), Utc::now(), None);
+    feature.properties.benefits = Some(super::benefits::asked_at(&state, ServiceId(id)));
+    Ok(geojson(feature))
 }
 
 /// A GeoJSON body with its media type (RFC 7946 §12).

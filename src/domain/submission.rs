@@ -3,7 +3,7 @@
 //!
 //! A submission's body is a GeoJSON Feature shaped like the one `GET /api/services/{id}`
 //! returns (what you read is what you write): the server-owned fields (`id`, `status`,
-//! timestamps, `verified_at`, `demo`, `open_now`, `distance_m`) are ignored, and the
+//! timestamps, `verified_at`, `demo`, `open_now`, `distance_m`, `benefits`) are ignored, and the
 //! service fields are checked by [`ServiceDraft::validate`], so the rules are the ones
 //! imports follow. A submission adds `properties.contact` (private), `properties.consent`
 //! (must be `true`), `properties.lang` (`it`|`en`, the language to write back in) and the
@@ -305,6 +305,8 @@ const SERVER_OWNED: &[&str] = &[
     "created_at",
     "demo",
     "distance_m",
+    // The bonuses asked for at the service: edited on their own (`/api/admin/benefits`).
+    "benefits",
 ];
 
 /// Checks a submitter's Feature (new listing or change proposal) and collects every

@@ -89,6 +89,17 @@ pub const RELATED: &[(&str, &[&str])] = &[
     ("public-offices", &["listening-guidance"]),
 ];
 
+/// Categories that name who is helped rather than with what: a need in one of them
+/// (`anziani`) is met by any service for its target group (a taxi for the elderly), while
+/// for the others (`violenza`) the target group (women) only ranks, or a consultorio for
+/// women would answer a search for violence support.
+pub const AUDIENCES: &[&str] = &[
+    "elderly",
+    "disability",
+    "children-family",
+    "migrants-integration",
+];
+
 /// The desks that help people find help: the last resort.
 pub const DESKS: &[&str] = &["listening-guidance", "public-offices", "economic-support"];
 
@@ -135,8 +146,8 @@ pub struct Answer<'v> {
 /// What a service must have, as bits and id sets.
 #[derive(Clone)]
 struct Ask {
-    /// Each need: (categories, target groups), one of which is enough.
-    needs: Vec<(u64, u32)>,
+    /// Each need: (categories, target groups, whether a target group alone meets it).
+    needs: Vec<(u64, u32, bool)>,
     /// All needs, or any one of them.
     any_need: bool,
     terms: Vec<WordMatch>,
@@ -154,7 +165,7 @@ impl Ask {
         let (c, t) = (l.category_mask(), l.target_mask());
         self.needs
             .iter()
-            .filter(|(nc, nt)| c & nc != 0 || t & nt != 0)
+            .filter(|n| c & n.0 != 0 || (n.2 && t & n.1 != 0))
             .count()
     }
 
@@ -181,7 +192,7 @@ impl Ask {
         let needs: f32 = self
             .needs
             .iter()
-            .map(|(nc, nt)| {
+            .map(|(nc, nt, _)| {
                 if c & nc != 0 {
                     10.0
                 } else if t & nt != 0 {
@@ -218,15 +229,18 @@ impl Ask {
 pub fn search<'v>(view: &'v IndexView<'_>, q: &Query<'_>) -> Answer<'v> {
     let taxonomy = view.taxonomy();
     let i = q.interpretation;
-    let needs: Vec<(u64, u32)> = i
+    let audiences = taxonomy.category_mask(AUDIENCES);
+    let needs: Vec<(u64, u32, bool)> = i
         .needs()
         .map(|p| {
+            let c = taxonomy.category_mask(&p.categories);
             (
-                taxonomy.category_mask(&p.categories),
+                c,
                 taxonomy.target_mask(&p.target_groups),
+                c == 0 || c & audiences != 0,
             )
         })
-        .filter(|n| *n != (0, 0))
+        .filter(|n| (n.0, n.1) != (0, 0))
         .collect();
     let text = view.text();
     let terms: Vec<WordMatch> = i
@@ -277,9 +291,8 @@ pub fn search<'v>(view: &'v IndexView<'_>, q: &Query<'_>) -> Answer<'v> {
         |a| std::mem::take(&mut a.open_now).then_some(Relaxed::OpenNow),
         |a| std::mem::take(&mut a.wheelchair).then_some(Relaxed::Wheelchair),
         |a| {
-            a.needs.iter().any(|n| n.1 != 0).then(|| {
+            a.needs.iter().any(|n| n.0 == 0).then(|| {
                 a.needs.retain(|n| n.0 != 0);
-                a.needs.iter_mut().for_each(|n| n.1 = 0);
                 Relaxed::TargetGroups
             })
         },
@@ -328,7 +341,7 @@ pub fn search<'v>(view: &'v IndexView<'_>, q: &Query<'_>) -> Answer<'v> {
             continue;
         }
         let mask = taxonomy.category_mask(&fallback);
-        ask.needs = vec![(mask, 0)];
+        ask.needs = vec![(mask, 0, false)];
         ask.any_need = false;
         if !ask.terms.is_empty() {
             ask.terms.clear();

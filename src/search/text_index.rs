@@ -32,6 +32,8 @@ pub const FUZZY_MIN: usize = 5;
 pub const FUZZY2_MIN: usize = 8;
 /// Longer runs of digits are not indexed.
 pub const MAX_NUMBER_DIGITS: usize = 4;
+/// From this many letters on, a word also matches as the beginning of longer terms.
+const PREFIX_MIN: usize = 4;
 /// How many terms a word's beginning may expand to.
 const MAX_PREFIX_TERMS: usize = 64;
 /// How much a match in the name or organisation weighs against one elsewhere.
@@ -336,7 +338,9 @@ impl TextIndex {
                 found.push((s, 1.0));
             }
         }
-        if (found.is_empty() || prefix) && word.len() >= 3 {
+        // A word's beginning also finds longer terms (`cari` → Caritas, as a substring
+        // search did): always from four letters on, below that only when nothing else does.
+        if (found.is_empty() || prefix || word.len() >= PREFIX_MIN) && word.len() >= 3 {
             for (_, &s) in self
                 .keys
                 .range::<str, _>((

@@ -27,6 +27,8 @@ pub enum SubjectKind {
     Import,
     /// A phrase an admin added to the vocabulary of needs.
     Vocabulary,
+    /// A bonus or contribution.
+    Benefit,
 }
 
 impl SubjectKind {
@@ -39,6 +41,7 @@ impl SubjectKind {
             SubjectKind::Report => "report",
             SubjectKind::Import => "import",
             SubjectKind::Vocabulary => "vocabulary",
+            SubjectKind::Benefit => "benefit",
         }
     }
 }
@@ -170,7 +173,7 @@ pub struct AuditEntry {
     pub actor_name: String,
     /// What was done, e.g. `user.disable`, `import.file`.
     pub action: String,
-    /// `user`, `submission`, `service`, `report`, `import` or `vocabulary`.
+    /// `user`, `submission`, `service`, `report`, `import`, `vocabulary` or `benefit`.
     pub subject_kind: String,
     /// The subject's id.
     pub subject_id: i64,

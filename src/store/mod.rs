@@ -6,6 +6,7 @@
 
 mod accounts;
 mod audit;
+mod benefits;
 mod login;
 mod moderation;
 mod sql;
@@ -23,6 +24,7 @@ pub use accounts::{AccountStore, NewSession, NewUser, SessionRecord, User};
 pub use audit::{
     Actor, AuditEntry, AuditFilter, ImportAudit, MAX_AUDIT_PAGE, NewAuditEntry, SubjectKind,
 };
+pub use benefits::{BenefitStore, KeyedBenefit};
 // For the other store files, which write audit entries in their own transactions.
 #[allow(unused_imports)]
 pub(crate) use audit::{AuditConn, append_audit, append_audit_import, db_now};
@@ -122,7 +124,7 @@ pub type Progress<'a> = &'a (dyn Fn(u64) + Send + Sync);
 /// only after it committed.
 #[async_trait]
 pub trait Store:
-    AccountStore + LoginStore + ModerationStore + VocabularyStore + Send + Sync + 'static
+    AccountStore + LoginStore + ModerationStore + VocabularyStore + BenefitStore + Send + Sync + 'static
 {
     /// Which backend this is.
     fn kind(&self) -> StoreKind;

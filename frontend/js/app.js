@@ -1017,7 +1017,8 @@ loadTaxonomy();
 bind();
 // The filters start folded (the summary says how many are on), so the list is on the first
 // screen; a link that arrives with filters on shows them open on wide screens.
-if (filterKey(state) === '' || window.matchMedia('(max-width: 47.99em)').matches) {
+// Words alone do not open them: the chips under the box say what was understood.
+if (searchFilterParams().toString() === '' || window.matchMedia('(max-width: 47.99em)').matches) {
   $('filters-details').open = false;
 }
 if (state.service) focusCard = true;

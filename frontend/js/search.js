@@ -167,10 +167,14 @@ export function renderBenefits(section, ul, answer, ctx, openService) {
     const en = ctx.lang === 'en';
     const name = (en ? b.name_en : b.name_it) || b.name_it || b.name_en || '';
     const gives = (en ? b.gives_en : b.gives_it) || b.gives_it || b.gives_en || '';
-    const where = (b.service_ids || []).map((id) => {
+    // The contract's `service_ids`, or /api/benefits' own `services: [{id, name}]`.
+    const links = Array.isArray(b.services)
+      ? b.services.filter((x) => x && Number.isInteger(x.id)).map((x) => ({ id: x.id, name: x.name }))
+      : (b.service_ids || []).filter(Number.isInteger).map((id) => ({ id, name: null }));
+    const where = links.map(({ id, name: serviceName }) => {
       const f = byId.get(id);
       const a = h('a', { class: 'benefit-service', href: ctx.hrefFor(id), dataset: { id: String(id) } },
-        (f && f.properties.name) || t('benefit.service', { id }));
+        serviceName || (f && f.properties.name) || t('benefit.service', { id }));
       a.addEventListener('click', (e) => {
         if (e.button !== 0 || e.ctrlKey || e.metaKey || e.shiftKey || e.altKey) return;
         e.preventDefault();
@@ -182,7 +186,8 @@ export function renderBenefits(section, ul, answer, ctx, openService) {
       ? h('p', { class: 'benefit-where' }, `${t('benefit.where')} `, where.flatMap((a, i) => (i ? [', ', a] : [a])))
       : null;
     return h('li', { class: 'benefit' },
-      h('p', { class: 'benefit-name' }, name),
+      h('p', { class: 'benefit-name' }, name,
+        b.demo ? ' ' : null, b.demo ? h('span', { class: 'badge-demo', title: t('demoTitle') }, t('demo')) : null),
       gives ? h('p', { class: 'benefit-gives' }, gives) : null,
       Number.isFinite(b.isee_max_eur)
         ? h('p', { class: 'benefit-isee' }, t('benefit.isee', { eur: new Intl.NumberFormat(ctx.lang === 'en' ? 'en-GB' : 'it-IT').format(b.isee_max_eur) }))

@@ -183,7 +183,9 @@ test('bonuses and contributions in the answer show above the services', { timeou
   if (benefits.length) {
     assert.equal((await page.textContent('#benefits-heading')).trim(), 'Bonus e contributi');
     const names = await page.locator('#benefits-list .benefit-name').allTextContents();
-    assert.deepEqual(names, benefits.map((b) => b.name_it));
+    assert.equal(names.length, benefits.length);
+    // Each named as the answer names it (a demo one is marked so after its name).
+    benefits.forEach((b, i) => assert.ok(names[i].startsWith(b.name_it), `"${names[i]}" is ${b.name_it}`));
     // Above the services, in reading order.
     const above = await page.evaluate(() =>
       !!(document.getElementById('benefits').compareDocumentPosition(document.getElementById('results'))

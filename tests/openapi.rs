@@ -376,6 +376,10 @@ async fn public_answers_match_their_schemas(s: &TestServer) {
         "/api/benefits",
         "/api/benefits?service=1",
         "/api/benefits/1",
+        "/api/search?q=pasti",
+        "/api/search?q=centro+anziani+vicino+a+Piazza+del+Campo&lang=it&detail=full",
+        "/api/search?q=food&lang=en&lat=43.318&lon=11.331&k=5",
+        "/api/search/suggest?q=bol",
     ] {
         c.expect(&doc, "GET", path, Body::None, 200).await;
     }
@@ -390,6 +394,9 @@ async fn public_answers_match_their_schemas(s: &TestServer) {
         "/api/services/nearest?lat=91&lon=11",
         "/api/services/0",
         "/api/geocode",
+        "/api/search?q=",
+        "/api/search?q=pasti&lang=fr",
+        "/api/search/suggest",
     ] {
         c.expect(&doc, "GET", path, Body::None, 400).await;
     }
@@ -794,6 +801,8 @@ async fn every_operation_succeeds_as_described(s: &TestServer) {
         "/api/services/nearest?lat=43.318&lon=11.331",
         "/api/services/1",
         "/api/geocode?q=siena",
+        "/api/search?q=mensa",
+        "/api/search/suggest?q=me",
     ] {
         c.expect(&doc, "GET", path, Body::None, 200).await;
     }

@@ -372,6 +372,23 @@ async fn no_match_is_never_a_dead_end(s: &TestServer) {
     assert_eq!(fc["relaxed"], json!([]));
 }
 
+async fn bonuses_are_found_with_the_desk_where_they_are_asked(s: &TestServer) {
+    let fc = search(s, "it", "bonus bollette").await;
+    let benefits: Vec<&str> = fc["benefits"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|b| b["name_it"].as_str().unwrap())
+        .collect();
+    assert_eq!(benefits.first(), Some(&"Bonus utenze"), "{fc}");
+    let desks = fc["benefits"][0]["service_ids"].as_array().unwrap();
+    let first = &fc["features"][0]["id"];
+    assert!(desks.contains(first), "{fc}");
+    // Words of a need alone do not make a bonus's desk the answer.
+    let fc = search(s, "it", "violenza domestica").await;
+    assert_eq!(names(&fc)[0], "Centro antiviolenza");
+}
+
 async fn bad_input_names_the_parameter(s: &TestServer) {
     let long = "a".repeat(201);
     for (query, param) in [
@@ -512,6 +529,7 @@ both_stores!(
     the_interpretation_says_what_was_read,
     no_match_is_never_a_dead_end,
     bad_input_names_the_parameter,
+    bonuses_are_found_with_the_desk_where_they_are_asked,
     a_position_orders_by_distance,
     suggestions_complete_needs_services_and_places,
     words_match_in_their_everyday_forms,

@@ -78,7 +78,7 @@ use utoipa::OpenApi;
     ),
     modifiers(&SessionSecurity, &OptionalBodies),
     components(schemas(
-        search::SearchExtras, search::InterpretationOut, search::PlaceOut, search::Suggestions,
+        search::SearchExtras, search::BenefitHit, search::InterpretationOut, search::PlaceOut, search::Suggestions,
         search::Suggestion, search::SuggestionKind, crate::search::engine::Relaxed,
         crate::search::interpret::Phrase, crate::search::interpret::PhraseKind,
         submissions::SubmissionReceipt, submissions::SubmissionStatusView, submissions::InvalidBody,

@@ -40,8 +40,10 @@ pub struct NearestQuery {
     /// Comma-separated target-group slugs; a service for any of them matches.
     #[param(example = "elderly")]
     target: Option<String>,
-    /// Words to find in name, organisation or descriptions, case- and accent-insensitive
-    /// (at most 200 characters); every word must occur.
+    /// Words to find in name, organisation or descriptions (at most 200 characters): every
+    /// word must occur, in any of its everyday forms (Italian and English stems), as the
+    /// beginning of a longer word, or despite a typo in words of 5 letters or more; case
+    /// and accents are ignored.
     #[param(example = "mensa")]
     q: Option<String>,
     /// Leave out services farther than this many metres (up to 2 000 000).
@@ -72,8 +74,10 @@ pub struct ListQuery {
     category: Option<String>,
     /// Comma-separated target-group slugs; a service for any of them matches.
     target: Option<String>,
-    /// Words to find in name, organisation or descriptions, case- and accent-insensitive
-    /// (at most 200 characters); every word must occur.
+    /// Words to find in name, organisation or descriptions (at most 200 characters): every
+    /// word must occur, in any of its everyday forms (Italian and English stems), as the
+    /// beginning of a longer word, or despite a typo in words of 5 letters or more; case
+    /// and accents are ignored.
     #[param(example = "carita")]
     q: Option<String>,
     /// Only services open now (Europe/Rome time, or at `at`).

@@ -12,10 +12,10 @@ use super::public::{geojson_bytes, names};
 use crate::domain::text::{MAX_QUERY_CHARS, clip, fold};
 use crate::domain::{Coordinates, Lang};
 use crate::geocode::PlaceKind;
-use crate::geocode::offline::Gazetteer;
+
 use crate::search::engine::{self, Relaxed};
-use crate::search::interpret::{self, NeedSpan, Phrase, ResolvedPlace};
-use crate::search::landmarks;
+use crate::search::interpret::{self, Phrase};
+
 use axum::Json;
 use axum::extract::State;
 use axum::response::Response;
@@ -122,6 +122,30 @@ pub struct SearchExtras {
     pub related_categories: Vec<String>,
     /// How many services the answer holds.
     pub total: usize,
+    /// Bonuses and contributions the sentence asks about (at most 3); the services where
+    /// they are asked for rank first among the services.
+    pub benefits: Vec<BenefitHit>,
+}
+
+/// A bonus or contribution a search found.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct BenefitHit {
+    /// Its id (`/api/benefits/{id}`).
+    pub id: i64,
+    /// Name in Italian.
+    pub name_it: String,
+    /// Name in English, if given.
+    pub name_en: Option<String>,
+    /// What it gives, in Italian.
+    pub gives_it: Option<String>,
+    /// What it gives, in English.
+    pub gives_en: Option<String>,
+    /// ISEE threshold in euros, where one applies.
+    pub isee_max_eur: Option<u32>,
+    /// The official page.
+    pub official_url: Option<String>,
+    /// The services where it is asked for.
+    pub service_ids: Vec<i64>,
 }
 
 fn lang(params: &mut Params) -> Result<Lang, AppError> {
@@ -153,46 +177,10 @@ fn sentence(params: &mut Params) -> Result<String, AppError> {
     Ok(q.to_string())
 }
 
-/// Resolves a place name: the area's landmarks, then the gazetteer, whose best answer must
-/// hold every word of the name (as the beginning of one of its words); `strict` also
-/// refuses services as places (after `a`, `in`: `a Poggibonsi`, not `a Caritas`).
-fn resolver<'g>(
-    gazetteer: &'g Gazetteer,
-    lang: Lang,
-    area: crate::domain::BoundingBox,
-) -> impl FnMut(&str, bool) -> Option<ResolvedPlace> + 'g {
-    move |name, strict| {
-        if let Some(l) = landmarks::find(name, lang, &area) {
-            return Some(l);
-        }
-        let wanted: Vec<String> = crate::search::analyzer::words(name)
-            .into_iter()
-            .filter(|w| w.len() > 2 || w.bytes().all(|b| b.is_ascii_digit()))
-            .collect();
-        if wanted.is_empty() {
-            return None;
-        }
-        gazetteer
-            .search(name, 5)
-            .into_iter()
-            .filter(|p| !strict || p.kind != PlaceKind::Service)
-            .find(|p| {
-                let label = crate::search::analyzer::words(&p.label);
-                wanted
-                    .iter()
-                    .all(|w| label.iter().any(|l| l.starts_with(w.as_str())))
-            })
-            .map(|p| ResolvedPlace {
-                label: p.label,
-                point: p.point,
-            })
-    }
-}
-
 /// Services for a citizen's sentence, best first, with how it was read.
 #[utoipa::path(get, path = "/api/search", tag = "search", params(SearchQuery),
     responses(
-        (status = 200, description = "GeoJSON FeatureCollection of the services that meet the sentence, best first (nearest first when a place is named or `lat`/`lon` given, with `distance_m`), plus the members of `SearchExtras` at its top level: `interpretation`, `relaxed`, `related_categories`, `total`", body = ServiceCollection, content_type = "application/geo+json"),
+        (status = 200, description = "GeoJSON FeatureCollection of the services that meet the sentence, best first (nearest first when a place is named or `lat`/`lon` given, with `distance_m`), plus the members of `SearchExtras` at its top level: `interpretation`, `relaxed`, `related_categories`, `total`, `benefits`", body = ServiceCollection, content_type = "application/geo+json"),
         (status = 400, description = "`q` is missing, empty or too long, `lang` is unknown, or another parameter is malformed", body = ErrorBody),
     ))]
 pub async fn search(
@@ -209,20 +197,15 @@ pub async fn search(
     let now = params.opt_instant("at")?.unwrap_or_else(Utc::now);
     let directory = &state.directory;
     let area = *directory.area();
-    let needs: Vec<NeedSpan> = directory
-        .needs()
-        .current()
-        .find(lang, &q)
-        .into_iter()
-        .map(|m| NeedSpan {
-            start: m.start,
-            end: m.end,
-            categories: m.categories,
-            target_groups: m.target_groups,
-        })
-        .collect();
     let gazetteer = state.places.gazetteer().await;
-    let reading = interpret::interpret(&q, lang, &needs, &mut resolver(&gazetteer, lang, area));
+    let reading = crate::search::read(&q, lang, &directory.needs().current(), &gazetteer, area);
+    let catalog = directory.benefits().all();
+    let benefits = crate::search::benefits::matching(&catalog, &reading, &q);
+    let boost: Vec<crate::domain::ServiceId> = benefits
+        .iter()
+        .filter(|m| m.named)
+        .flat_map(|m| m.benefit.data.service_ids.iter().copied())
+        .collect();
     let view = directory.index().read();
     let taxonomy = view.taxonomy();
     let filter = params.filter(taxonomy, now, false)?;
@@ -238,7 +221,7 @@ pub async fn search(
             centre: area.centre(),
             now,
             k,
-            boost: Vec::new(),
+            boost,
         },
     );
     let extras = SearchExtras {
@@ -258,6 +241,20 @@ pub async fn search(
         relaxed: answer.relaxed.clone(),
         related_categories: answer.related_categories.clone(),
         total: answer.found.len(),
+        benefits: benefits
+            .iter()
+            .map(|m| m.benefit)
+            .map(|b| BenefitHit {
+                id: b.id.0,
+                name_it: b.data.name_it.clone(),
+                name_en: b.data.name_en.clone(),
+                gives_it: b.data.gives_it.clone(),
+                gives_en: b.data.gives_en.clone(),
+                isee_max_eur: b.data.isee_max_eur,
+                official_url: b.data.official_url.clone(),
+                service_ids: b.data.service_ids.iter().map(|s| s.0).collect(),
+            })
+            .collect(),
     };
     let list = ListAnswer {
         full,
@@ -305,6 +302,8 @@ pub enum SuggestionKind {
     Service,
     /// A town, street or landmark.
     Place,
+    /// A bonus or contribution (`id` is the benefit's).
+    Benefit,
 }
 
 /// One suggestion.
@@ -316,7 +315,7 @@ pub struct Suggestion {
     pub label: String,
     /// The whole query to search when it is chosen.
     pub text: String,
-    /// The service, for `service` suggestions.
+    /// The service or benefit, for `service` and `benefit` suggestions.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub id: Option<i64>,
 }
@@ -406,6 +405,21 @@ pub async fn suggest(
                 label: label.clone(),
                 text: label.clone(),
                 id: None,
+            });
+        }
+    }
+    for b in state.directory.benefits().all().iter() {
+        let name = match (lang, &b.data.name_en) {
+            (Lang::En, Some(en)) => en,
+            _ => &b.data.name_it,
+        };
+        let folded = fold(name);
+        if folded.starts_with(&wanted) || folded.contains(&format!(" {wanted}")) {
+            out.push(Suggestion {
+                kind: SuggestionKind::Benefit,
+                label: name.clone(),
+                text: name.clone(),
+                id: Some(b.id.0),
             });
         }
     }

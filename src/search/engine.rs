@@ -413,10 +413,18 @@ fn run<'v>(view: &'v IndexView<'_>, q: &Query<'_>, ask: &Ask) -> Vec<Found<'v>> 
                 .collect()
         }
     };
-    for id in &q.boost {
+    // The desks of the bonuses asked about join an answer, never make one: an empty
+    // answer must still be relaxed and said so. They meet the conditions like the rest.
+    let conditions = |l: &Listing| {
+        q.filter.accepts(l)
+            && (!ask.open_now || l.is_open_at(q.now))
+            && (!ask.wheelchair || l.wheelchair() == Wheelchair::Yes)
+    };
+    let boost: &[ServiceId] = if found.is_empty() { &[] } else { &q.boost };
+    for id in boost {
         if !found.iter().any(|f| f.listing.id() == *id)
             && let Some(l) = view.get(*id)
-            && q.filter.accepts(l)
+            && conditions(l)
         {
             let d = crate::index::chord2(&frame.position(l.point()), &from);
             found.push(Found {

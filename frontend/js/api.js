@@ -6,7 +6,8 @@ export class ApiError extends Error {
     super((body && body.message) || `HTTP ${status}`);
     this.status = status; // 0: network failure
     this.code = body && body.error;
-    this.parameter = body && body.parameter;
+    // The house error body names it `parameter`; the search contract calls it `field`.
+    this.parameter = body && (body.parameter || body.field);
   }
 }
 
@@ -71,6 +72,28 @@ export function nearest(filters, near, k, signal) {
   p.set('lon', near.lon.toFixed(6));
   p.set('k', String(k));
   return getJson('/api/services/nearest', p, signal);
+}
+
+/**
+ * Search by need: the citizen's sentence as typed, read by the server. `params` carries the
+ * usual filters (URLSearchParams); the answer is a FeatureCollection plus `interpretation`,
+ * `relaxed`, `related_categories`, `benefits` and `total`.
+ */
+export function search(q, lang, params, near, k, signal) {
+  const p = new URLSearchParams(params);
+  p.set('q', q);
+  p.set('lang', lang);
+  if (near) {
+    p.set('lat', near.lat.toFixed(6));
+    p.set('lon', near.lon.toFixed(6));
+  }
+  if (k) p.set('k', String(k));
+  return getJson('/api/search', p, signal);
+}
+
+/** Up to 8 suggestions for a prefix: `{suggestions: [{kind, label, text, id?}]}`. */
+export function suggest(q, lang, signal) {
+  return getJson('/api/search/suggest', new URLSearchParams({ q, lang }), signal);
 }
 
 export const service = (id, signal) => getJson(`/api/services/${encodeURIComponent(id)}`, null, signal);

@@ -7,16 +7,20 @@ import { $, h } from './dom.js';
 import { readConfig } from './config.js';
 import { applyStatic, lang, setLang, t } from './i18n.js';
 import { serviceCount } from './format.js';
-import { emptyState, filterKey, filterParams, parse, serialize } from './state.js';
+import { activeFilterCount, emptyState, filterKey, filterParams, parse, serialize } from './state.js';
 import { buildFilters, readFilters, writeFilters } from './filters.js';
 import { renderList, appendList } from './list.js';
 import { renderCard, renderCardMessage } from './card.js';
 import { clearPlaceResults, locate, searchPlace } from './place.js';
 import { initReport, resetReport } from './report.js';
 import { createMap, webglSupported } from './map.js';
+import {
+  chipsFor, withoutPhrase, renderChips, relaxedText, renderAlternatives, renderBenefits, initSuggest,
+} from './search.js';
 
 const PAGE = 50; // list items rendered at once
 const NEAREST_K = 100;
+const SEARCH_K = 100;
 const LANG_KEY = 'mappatu.lang';
 
 // ---- configuration ---------------------------------------------------------------------
@@ -99,6 +103,8 @@ const data = {
   points: null, // {key, fc, sorted, sortedLang, error}
   nearest: null, // {key, items, error}
   card: null, // {id, feature, error}
+  search: null, // {key, answer, error}: /api/search for the words in the box
+  desk: undefined, // the Sportello Famiglia's feature (null: not on the map), for empty answers
 };
 const inflight = {};
 
@@ -200,6 +206,65 @@ function ensureNearest() {
   const near = state.near;
   load('nearest', key, (signal) => api.nearest(filterParams(state), near, NEAREST_K, signal), (fc, err) => {
     data.nearest = err ? { key, items: null, error: err } : { key, items: fc.features, error: null };
+  });
+}
+
+/** Words in the box: the list and the map show what /api/search makes of them. */
+function searchMode() {
+  return !!state.q;
+}
+
+/** The other filters of the form (the words go as `q` on their own). */
+function searchFilterParams() {
+  const p = filterParams(state);
+  p.delete('q');
+  return p;
+}
+
+function searchKey() {
+  const near = state.near ? `${state.near.lat.toFixed(6)},${state.near.lon.toFixed(6)}` : '';
+  return `${lang()}|${filterKey(state)}|${near}`;
+}
+
+let searchFit = null; // the key of an answer the map has not been fitted to yet
+let skipFirstSearchFit = !!state.map;
+
+function ensureSearch() {
+  const key = searchKey();
+  if (data.search && data.search.key === key) return;
+  const q = state.q;
+  const l = lang();
+  const params = searchFilterParams();
+  const near = state.near;
+  load('search', key, (signal) => api.search(q, l, params, near, SEARCH_K, signal), (answer, err) => {
+    if (err) {
+      data.search = { key, answer: null, error: err };
+      return;
+    }
+    if (!Array.isArray(answer.features)) answer.features = [];
+    data.search = { key, answer, error: null };
+    searchFit = key;
+    if (!answer.features.length && data.desk === undefined) ensureDesk();
+  });
+}
+
+/** Finds the Sportello Famiglia once, so an empty answer can offer to call it. */
+function ensureDesk() {
+  data.desk = null;
+  const wanted = 'sportello famiglia';
+  const fold = (x) => (x || '').normalize('NFD').replace(/[\u0300-\u036f]/g, '').toLowerCase().trim();
+  api.getJson('/api/services', new URLSearchParams({ q: 'Sportello Famiglia', limit: '20' })).then((fc) => {
+    const list = (fc && fc.features) || [];
+    const found = list.find((f) => fold(f.properties.name) === wanted)
+      || list.find((f) => fold(f.properties.name).includes(wanted));
+    // The list's summaries leave out contacts: the full record has the phone number.
+    return found ? api.service(found.properties.id) : null;
+  }).then((feature) => {
+    data.desk = feature || null;
+    searchExtrasKey = null;
+    render();
+  }, () => {
+    data.desk = null;
   });
 }
 
@@ -368,6 +433,17 @@ function haversine(lat1, lon1, lat2, lon2) {
 
 /** What the list shows now: {items, scope, mode, key} or {loading} or {error}. */
 function listModel() {
+  if (searchMode()) {
+    const sr = data.search;
+    if (!sr || sr.key !== searchKey()) return { loading: true };
+    if (sr.error) return { error: sr.error };
+    const items = sr.answer.features;
+    const byDistance = items.some((f) => Number.isFinite(f.properties.distance_m));
+    return {
+      items, mode: 'search', key: `search|${sr.key}`, answer: sr.answer,
+      scope: byDistance ? t('results.scopeSearchNear') : t('results.scopeSearch'),
+    };
+  }
   if (state.near) {
     const n = data.nearest;
     if (!n || n.key !== nearestKey()) return { loading: true };
@@ -404,7 +480,7 @@ function hrefFor(id) {
 }
 
 function listCtx() {
-  return { lang: lang(), cats: data.catMap, hrefFor, showDistance: !!state.near };
+  return { lang: lang(), cats: data.catMap, targets: data.targetMap, hrefFor, showDistance: !!state.near || searchMode() };
 }
 
 function renderLanguage() {
@@ -459,6 +535,7 @@ function renderResults() {
       retry.addEventListener('click', () => {
         data.points = null;
         data.nearest = null;
+        data.search = null;
         render();
       });
       empty.replaceChildren(t(model.error.status === 400 ? 'error.invalid' : 'results.error',
@@ -478,7 +555,9 @@ function renderResults() {
     if (count.textContent !== text) count.textContent = text;
     $('results-scope').textContent = listItems.length ? model.scope : '';
     empty.hidden = listItems.length > 0;
-    if (!listItems.length && model.elsewhere && model.elsewhere.length) {
+    if (!listItems.length && model.mode === 'search') {
+      // renderSearchExtras() offers the ways out (it waits for the Sportello's card too).
+    } else if (!listItems.length && model.elsewhere && model.elsewhere.length) {
       // Matches exist, just not here: offer to show them rather than a dead end.
       const all = model.elsewhere;
       const show = h('button', { type: 'button', class: 'btn btn-secondary' }, t('results.showAll'));
@@ -504,6 +583,76 @@ function renderResults() {
     }
   }
   return true;
+}
+
+let searchExtrasKey = null;
+
+function searchPlaceOrigin() {
+  const ans = searchMode() && data.search && data.search.answer;
+  const place = ans && ans.interpretation && ans.interpretation.place;
+  if (!place || !Number.isFinite(place.lat) || !Number.isFinite(place.lon)) return null;
+  return { lat: place.lat, lon: place.lon, label: place.label, kind: 'place' };
+}
+
+function searchCtx() {
+  return { lang: lang(), cats: data.catMap, targets: data.targetMap, hrefFor };
+}
+
+/** Runs the search again with `q` (a chip taken out, a suggestion chosen). */
+function searchFor(q, focus) {
+  $('q').value = q;
+  commit({ q: q.slice(0, 200), service: null }, { kind: 'submit' });
+  if (focus) focus.focus();
+}
+
+const searchActions = {
+  withoutChip: (chip) => searchFor(withoutPhrase(state.q, chip), $('results-heading')),
+  browse: (slug) => {
+    $('q').value = '';
+    commit({ q: '', categories: [slug], service: null });
+    $('results-heading').focus();
+  },
+  browseAll: () => searchFor('', $('results-heading')),
+  otherFilters: () => activeFilterCount(state) > (state.q ? 1 : 0),
+  clearOtherFilters: () => {
+    commit({ categories: [], targets: [], openNow: false, wheelchair: false, service: null });
+    $('results-heading').focus();
+  },
+  openService: (id) => openService(id),
+};
+
+/** Chips, what was let go, bonuses and the ways out of an empty answer, for search mode. */
+function renderSearchExtras(model) {
+  const chipsBox = $('q-chips');
+  let key;
+  if (!searchMode() || (model && model.error)) key = 'none';
+  else if (!model || model.loading) return; // keep what is shown until the answer arrives
+  else key = `${model.key}|${lang()}|${data.catMap.size}|${data.targetMap.size}|${data.desk ? data.desk.properties.id : data.desk}`;
+  if (key === searchExtrasKey) return;
+  searchExtrasKey = key;
+  if (key === 'none') {
+    chipsBox.hidden = true;
+    $('q-chips-list').replaceChildren();
+    $('search-note').textContent = '';
+    $('benefits').hidden = true;
+    $('benefits-list').replaceChildren();
+    return;
+  }
+  const answer = model.answer;
+  const ctx = searchCtx();
+  const chips = chipsFor(answer.interpretation, ctx);
+  renderChips(chipsBox, $('q-chips-list'), chips, (chip) => {
+    notify(t('chip.removed', { label: chip.label }));
+    searchFor(withoutPhrase(state.q, chip), $('q'));
+  });
+  const note = answer.features.length ? relaxedText(answer, ctx) : '';
+  if ($('search-note').textContent !== note) $('search-note').textContent = note;
+  renderBenefits($('benefits'), $('benefits-list'), answer, ctx, openService);
+  if (!answer.features.length) {
+    const empty = $('results-empty');
+    renderAlternatives(empty, state.q, chips, answer, ctx, searchActions, data.desk || null);
+    empty.hidden = false;
+  }
 }
 
 /** The list item of the open card is marked (aria-current) so it can be found again. */
@@ -554,7 +703,9 @@ function renderCardSection() {
     }
     return false;
   }
-  const nearStr = state.near ? `${state.near.lat},${state.near.lon}` : '';
+  // A place named in the search counts as the starting point too (distance, directions).
+  const origin = state.near || searchPlaceOrigin();
+  const nearStr = origin ? `${origin.lat},${origin.lon}` : '';
   const key = `${c.id}|${lang()}|${nearStr}|${data.catMap.size}|${c.error ? c.error.status : 'ok'}`;
   if (cardKey !== key) {
     const sameService = cardKey && cardKey.split('|')[0] === String(c.id);
@@ -567,17 +718,17 @@ function renderCardSection() {
       $('report-open').hidden = true;
     } else {
       let dist;
-      if (state.near) {
+      if (origin) {
         const [x, y] = c.feature.geometry.coordinates;
         const fromList = listItems.find((f) => f.properties.id === c.id);
         dist = fromList && Number.isFinite(fromList.properties.distance_m)
-          ? fromList.properties.distance_m : haversine(state.near.lat, state.near.lon, y, x);
+          ? fromList.properties.distance_m : haversine(origin.lat, origin.lon, y, x);
       }
       renderCard(c.feature, {
         lang: lang(),
         cats: data.catMap,
         targets: data.targetMap,
-        near: state.near,
+        near: origin,
         distance: dist,
         coarsePointer: window.matchMedia('(pointer: coarse)').matches,
       });
@@ -631,16 +782,36 @@ function renderOnce() {
   renderOrigin();
 
   if (mapCtl) {
-    if (data.points && data.points.fc && data.points.fc !== mapPointsFc) {
+    const answer = searchMode() && data.search && data.search.answer;
+    if (answer) {
+      // Search mode: the map shows the answer's services (the list's, in its order).
+      if (answer !== mapPointsFc) {
+        mapPointsFc = answer;
+        mapCtl.setPoints(answer);
+        if (mapNoticeKey === 'map.pointsTruncated') showMapNotice(null);
+      }
+    } else if (!searchMode() && data.points && data.points.fc && data.points.fc !== mapPointsFc) {
       mapPointsFc = data.points.fc;
       mapCtl.setPoints(mapPointsFc);
       if (data.points.fc.truncated) showMapNotice('map.pointsTruncated');
       else if (mapNoticeKey === 'map.pointsTruncated') showMapNotice(null);
     }
-    mapCtl.setOrigin(state.near);
+    mapCtl.setOrigin(state.near || searchPlaceOrigin());
+    if (searchFit && answer && data.search.key === searchFit && !mapFailed()) {
+      searchFit = null;
+      initialFit = false;
+      if (skipFirstSearchFit) {
+        skipFirstSearchFit = false; // a shared link's own view wins
+      } else {
+        const origin = state.near || searchPlaceOrigin();
+        const coords = [...(origin ? [[origin.lon, origin.lat]] : []),
+          ...answer.features.slice(0, 20).map((f) => f.geometry.coordinates)];
+        if (coords.length) mapCtl.fit(coords, 15);
+      }
+    }
     const open = state.service && data.card && data.card.id === state.service && data.card.feature;
     mapCtl.setSelected(open || null);
-    if (initialFit && !mapFailed() && data.points && data.points.fc) {
+    if (initialFit && !searchMode() && !mapFailed() && data.points && data.points.fc) {
       initialFit = false;
       const coords = data.points.fc.features.map((f) => f.geometry.coordinates);
       if (coords.length) mapCtl.fit(coords, 15);
@@ -648,14 +819,19 @@ function renderOnce() {
   }
 
   // Data this state needs (each call is a no-op when already loaded or loading).
-  ensurePoints();
-  if (state.near) ensureNearest();
+  if (searchMode()) {
+    ensureSearch();
+  } else {
+    ensurePoints();
+    if (state.near) ensureNearest();
+  }
   if (state.service) ensureCard();
 
   // The list waits for the map's first view (it lists what the map shows), unless the
   // map is out of the picture.
   const mapSettled = mapCtl || mapFailed();
   const listDone = data.cats && mapSettled ? renderResults() : false;
+  if (data.cats && mapSettled) renderSearchExtras(listModel());
   const cardDone = renderCardSection();
   markOpenResult();
   const c = data.card;
@@ -728,10 +904,24 @@ function bind() {
     if (e.target.id === 'q') return;
     applyFilters('check');
   });
+  // Typing asks for suggestions (search.js); the search itself runs on Enter, on the button
+  // or on a chosen suggestion, so the chips do not jump while a sentence is half written.
+  // An emptied box goes back to every service.
   let qTimer = null;
   $('q').addEventListener('input', () => {
     clearTimeout(qTimer);
-    qTimer = setTimeout(() => applyFilters('q'), 450);
+    if (!$('q').value.trim() && state.q) qTimer = setTimeout(() => applyFilters('q'), 450);
+  });
+  initSuggest({
+    input: $('q'),
+    listbox: $('q-suggestions'),
+    status: $('q-suggest-status'),
+    getLang: lang,
+    onPick: (s) => {
+      clearTimeout(qTimer);
+      if (s.kind === 'service' && Number.isInteger(s.id)) openService(s.id);
+      else if (typeof s.text === 'string' && s.text.trim()) searchFor(s.text.trim(), null);
+    },
   });
   $('clear-filters').addEventListener('click', clearFilters);
 
@@ -827,7 +1017,8 @@ loadTaxonomy();
 bind();
 // The filters start folded (the summary says how many are on), so the list is on the first
 // screen; a link that arrives with filters on shows them open on wide screens.
-if (filterKey(state) === '' || window.matchMedia('(max-width: 47.99em)').matches) {
+// Words alone do not open them: the chips under the box say what was understood.
+if (searchFilterParams().toString() === '' || window.matchMedia('(max-width: 47.99em)').matches) {
   $('filters-details').open = false;
 }
 if (state.service) focusCard = true;

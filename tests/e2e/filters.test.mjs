@@ -52,21 +52,25 @@ test('a category filter narrows the list and the URL', { timeout: 60_000 }, asyn
 test('a text search narrows the list and the URL (accents ignored)', { timeout: 60_000 }, async () => {
   const { page, problems } = await s.open('/', { viewport: DESKTOP });
   const all = await resultIds(page);
-  const expected = ids(await getJson(s.base, '/api/services?q=carita&limit=500'));
+  // The words go to the search by need (/api/search), whose answer is the oracle.
+  const expected = ids(await getJson(s.base, '/api/search?q=carita&lang=it&k=100'));
   assert.ok(expected.length > 0 && expected.length < all.length, `q=carita matches some: ${expected}`);
   await page.fill('#q', 'carita');
-  // Search runs on input (debounced) or on Enter: pressing Enter covers both.
+  // Typing suggests; Enter searches.
   await page.press('#q', 'Enter');
   await page.waitForURL((u) => u.searchParams.get('q') === 'carita');
   await waitReady(page);
   await eventually(async () => assert.deepEqual(sorted(await resultIds(page)), expected));
-  // No match: an empty list that says so, not an error.
+  // No match: never a dead end, and the page says what it did instead (tests/e2e/search.test.mjs
+  // covers the details).
   await page.fill('#q', 'zzzqqq-nessuno');
   await page.press('#q', 'Enter');
   await page.waitForURL((u) => u.searchParams.get('q') === 'zzzqqq-nessuno');
+  const none = await getJson(s.base, '/api/search?q=zzzqqq-nessuno&lang=it&k=100');
   await eventually(async () => {
-    assert.deepEqual(await resultIds(page), []);
-    assert.match(await page.textContent('#results-count'), /\b0\b|nessun/i);
+    assert.deepEqual(sorted(await resultIds(page)), ids(none));
+    const said = none.features.length ? '#search-note' : '#results-empty';
+    assert.ok((await page.textContent(said)).trim().length > 10, `${said} explains the answer`);
   });
   assertNoProblems(problems);
 });
@@ -80,7 +84,7 @@ test('a shared URL restores filters, list and card; back closes the card', { tim
   await page.press('#q', 'Enter');
   await page.waitForURL((u) => u.searchParams.get('q') === 'sportello');
   await waitReady(page);
-  const expected = ids(await getJson(s.base, '/api/services?category=listening-guidance&q=sportello&limit=500'));
+  const expected = ids(await getJson(s.base, '/api/search?category=listening-guidance&q=sportello&lang=it&k=100'));
   await eventually(async () => assert.deepEqual(sorted(await resultIds(page)), expected));
   const list = await resultIds(page);
 

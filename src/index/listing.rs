@@ -4,12 +4,12 @@
 //!
 //! The fixed fields and all text share one reference-counted allocation: the header,
 //! then the text fields back to back, address, name and organisation first (what a
-//! summary shows, so a summary reads a few adjacent cache lines), then the text folded
-//! for search when folding changes it. Categories and target groups are taxonomy bits, and
+//! summary shows, so a summary reads a few adjacent cache lines). Words are searched in
+//! the index's text index, not here. Categories and target groups are taxonomy bits, and
 //! the opening hours are shared with every service that has the same schedule.
 
 use crate::domain::service::limits;
-use crate::domain::text::{fold, is_plain};
+use crate::domain::text::is_plain;
 use crate::domain::{Coordinates, Hours, Service, ServiceId, Taxonomy, Wheelchair};
 use chrono::{DateTime, Utc};
 use triomphe::ThinArc;
@@ -108,11 +108,6 @@ impl Listing {
             text.push_str(field.unwrap_or(""));
             *end = text.len() as u32;
         }
-        let searched = &text[searched(&ends)];
-        if !searched.is_ascii() {
-            let folded = fold(searched);
-            text.push_str(&folded);
-        }
         let plain = PLAIN_FIELDS
             .iter()
             .filter(|f| is_plain(&text[range(&ends, **f)]))
@@ -137,7 +132,7 @@ impl Listing {
         &self.0.header.header
     }
 
-    /// All the text: the fields, then the folded text if any.
+    /// All the text: the fields back to back.
     fn text(&self) -> &str {
         // SAFETY: the slice is only ever written in `Listing::new`, from the bytes of a
         // `String`, and never changed after; checking it again on every read of a field
@@ -228,18 +223,6 @@ impl Listing {
     pub fn verified_at(&self) -> Option<DateTime<Utc>> {
         self.header().verified_at
     }
-
-    /// Whether every folded word occurs in name, organisation or descriptions.
-    pub fn matches(&self, query: &crate::domain::text::TextQuery) -> bool {
-        let ends = &self.header().ends;
-        let fields_end = ends[FIELDS - 1] as usize;
-        let text = self.text();
-        if text.len() > fields_end {
-            query.matches(&text[fields_end..])
-        } else {
-            query.matches_ascii_ignoring_case(&text[searched(ends)])
-        }
-    }
 }
 
 /// Where field `f` lies in the text.
@@ -247,12 +230,6 @@ fn range(ends: &[u32; FIELDS], f: Field) -> std::ops::Range<usize> {
     let i = f as usize;
     let start = if i == 0 { 0 } else { ends[i - 1] as usize };
     start..ends[i] as usize
-}
-
-/// Where the text searched by queries lies: name, organisation and both descriptions,
-/// which the packing order keeps adjacent.
-fn searched(ends: &[u32; FIELDS]) -> std::ops::Range<usize> {
-    range(ends, Field::Name).start..range(ends, Field::DescriptionEn).end
 }
 
 /// Starts loading what summaries of `listings` read. Listings lie scattered over the
@@ -267,7 +244,6 @@ pub fn prefetch_summaries<'a>(listings: impl Iterator<Item = &'a Listing>) {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::domain::text::TextQuery;
     use crate::domain::{BoundingBox, Taxonomy};
 
     /// Every field reads back as it went in, empty ones as `None`, whatever the text.
@@ -298,17 +274,5 @@ mod tests {
         assert_eq!(l.field(Field::AccessibilityNoteIt), Some("Rampa"));
         assert_eq!(l.field(Field::AccessibilityNoteEn), Some("Ramp"));
         assert_eq!(l.id(), s.id);
-        // The folded copy after the fields is searched, not shown.
-        assert!(l.matches(&TextQuery::new("CARITA mensa").unwrap()));
-        assert!(
-            !l.matches(&TextQuery::new("refugio").unwrap()),
-            "address is not searched"
-        );
-        // ASCII text is searched in place, ignoring case.
-        s.data.name = "Emporio Solidale".into();
-        s.data.description_it = None;
-        let l = Listing::new(s, &taxonomy);
-        assert!(l.matches(&TextQuery::new("SOLIDALE hot").unwrap()));
-        assert!(!l.matches(&TextQuery::new("caritas").unwrap()));
     }
 }

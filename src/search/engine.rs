@@ -13,7 +13,7 @@
 //! finds nothing, it answers the desks that help people find help.
 
 use super::interpret::Interpretation;
-use super::text_index::WordMatch;
+use super::text_index::{TextIndex, WordMatch};
 use crate::domain::{Coordinates, ServiceId, Wheelchair};
 use crate::index::{Filter, IndexView, Listing};
 use chrono::{DateTime, Utc};
@@ -24,7 +24,7 @@ use serde::Serialize;
 const FEW: u64 = 8192;
 /// Without a place, how many nearby candidates are ranked by relevance when the words
 /// are too common to rank them all.
-const RANK_POOL: usize = 1000;
+const RANK_POOL: usize = 200;
 
 /// What the search let go of to avoid an empty answer.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, utoipa::ToSchema)]
@@ -211,14 +211,33 @@ impl Ask {
                 .sum::<f32>()
     }
 
-    /// The services holding the words, when few enough to take one by one.
-    fn few(&self) -> Option<RoaringTreemap> {
+    /// The services meeting the words and needs, when few enough to take one by one: set
+    /// operations on the text index's id sets, so that a rare combination of common words
+    /// and needs (`emporio solidale montalcino`) is not looked for by walking past every
+    /// nearer service that lacks it.
+    fn few(&self, text: &TextIndex) -> Option<RoaringTreemap> {
         let mut set: Option<RoaringTreemap> = None;
         for t in &self.terms {
             set = Some(match (set, self.any_term) {
                 (None, _) => t.any.clone(),
                 (Some(s), false) => s & &t.any,
                 (Some(s), true) => s | &t.any,
+            });
+        }
+        if !self.needs.is_empty() {
+            let mut needs: Option<RoaringTreemap> = None;
+            for (c, t, by_target) in &self.needs {
+                let one = text.in_taxonomy(*c, if *by_target { *t } else { 0 });
+                needs = Some(match (needs, self.any_need) {
+                    (None, _) => one,
+                    (Some(s), false) => s & one,
+                    (Some(s), true) => s | one,
+                });
+            }
+            let needs = needs.unwrap_or_default();
+            set = Some(match set {
+                None => needs,
+                Some(s) => s & needs,
             });
         }
         set.filter(|s| s.len() <= FEW)
@@ -384,7 +403,7 @@ fn run<'v>(view: &'v IndexView<'_>, q: &Query<'_>, ask: &Ask) -> Vec<Found<'v>> 
     let frame = view.frame();
     let from = frame.position(origin);
     let accept = |l: &Listing| q.filter.accepts(l) && ask.accepts(l, q.now);
-    let mut found: Vec<Found<'v>> = match ask.few() {
+    let mut found: Vec<Found<'v>> = match ask.few(view.text()) {
         Some(set) => view
             .listings_in(&set)
             .filter(|l| accept(l))

@@ -59,6 +59,10 @@ pub struct TextIndex {
     names: Vec<Box<str>>,
     /// One-letter deletion of a term (or the term itself) → terms, for typos.
     deletions: HashMap<Box<str>, Vec<u32>>,
+    /// The services of each category and target group (by taxonomy bit), so that needs
+    /// combine with words as set operations.
+    categories: Vec<RoaringTreemap>,
+    targets: Vec<RoaringTreemap>,
     docs: u64,
 }
 
@@ -79,6 +83,8 @@ pub struct Batch {
     keys: HashMap<Box<str>, u32>,
     any: Vec<Vec<u64>>,
     name: Vec<Vec<u64>>,
+    categories: Vec<Vec<u64>>,
+    targets: Vec<Vec<u64>>,
     docs: u64,
 }
 
@@ -92,6 +98,17 @@ impl Batch {
     pub fn add(&mut self, l: &Listing) {
         let id = l.id().0 as u64;
         self.docs += 1;
+        for (sets, bits) in [
+            (&mut self.categories, l.category_mask()),
+            (&mut self.targets, u64::from(l.target_mask())),
+        ] {
+            for bit in (0..64).filter(|b| bits & (1 << b) != 0) {
+                if sets.len() <= bit {
+                    sets.resize(bit + 1, Vec::new());
+                }
+                sets[bit].push(id);
+            }
+        }
         for (field, stemming) in [
             (Field::Name, Stemming::Both),
             (Field::Organisation, Stemming::Both),
@@ -255,8 +272,25 @@ impl TextIndex {
     pub fn absorb(&mut self, batch: Batch) {
         self.docs += batch.docs;
         let Batch {
-            keys, any, name, ..
+            keys,
+            any,
+            name,
+            categories,
+            targets,
+            ..
         } = batch;
+        for (mine, theirs) in [
+            (&mut self.categories, categories),
+            (&mut self.targets, targets),
+        ] {
+            if mine.len() < theirs.len() {
+                mine.resize(theirs.len(), RoaringTreemap::new());
+            }
+            for (set, mut ids) in mine.iter_mut().zip(theirs) {
+                ids.sort_unstable();
+                *set |= RoaringTreemap::from_sorted_iter(ids).expect("sorted ids");
+            }
+        }
         let mut any: Vec<Option<Vec<u64>>> = any.into_iter().map(Some).collect();
         let mut name: Vec<Option<Vec<u64>>> = name.into_iter().map(Some).collect();
         for (key, local) in keys {
@@ -294,6 +328,9 @@ impl TextIndex {
         batch.add(l);
         let id = l.id().0 as u64;
         self.docs = self.docs.saturating_sub(1);
+        for set in self.categories.iter_mut().chain(&mut self.targets) {
+            set.remove(id);
+        }
         for key in batch.keys.keys() {
             if let Some(&slot) = self.keys.get(key) {
                 let p = &mut self.postings[slot as usize];
@@ -394,6 +431,23 @@ impl TextIndex {
         })
     }
 
+    /// The services in any of the categories of a bit set, and, when `targets` is not 0,
+    /// those for any of its target groups.
+    pub fn in_taxonomy(&self, categories: u64, targets: u32) -> RoaringTreemap {
+        let mut out = RoaringTreemap::new();
+        for (sets, bits) in [
+            (&self.categories, categories),
+            (&self.targets, u64::from(targets)),
+        ] {
+            for (bit, set) in sets.iter().enumerate() {
+                if bits & (1 << bit) != 0 {
+                    out |= set;
+                }
+            }
+        }
+        out
+    }
+
     /// The services holding every word of a query (its function words aside), or `None`
     /// when it asks nothing (only function words).
     pub fn matching(&self, query: &TextQuery) -> Option<RoaringTreemap> {
@@ -452,4 +506,52 @@ fn deletions(s: &str) -> Vec<String> {
             d
         })
         .collect()
+}
+
+#[cfg(test)]
+mod tests {
+    use crate::domain::{BoundingBox, Taxonomy};
+    use crate::index::SpatialIndex;
+
+    /// Needs combine with words as sets: each category's and target group's services are
+    /// kept, and follow edits and removals.
+    #[test]
+    fn taxonomy_sets_hold_each_category_and_follow_changes() {
+        let taxonomy = Taxonomy::default_set();
+        let area = BoundingBox::siena_province();
+        let services = crate::synthetic::published(500, 3, &taxonomy, &area);
+        let index = SpatialIndex::build(taxonomy.clone(), area.centre(), services.clone());
+        let bit = taxonomy.category_bit("food-aid").unwrap();
+        let want: Vec<u64> = services
+            .iter()
+            .filter(|s| s.data.categories.iter().any(|c| c == "food-aid"))
+            .map(|s| s.id.0 as u64)
+            .collect();
+        assert!(!want.is_empty());
+        let got: Vec<u64> = index
+            .read()
+            .text()
+            .in_taxonomy(1 << bit, 0)
+            .iter()
+            .collect();
+        assert_eq!(got, want);
+        let mut moved = services[want.len()].clone();
+        moved.data.categories = vec!["food-aid".into()];
+        index.upsert(moved.clone());
+        assert!(
+            index
+                .read()
+                .text()
+                .in_taxonomy(1 << bit, 0)
+                .contains(moved.id.0 as u64)
+        );
+        index.remove(moved.id);
+        assert!(
+            !index
+                .read()
+                .text()
+                .in_taxonomy(1 << bit, 0)
+                .contains(moved.id.0 as u64)
+        );
+    }
 }

@@ -39,7 +39,7 @@ pub enum DirectoryError {
 /// The directory of services of one area.
 pub struct Directory {
     store: Arc<dyn Store>,
-    index: SpatialIndex,
+    index: Arc<SpatialIndex>,
     area: BoundingBox,
     /// Derived from the index, and kept beside it for the same lifetime.
     name_skeletons: NameSkeletons,
@@ -84,6 +84,11 @@ impl Directory {
             ms = started.elapsed().as_millis() as u64,
             "index loaded from the store"
         );
+        // Words are indexed in the background: serving starts without waiting for them,
+        // and queries by words wait until they are (SpatialIndex::wait_for_text).
+        let index = Arc::new(index);
+        let building = index.clone();
+        tokio::task::spawn_blocking(move || building.build_text());
         let needs = NeedsVocabulary::new(needs_from(&*store).await?);
         Ok(Self {
             store,

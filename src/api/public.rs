@@ -215,6 +215,9 @@ pub async fn nearest(
         ));
     }
     let now = params.opt_instant("at")?.unwrap_or_else(Utc::now);
+    if params.has("q") {
+        state.directory.index().wait_for_text().await;
+    }
     let view = state.directory.index().read();
     let taxonomy = view.taxonomy();
     let filter = params.filter(taxonomy, now, true)?;
@@ -243,6 +246,9 @@ pub async fn list(State(state): State<AppState>, mut params: Params) -> Result<R
     let area = *state.directory.area();
     let bbox = params.opt_bbox("bbox")?.unwrap_or(area);
     let now = params.opt_instant("at")?.unwrap_or_else(Utc::now);
+    if params.has("q") {
+        state.directory.index().wait_for_text().await;
+    }
     let view = state.directory.index().read();
     let taxonomy = view.taxonomy();
     let filter = params.filter(taxonomy, now, true)?;
@@ -280,6 +286,9 @@ pub async fn points(
     let area = *state.directory.area();
     let bbox = params.opt_bbox("bbox")?.unwrap_or(area);
     let now = params.opt_instant("at")?.unwrap_or_else(Utc::now);
+    if params.has("q") {
+        state.directory.index().wait_for_text().await;
+    }
     let view = state.directory.index().read();
     let taxonomy = view.taxonomy();
     let filter = params.filter(taxonomy, now, true)?;

@@ -206,6 +206,7 @@ pub async fn search(
         .filter(|m| m.named)
         .flat_map(|m| m.benefit.data.service_ids.iter().copied())
         .collect();
+    directory.index().wait_for_text().await;
     let view = directory.index().read();
     let taxonomy = view.taxonomy();
     let filter = params.filter(taxonomy, now, false)?;

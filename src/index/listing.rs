@@ -132,6 +132,11 @@ impl Listing {
         &self.0.header.header
     }
 
+    /// Whether two listings are the same allocation (one version of one service).
+    pub fn same(&self, other: &Listing) -> bool {
+        std::ptr::eq(self.header(), other.header())
+    }
+
     /// All the text: the fields back to back.
     fn text(&self) -> &str {
         // SAFETY: the slice is only ever written in `Listing::new`, from the bytes of a

@@ -31,7 +31,7 @@ use crate::domain::text::TextQuery;
 use crate::domain::{
     BoundingBox, Coordinates, QuotedSlugs, Service, ServiceId, Taxonomy, Wheelchair,
 };
-use crate::search::text_index::{self, TextIndex};
+use crate::search::text_index::TextIndex;
 use chrono::{DateTime, Utc};
 use earth::{EarthBox, Frame, chord2_for_metres, metres_for_chord2};
 use parking_lot::{RwLock, RwLockReadGuard};
@@ -178,17 +178,21 @@ pub struct SpatialIndex {
     /// Bumped by every change (under the write lock), so data derived from the index —
     /// the offline gazetteer — can tell cheaply that it is stale.
     generation: AtomicU64,
+    /// Whether the text index is built ([`build_text`](Self::build_text)).
+    text_ready: tokio::sync::watch::Sender<bool>,
 }
 
 impl SpatialIndex {
     /// Bulk-loads the index. Services that are not published are left out. `centre` is
     /// the middle of the directory's area (any point works; a central one is fastest).
     pub fn build(taxonomy: Taxonomy, centre: Coordinates, services: Vec<Service>) -> Self {
-        Self::load(taxonomy, centre, |sink: &(dyn Fn(Vec<Service>) + Sync)| {
+        let index = Self::load(taxonomy, centre, |sink: &(dyn Fn(Vec<Service>) + Sync)| {
             sink(services);
             Ok::<(), std::convert::Infallible>(())
         })
-        .unwrap_or_else(|never| match never {})
+        .unwrap_or_else(|never| match never {});
+        index.build_text();
+        index
     }
 
     /// Bulk-loads the index from a scan that hands over services in batches, possibly
@@ -202,22 +206,15 @@ impl SpatialIndex {
         // Listings and entries are made by the scanning threads, batch by batch.
         let frame = Frame::centred_on(centre);
         let collected: parking_lot::Mutex<Vec<Entry>> = parking_lot::Mutex::new(Vec::new());
-        let text = parking_lot::Mutex::new(TextIndex::new());
         scan(&|batch: Vec<Service>| {
             let made: Vec<Entry> = batch
                 .into_iter()
                 .filter(|s| s.status == crate::domain::Status::Published)
                 .map(|s| entry(&frame, &Listing::new(s, &taxonomy)))
                 .collect();
-            let mut terms = text_index::Batch::new();
-            for e in &made {
-                terms.add(&e.listing);
-            }
             collected.lock().extend(made);
-            text.lock().absorb(terms);
         })?;
         let entries = collected.into_inner();
-        let text = text.into_inner();
         let started = std::time::Instant::now();
         let mut buckets: Vec<Vec<Entry>> = vec![Vec::new(); taxonomy.categories.len()];
         for e in &entries {
@@ -253,11 +250,59 @@ impl SpatialIndex {
                 all,
                 by_category,
                 listings,
-                text,
+                text: TextIndex::new(),
                 demo,
             }),
             generation: AtomicU64::new(0),
+            text_ready: tokio::sync::watch::channel(false).0,
         })
+    }
+
+    /// Builds the text index of the listings loaded, off the lock: readers and writers go
+    /// on meanwhile, and changes made during the build are carried over when it is
+    /// installed. Until then [`text_ready`](Self::text_ready) is false, and queries by
+    /// words wait for it ([`wait_for_text`](Self::wait_for_text)). A million services take
+    /// a few seconds; serving does not wait for them.
+    pub fn build_text(&self) {
+        let started = std::time::Instant::now();
+        let (generation, listings) = self.snapshot();
+        let text = TextIndex::build_parallel(&listings);
+        let mut inner = self.inner.write();
+        let mut text = text;
+        if self.generation() != generation {
+            // Written meanwhile: bring the new index in step with the listings now.
+            let before: HashMap<i64, &Listing> = listings.iter().map(|l| (l.id().0, l)).collect();
+            for (id, old) in &before {
+                match inner.listings.get(id) {
+                    Some(now) if now.same(old) => {}
+                    _ => text.remove(old),
+                }
+            }
+            for (id, now) in &inner.listings {
+                if before.get(id).is_none_or(|old| !now.same(old)) {
+                    text.insert(now);
+                }
+            }
+        }
+        inner.text = text;
+        drop(inner);
+        self.text_ready.send_replace(true);
+        tracing::info!(
+            services = listings.len(),
+            ms = started.elapsed().as_millis() as u64,
+            "text index built"
+        );
+    }
+
+    /// Whether the text index is built.
+    pub fn text_ready(&self) -> bool {
+        *self.text_ready.borrow()
+    }
+
+    /// Waits until the text index is built (at once when it is).
+    pub async fn wait_for_text(&self) {
+        let mut ready = self.text_ready.subscribe();
+        let _ = ready.wait_for(|r| *r).await;
     }
 
     /// How many services the index holds.
@@ -287,7 +332,9 @@ impl SpatialIndex {
         inner.remove(service.id.0);
         if service.status == crate::domain::Status::Published {
             let listing = Listing::new(service, &inner.taxonomy);
-            inner.text.insert(&listing);
+            if self.text_ready() {
+                inner.text.insert(&listing);
+            }
             let e = entry(&inner.frame, &listing);
             for (bit, tree) in inner.by_category.iter_mut().enumerate() {
                 if e.categories & (1 << bit) != 0 {

@@ -258,6 +258,64 @@ impl TextIndex {
         index
     }
 
+    /// Builds the index of `listings` on every core: each thread indexes a share in
+    /// batches, and the shares' indexes are merged.
+    pub fn build_parallel(listings: &[Listing]) -> Self {
+        let threads = std::thread::available_parallelism().map_or(1, |n| n.get().min(4));
+        let share = listings.len().div_ceil(threads).max(1);
+        let mut parts: Vec<TextIndex> = std::thread::scope(|scope| {
+            let handles: Vec<_> = listings
+                .chunks(share)
+                .map(|chunk| {
+                    scope.spawn(move || {
+                        let mut index = TextIndex::new();
+                        for batch in chunk.chunks(4096) {
+                            let mut terms = Batch::new();
+                            for l in batch {
+                                terms.add(l);
+                            }
+                            index.absorb(terms);
+                        }
+                        index
+                    })
+                })
+                .collect();
+            handles
+                .into_iter()
+                .map(|h| h.join().expect("text index thread"))
+                .collect()
+        });
+        let mut index = parts.pop().unwrap_or_default();
+        for part in parts {
+            index.merge(part);
+        }
+        index
+    }
+
+    /// Merges another index into this one.
+    fn merge(&mut self, other: TextIndex) {
+        self.docs += other.docs;
+        for (mine, theirs) in [
+            (&mut self.categories, other.categories),
+            (&mut self.targets, other.targets),
+        ] {
+            if mine.len() < theirs.len() {
+                mine.resize(theirs.len(), RoaringTreemap::new());
+            }
+            for (set, other) in mine.iter_mut().zip(theirs) {
+                *set |= other;
+            }
+        }
+        let mut postings: Vec<Option<Postings>> = other.postings.into_iter().map(Some).collect();
+        for (key, slot) in other.keys {
+            let p = postings[slot as usize].take().unwrap_or_default();
+            let mine = self.slot(key);
+            let m = &mut self.postings[mine as usize];
+            m.any |= p.any;
+            m.name |= p.name;
+        }
+    }
+
     /// How many services the index holds.
     pub fn docs(&self) -> u64 {
         self.docs

@@ -24,6 +24,7 @@ use crate::domain::Lang;
 use crate::domain::text::{TextQuery, fold};
 use crate::index::{Field, Listing};
 use roaring::RoaringTreemap;
+use rustc_hash::FxHashMap;
 use std::collections::{BTreeMap, HashMap};
 
 /// The fewest letters a word needs to be matched despite a typo.
@@ -79,8 +80,12 @@ enum Stemming {
 #[derive(Default)]
 pub struct Batch {
     /// Word → term slots, one map per [`Stemming`] (so a borrowed word can probe it).
-    stems: [HashMap<Box<str>, [Option<u32>; 2]>; 3],
-    keys: HashMap<Box<str>, u32>,
+    stems: [FxHashMap<Box<str>, [Option<u32>; 2]>; 3],
+    /// Whole texts seen in this batch (organisations and descriptions repeat: one
+    /// organisation runs many services, imports fill descriptions from templates) → their
+    /// terms, so that a repeated text costs one lookup rather than one per word.
+    texts: [FxHashMap<Box<str>, Vec<u32>>; 3],
+    keys: FxHashMap<Box<str>, u32>,
     any: Vec<Vec<u64>>,
     name: Vec<Vec<u64>>,
     categories: Vec<Vec<u64>>,
@@ -109,23 +114,52 @@ impl Batch {
                 sets[bit].push(id);
             }
         }
-        for (field, stemming) in [
-            (Field::Name, Stemming::Both),
-            (Field::Organisation, Stemming::Both),
+        for (field, stemming, in_name, repeats) in [
+            (Field::Name, Stemming::Both, true, false),
+            (Field::Organisation, Stemming::Both, true, true),
+            (Field::DescriptionIt, Stemming::It, false, true),
+            (Field::DescriptionEn, Stemming::En, false, true),
         ] {
             if let Some(text) = l.field(field) {
-                self.add_text(id, text, stemming, true);
+                self.add_text(id, text, stemming, in_name, repeats);
             }
-        }
-        if let Some(text) = l.field(Field::DescriptionIt) {
-            self.add_text(id, text, Stemming::It, false);
-        }
-        if let Some(text) = l.field(Field::DescriptionEn) {
-            self.add_text(id, text, Stemming::En, false);
         }
     }
 
-    fn add_text(&mut self, id: u64, text: &str, stemming: Stemming, in_name: bool) {
+    /// Adds the terms of one field; `repeats` for the fields whose texts repeat
+    /// (organisations, descriptions), which are remembered whole.
+    fn add_text(&mut self, id: u64, text: &str, stemming: Stemming, in_name: bool, repeats: bool) {
+        let map = stemming as usize;
+        if repeats {
+            let slots = match self.texts[map].get(text) {
+                Some(slots) => slots.clone(),
+                None => {
+                    let mut slots = self.text_slots(text, stemming);
+                    slots.sort_unstable();
+                    slots.dedup();
+                    self.texts[map].insert(text.into(), slots.clone());
+                    slots
+                }
+            };
+            for slot in slots {
+                self.any[slot as usize].push(id);
+                if in_name {
+                    self.name[slot as usize].push(id);
+                }
+            }
+            return;
+        }
+        for slot in self.text_slots(text, stemming) {
+            self.any[slot as usize].push(id);
+            if in_name {
+                self.name[slot as usize].push(id);
+            }
+        }
+    }
+
+    /// The term slots of every word of a text, in order, repeated as the words are.
+    fn text_slots(&mut self, text: &str, stemming: Stemming) -> Vec<u32> {
+        let mut out = Vec::new();
         let folded;
         let text = if text.is_ascii() {
             text
@@ -146,13 +180,9 @@ impl Batch {
             } else {
                 word
             };
-            for slot in self.slots(word, stemming).into_iter().flatten() {
-                self.any[slot as usize].push(id);
-                if in_name {
-                    self.name[slot as usize].push(id);
-                }
-            }
+            out.extend(self.slots(word, stemming).into_iter().flatten());
         }
+        out
     }
 
     /// The term slots of a folded, lowercase word, stemming it the first time.

@@ -86,10 +86,11 @@ pub struct Batch {
     /// terms, so that a repeated text costs one lookup rather than one per word.
     texts: [FxHashMap<Box<str>, Vec<u32>>; 3],
     keys: FxHashMap<Box<str>, u32>,
-    any: Vec<Vec<u64>>,
-    name: Vec<Vec<u64>>,
-    categories: Vec<Vec<u64>>,
-    targets: Vec<Vec<u64>>,
+    // Services are added by ascending id (see `add`), so each set grows at its end.
+    any: Vec<RoaringTreemap>,
+    name: Vec<RoaringTreemap>,
+    categories: Vec<RoaringTreemap>,
+    targets: Vec<RoaringTreemap>,
     docs: u64,
 }
 
@@ -99,7 +100,13 @@ impl Batch {
         Self::default()
     }
 
-    /// Adds a service's terms.
+    /// Forgets the whole texts remembered so far (their words' stems are kept), so that a
+    /// long run of unique descriptions does not pile up.
+    pub fn forget_texts(&mut self) {
+        self.texts.iter_mut().for_each(FxHashMap::clear);
+    }
+
+    /// Adds a service's terms. Adding services by ascending id is fastest.
     pub fn add(&mut self, l: &Listing) {
         let id = l.id().0 as u64;
         self.docs += 1;
@@ -109,9 +116,9 @@ impl Batch {
         ] {
             for bit in (0..64).filter(|b| bits & (1 << b) != 0) {
                 if sets.len() <= bit {
-                    sets.resize(bit + 1, Vec::new());
+                    sets.resize(bit + 1, RoaringTreemap::new());
                 }
-                sets[bit].push(id);
+                append(&mut sets[bit], id);
             }
         }
         for (field, stemming, in_name, repeats) in [
@@ -142,17 +149,17 @@ impl Batch {
                 }
             };
             for slot in slots {
-                self.any[slot as usize].push(id);
+                append(&mut self.any[slot as usize], id);
                 if in_name {
-                    self.name[slot as usize].push(id);
+                    append(&mut self.name[slot as usize], id);
                 }
             }
             return;
         }
         for slot in self.text_slots(text, stemming) {
-            self.any[slot as usize].push(id);
+            append(&mut self.any[slot as usize], id);
             if in_name {
-                self.name[slot as usize].push(id);
+                append(&mut self.name[slot as usize], id);
             }
         }
     }
@@ -209,9 +216,25 @@ impl Batch {
         }
         let s = self.any.len() as u32;
         self.keys.insert(key.into_boxed_str(), s);
-        self.any.push(Vec::new());
-        self.name.push(Vec::new());
+        self.any.push(RoaringTreemap::new());
+        self.name.push(RoaringTreemap::new());
         s
+    }
+}
+
+/// Adds an id to a set, at its end when it is the largest (how a build adds them).
+fn append(set: &mut RoaringTreemap, id: u64) {
+    if set.try_push(id).is_err() {
+        set.insert(id);
+    }
+}
+
+/// Unites `ids` into `set`, moving it when `set` is empty.
+fn merge_into(set: &mut RoaringTreemap, ids: RoaringTreemap) {
+    if set.is_empty() {
+        *set = ids;
+    } else if !ids.is_empty() {
+        *set |= ids;
     }
 }
 
@@ -277,35 +300,28 @@ impl TextIndex {
         Self::default()
     }
 
-    /// Builds the index of `listings` in one go.
-    pub fn build<'a>(listings: impl IntoIterator<Item = &'a Listing>) -> Self {
-        let mut batch = Batch::new();
-        for l in listings {
-            batch.add(l);
-        }
-        let mut index = Self::new();
-        index.absorb(batch);
-        index
-    }
-
     /// Builds the index of `listings` on every core: each thread indexes a share in
     /// batches, and the shares' indexes are merged.
     pub fn build_parallel(listings: &[Listing]) -> Self {
         let threads = std::thread::available_parallelism().map_or(1, |n| n.get().min(4));
+        // By ascending id, so that every id set grows at its end.
+        let mut listings: Vec<&Listing> = listings.iter().collect();
+        listings.sort_unstable_by_key(|l| l.id().0);
         let share = listings.len().div_ceil(threads).max(1);
         let mut parts: Vec<TextIndex> = std::thread::scope(|scope| {
             let handles: Vec<_> = listings
                 .chunks(share)
                 .map(|chunk| {
                     scope.spawn(move || {
-                        let mut index = TextIndex::new();
-                        for batch in chunk.chunks(4096) {
-                            let mut terms = Batch::new();
-                            for l in batch {
-                                terms.add(l);
+                        let mut terms = Batch::new();
+                        for (n, l) in chunk.iter().enumerate() {
+                            if n % 4096 == 0 {
+                                terms.forget_texts();
                             }
-                            index.absorb(terms);
+                            terms.add(l);
                         }
+                        let mut index = TextIndex::new();
+                        index.absorb(terms);
                         index
                     })
                 })
@@ -374,32 +390,17 @@ impl TextIndex {
             if mine.len() < theirs.len() {
                 mine.resize(theirs.len(), RoaringTreemap::new());
             }
-            for (set, mut ids) in mine.iter_mut().zip(theirs) {
-                ids.sort_unstable();
-                *set |= RoaringTreemap::from_sorted_iter(ids).expect("sorted ids");
+            for (set, ids) in mine.iter_mut().zip(theirs) {
+                merge_into(set, ids);
             }
         }
-        let mut any: Vec<Option<Vec<u64>>> = any.into_iter().map(Some).collect();
-        let mut name: Vec<Option<Vec<u64>>> = name.into_iter().map(Some).collect();
+        let mut any: Vec<RoaringTreemap> = any;
+        let mut name: Vec<RoaringTreemap> = name;
         for (key, local) in keys {
             let slot = self.slot(key);
             let p = &mut self.postings[slot as usize];
-            for (ids, set) in [
-                (any[local as usize].take(), &mut p.any),
-                (name[local as usize].take(), &mut p.name),
-            ] {
-                let mut ids = ids.unwrap_or_default();
-                if ids.is_empty() {
-                    continue;
-                }
-                ids.sort_unstable();
-                ids.dedup();
-                if set.is_empty() {
-                    *set = RoaringTreemap::from_sorted_iter(ids).expect("sorted ids");
-                } else {
-                    *set |= RoaringTreemap::from_sorted_iter(ids).expect("sorted ids");
-                }
-            }
+            merge_into(&mut p.any, std::mem::take(&mut any[local as usize]));
+            merge_into(&mut p.name, std::mem::take(&mut name[local as usize]));
         }
     }
 

@@ -147,9 +147,11 @@ async fn serve(settings: Settings) -> Result<()> {
     let directory = Arc::new(Directory::open(store.clone(), settings.area, settings.demo).await?);
     let _follower = changes.map(|c| c.follow(directory.clone()));
     // The look-alike check's table of published names takes seconds at a million
-    // listings: built now, in the background, rather than on a moderator's first page.
+    // listings: built now, in the background, rather than on a moderator's first page —
+    // after the text index, which citizens' searches wait for (BENCHMARKS.md, issue 17).
     let warming = directory.clone();
     tokio::spawn(async move {
+        warming.index().wait_for_text().await;
         warming.name_skeletons().warm(warming.index()).await;
     });
     let listener = tokio::net::TcpListener::bind(settings.listen)

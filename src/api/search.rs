@@ -345,36 +345,17 @@ pub async fn suggest(
     let mut out: Vec<Suggestion> = Vec::new();
     let gazetteer = state.places.gazetteer().await;
     // After a place marker, the rest is a place being typed.
-    let words = interpret::words_with_spans(&q);
-    let marker = words.iter().rposition(|w| {
-        matches!(
-            w.folded.as_str(),
-            "vicino" | "presso" | "pressi" | "zona" | "near" | "around"
-        )
-    });
-    if let Some(m) = marker {
-        let mut from = m + 1;
-        while from < words.len()
-            && matches!(
-                words[from].folded.as_str(),
-                "a" | "al" | "alla" | "allo" | "all" | "ai" | "agli" | "alle" | "the" | "to" | "di"
-            )
-        {
-            from += 1;
+    if let Some(start) = interpret::place_being_typed(&q) {
+        let (head, rest) = q.split_at(start);
+        for p in gazetteer.search(rest, MAX_SUGGESTIONS) {
+            out.push(Suggestion {
+                kind: SuggestionKind::Place,
+                text: format!("{head}{}", p.label),
+                label: p.label,
+                id: None,
+            });
         }
-        if let Some(w) = words.get(from) {
-            let head = &q[..w.start];
-            let rest = &q[w.start..];
-            for p in gazetteer.search(rest, MAX_SUGGESTIONS) {
-                out.push(Suggestion {
-                    kind: SuggestionKind::Place,
-                    text: format!("{head}{}", p.label),
-                    label: p.label,
-                    id: None,
-                });
-            }
-            return Ok(Json(Suggestions { suggestions: out }));
-        }
+        return Ok(Json(Suggestions { suggestions: out }));
     }
     let vocabulary = state.directory.needs().current();
     for n in vocabulary.suggest(lang, &q, 4) {

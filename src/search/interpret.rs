@@ -285,6 +285,24 @@ fn is_filler(word: &str) -> bool {
     FILLER_IT.contains(&word) || FILLER_EN.contains(&word)
 }
 
+/// Where a place being typed begins: the byte offset of the first word after the last sure
+/// place marker (`mensa vicino a piaz` → `piaz`), for suggesting places while typing.
+pub fn place_being_typed(text: &str) -> Option<usize> {
+    let words = words_with_spans(text);
+    let none = vec![false; words.len()];
+    let (at, marker) = (0..words.len()).rev().find_map(|i| {
+        PLACE_MARKERS
+            .iter()
+            .filter(|(m, sure)| *sure && sequence_at(&words, &none, i, m))
+            .map(|(m, _)| (i, m.len()))
+            .max_by_key(|(_, len)| *len)
+    })?;
+    words[at + marker..]
+        .iter()
+        .find(|w| !PLACE_GLUE.contains(&w.folded.as_str()))
+        .map(|w| w.start)
+}
+
 /// Reads `text`. `needs` are the vocabulary's matches in it; `resolve` looks a place name
 /// up (`strict`: only towns, streets and landmarks, not services).
 pub fn interpret(
@@ -499,6 +517,20 @@ mod tests {
         let last = i.phrases.last().unwrap();
         assert_eq!(last.text, "Città");
         assert_eq!(&text[last.start..last.end], "Città");
+    }
+
+    #[test]
+    fn the_place_being_typed_starts_after_the_last_sure_marker() {
+        let q = "mensa vicino a piazza del ca";
+        assert_eq!(&q[place_being_typed(q).unwrap()..], "piazza del ca");
+        let q = "food close to the sta";
+        assert_eq!(&q[place_being_typed(q).unwrap()..], "sta");
+        assert_eq!(
+            place_being_typed("mensa a Poggi"),
+            None,
+            "a weak marker is not enough"
+        );
+        assert_eq!(place_being_typed("mensa vicino a "), None);
     }
 
     #[test]

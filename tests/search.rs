@@ -457,6 +457,14 @@ async fn suggestions_complete_needs_services_and_places(s: &TestServer) {
             .starts_with("mensa vicino a Piazza del Campo"),
         "{body}"
     );
+    // Well-known places are offered while typed, before the gazetteer's.
+    let (_, body) = s
+        .get("/api/search/suggest?q=mensa%20vicino%20alla%20staz")
+        .await;
+    assert_eq!(
+        body["suggestions"][0]["text"], "mensa vicino alla Stazione ferroviaria di Siena",
+        "{body}"
+    );
     let (_, body) = s.get("/api/search/suggest?q=eld&lang=en").await;
     assert!(
         body["suggestions"]

@@ -15,6 +15,7 @@ use crate::geocode::PlaceKind;
 
 use crate::search::engine::{self, Relaxed};
 use crate::search::interpret::{self, Phrase};
+use crate::search::landmarks;
 
 use axum::Json;
 use axum::extract::State;
@@ -347,6 +348,15 @@ pub async fn suggest(
     // After a place marker, the rest is a place being typed.
     if let Some(start) = interpret::place_being_typed(&q) {
         let (head, rest) = q.split_at(start);
+        let area = *state.directory.area();
+        for l in landmarks::starting_with(rest, lang, &area) {
+            out.push(Suggestion {
+                kind: SuggestionKind::Place,
+                text: format!("{head}{}", l.label),
+                label: l.label,
+                id: None,
+            });
+        }
         for p in gazetteer.search(rest, MAX_SUGGESTIONS) {
             out.push(Suggestion {
                 kind: SuggestionKind::Place,
@@ -355,6 +365,7 @@ pub async fn suggest(
                 id: None,
             });
         }
+        out.truncate(MAX_SUGGESTIONS);
         return Ok(Json(Suggestions { suggestions: out }));
     }
     let vocabulary = state.directory.needs().current();

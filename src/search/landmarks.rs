@@ -46,6 +46,20 @@ pub fn all() -> &'static [Landmark] {
     })
 }
 
+/// The landmarks in `area` one of whose names begins with what is being typed
+/// (`staz` → the station), for suggestions.
+pub fn starting_with(typed: &str, lang: Lang, area: &BoundingBox) -> Vec<ResolvedPlace> {
+    let wanted = key(typed);
+    if wanted.is_empty() {
+        return Vec::new();
+    }
+    all()
+        .iter()
+        .filter(|l| l.names.iter().any(|n| key(n).starts_with(&wanted)))
+        .filter_map(|l| find(&l.names[0], lang, area))
+        .collect()
+}
+
 /// The landmark `name` names, if it lies in `area`.
 pub fn find(name: &str, lang: Lang, area: &BoundingBox) -> Option<ResolvedPlace> {
     let wanted = key(name);
@@ -106,6 +120,8 @@ mod tests {
             find("Poggibonsi", Lang::It, &siena).unwrap().label,
             "Poggibonsi"
         );
+        let started = starting_with("the sta", Lang::En, &siena);
+        assert_eq!(started[0].label, "Siena railway station");
         let milan: BoundingBox = "9.0,45.3,9.4,45.6".parse().unwrap();
         assert!(find("stazione", Lang::It, &milan).is_none());
     }

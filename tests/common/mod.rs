@@ -117,11 +117,22 @@ impl TestDb {
 /// Tells the person running `cargo test`, once per test binary. Written to stderr directly,
 /// because the test harness hides what passing tests print.
 fn say_skipped(message: &str) {
+    use std::io::Write;
+    // Written to the process's stderr rather than with `eprintln!`, which the test harness
+    // captures and hides for a test that passes: a skipped test must be seen as skipped.
     static ONCE: std::sync::Once = std::sync::Once::new();
     ONCE.call_once(|| {
-        use std::io::Write;
         let _ = writeln!(std::io::stderr(), "\n{message}\n");
     });
+    // libtest names each test's thread after the test.
+    let test = std::thread::current()
+        .name()
+        .unwrap_or("a PostgreSQL test")
+        .to_string();
+    let _ = writeln!(
+        std::io::stderr(),
+        "SKIPPED {test}: no PostgreSQL (it returned early and counts as passed)"
+    );
 }
 
 /// Drops the databases of earlier test processes that died before cleaning up (a failed

@@ -233,7 +233,7 @@ impl TestServer {
                 .await
                 .unwrap(),
         );
-        let places = Arc::new(OfflineGeocoder::new(directory.clone()));
+        let places = Arc::new(OfflineGeocoder::new(directory.index_handle()));
         let geocoder = match make_geocoder {
             Some(make) => make(directory.clone()),
             None => places.clone(),
@@ -246,8 +246,8 @@ impl TestServer {
             places,
             auth: Default::default(),
             notifier: notifier.unwrap_or_else(|| Arc::new(mappatu::notify::Notifier::log_only())),
-            web: Arc::new(mappatu::assets::WebSettings {
-                map_style: mappatu::assets::OFFLINE_MAP_STYLE.into(),
+            web: Arc::new(mappatu::web::WebSettings {
+                map_style: mappatu::web::OFFLINE_MAP_STYLE.into(),
                 area: BoundingBox::siena_province(),
                 frontend_dir: None,
                 trusted_proxies,

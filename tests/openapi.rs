@@ -8,35 +8,12 @@
 mod common;
 
 use common::TestServer;
+use common::http::{Answer, PASSWORD};
 use mappatu::auth::Role;
-use reqwest::header::{CONTENT_TYPE, HeaderMap};
+use reqwest::header::CONTENT_TYPE;
 use serde_json::{Value, json};
 use std::collections::BTreeSet;
 use std::sync::Mutex;
-
-const PASSWORD: &str = "correct horse battery staple";
-
-/// A real answer, kept whole for the checks.
-struct Answer {
-    status: u16,
-    headers: HeaderMap,
-    text: String,
-}
-
-impl Answer {
-    async fn of(res: reqwest::Response) -> Answer {
-        Answer {
-            status: res.status().as_u16(),
-            headers: res.headers().clone(),
-            text: res.text().await.unwrap(),
-        }
-    }
-
-    fn json(&self) -> Value {
-        serde_json::from_str(&self.text)
-            .unwrap_or_else(|e| panic!("{}: not JSON ({e}): {}", self.status, self.text))
-    }
-}
 
 /// What a request sends as its body.
 enum Body {
@@ -273,7 +250,7 @@ impl Client {
         if let Some(t) = &self.bearer {
             req = req.bearer_auth(t);
         }
-        Answer::of(body.apply(req).send().await.expect("request")).await
+        Answer::raw(body.apply(req).send().await.expect("request")).await
     }
 
     /// Sends, asserts the status, and checks the answer against the description.

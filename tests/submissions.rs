@@ -6,30 +6,9 @@
 mod common;
 
 use common::TestServer;
+use common::http::{Answer, send};
 use mappatu::domain::submission::{SubmissionStatus, hash_token};
 use serde_json::{Value, json};
-
-struct Answer {
-    status: u16,
-    headers: reqwest::header::HeaderMap,
-    text: String,
-    body: Value,
-}
-
-async fn send(req: reqwest::RequestBuilder) -> Answer {
-    let res = req.send().await.expect("request");
-    let status = res.status().as_u16();
-    let headers = res.headers().clone();
-    let text = res.text().await.unwrap();
-    let body = serde_json::from_str(&text)
-        .unwrap_or_else(|e| panic!("{status}: body is not JSON ({e}): {text}"));
-    Answer {
-        status,
-        headers,
-        text,
-        body,
-    }
-}
 
 async fn submit(s: &TestServer, body: &Value) -> Answer {
     send(

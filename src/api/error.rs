@@ -487,6 +487,67 @@ mod tests {
         (status, kind, String::from_utf8(body.to_vec()).unwrap())
     }
 
+    async fn rendered(
+        e: super::AppError,
+    ) -> (StatusCode, axum::http::HeaderMap, serde_json::Value) {
+        use axum::response::IntoResponse;
+        let res = e.into_response();
+        let status = res.status();
+        let headers = res.headers().clone();
+        let body = axum::body::to_bytes(res.into_body(), 4096).await.unwrap();
+        (status, headers, serde_json::from_slice(&body).unwrap())
+    }
+
+    #[tokio::test]
+    async fn a_corrupt_row_is_an_internal_error_not_a_wait() {
+        use crate::store::StoreError;
+        let corrupt = StoreError::Corrupt {
+            id: 7,
+            reason: "bad point".into(),
+        };
+        let (status, headers, body) = rendered(corrupt.into()).await;
+        assert_eq!(status, StatusCode::INTERNAL_SERVER_ERROR);
+        assert_eq!(body["error"], "internal");
+        assert!(!headers.contains_key(header::RETRY_AFTER));
+        // Nothing of the row reaches the client.
+        assert!(!body.to_string().contains("bad point"), "{body}");
+        let down = StoreError::UnsupportedUrl("x".into());
+        let (status, _, body) = rendered(down.into()).await;
+        assert_eq!(status, StatusCode::SERVICE_UNAVAILABLE);
+        assert_eq!(body["error"], "unavailable");
+    }
+
+    #[tokio::test]
+    async fn too_many_requests_carry_whole_seconds_to_wait() {
+        use std::time::Duration;
+        for (wait, secs) in [(1200, "2"), (0, "1"), (60_000, "60")] {
+            let e = super::AppError::too_many_requests(
+                "rate_limited",
+                Duration::from_millis(wait),
+                |s| format!("wait {s} s"),
+            );
+            let (status, headers, body) = rendered(e).await;
+            assert_eq!(status, StatusCode::TOO_MANY_REQUESTS);
+            assert_eq!(headers[header::RETRY_AFTER], secs);
+            assert_eq!(body["error"], "rate_limited");
+            assert_eq!(body["message"], format!("wait {secs} s"));
+        }
+    }
+
+    #[tokio::test]
+    async fn invalid_fields_are_listed_in_the_one_body() {
+        let problem = crate::domain::submission::check_reason("reason", None).unwrap_err();
+        let (status, _, body) = rendered(super::AppError::Invalid(vec![problem])).await;
+        assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY);
+        assert_eq!(body["error"], "invalid");
+        assert_eq!(body["fields"][0]["field"], "reason");
+        assert!(body["message"].as_str().unwrap().starts_with("reason: "));
+        assert!(body.get("parameter").is_none(), "{body}");
+        let (_, _, body) = rendered(super::AppError::missing("lat")).await;
+        assert_eq!(body["parameter"], "lat");
+        assert!(body.get("fields").is_none(), "{body}");
+    }
+
     #[tokio::test]
     async fn plain_errors_get_the_house_body_and_the_rest_pass_through() {
         let (status, kind, body) = answer("/plain").await;

@@ -270,6 +270,79 @@ mod tests {
         assert_eq!(fail(r#"{"kind":"x"} {}"#), ("invalid_json", "body".into()));
     }
 
+    /// The status, `error` code and `parameter` of a POST to a route that requires a
+    /// body and to one that takes an optional one.
+    async fn answers(content_type: Option<&str>, body: &str) -> [(u16, String); 2] {
+        use axum::routing::post;
+        use tower::Service;
+        let app = Router::new()
+            .route(
+                "/required",
+                post(|JsonBody(b): JsonBody<Body>| async move { b.kind }),
+            )
+            .route(
+                "/optional",
+                post(|b: Option<JsonBody<Body>>| async move {
+                    b.map_or("none".to_string(), |JsonBody(b)| b.kind)
+                }),
+            );
+        let mut app = limit_bodies(app, 64).into_service::<axum::body::Body>();
+        let mut out = Vec::new();
+        for path in ["/required", "/optional"] {
+            let mut req = axum::http::Request::post(path);
+            if let Some(ct) = content_type {
+                req = req.header(header::CONTENT_TYPE, ct);
+            }
+            let req = req.body(axum::body::Body::from(body.to_string())).unwrap();
+            let res = app.call(req).await.unwrap();
+            let status = res.status().as_u16();
+            let bytes = axum::body::to_bytes(res.into_body(), 4096).await.unwrap();
+            let text = String::from_utf8(bytes.to_vec()).unwrap();
+            let what = match serde_json::from_str::<serde_json::Value>(&text) {
+                // The limit named is the route's own.
+                Ok(v) if status == 413 => format!("{} {}", v["error"], v["message"]),
+                Ok(v) => format!("{} {}", v["error"], v["parameter"]),
+                Err(_) => text,
+            };
+            out.push((status, what));
+        }
+        out.try_into().unwrap()
+    }
+
+    #[tokio::test]
+    async fn one_extractor_for_required_and_optional_bodies() {
+        let ok = |s: &str| (200, s.to_string());
+        let err =
+            |status, code: &str, parameter: &str| (status, format!("\"{code}\" \"{parameter}\""));
+        let json = Some("application/json");
+        assert_eq!(answers(json, r#"{"kind":"x"}"#).await, [ok("x"), ok("x")]);
+        // No body at all: missing, or none.
+        assert_eq!(
+            answers(None, "").await,
+            [err(400, "missing_body", "body"), ok("none")]
+        );
+        assert_eq!(
+            answers(Some("text/plain"), " ").await,
+            [err(400, "missing_body", "body"), ok("none")]
+        );
+        // Said to be JSON, but empty: not JSON, or none.
+        assert_eq!(
+            answers(json, "").await,
+            [err(400, "invalid_json", "body"), ok("none")]
+        );
+        let media = err(415, "unsupported_media_type", "Content-Type");
+        assert_eq!(
+            answers(Some("text/plain"), r#"{"kind":"x"}"#).await,
+            [media.clone(), media.clone()]
+        );
+        assert_eq!(answers(None, "kind=x").await, [media.clone(), media]);
+        let bad = err(400, "unknown_field", "kidn");
+        assert_eq!(answers(json, r#"{"kidn":"x"}"#).await, [bad.clone(), bad]);
+        let big = err(413, "payload_too_large", "body: is larger than 64 bytes");
+        let long = format!(r#"{{"kind":"{}"}}"#, "x".repeat(100));
+        assert_eq!(answers(json, &long).await, [big.clone(), big]);
+    }
+
     #[test]
     fn json_media_types() {
         let mut h = HeaderMap::new();

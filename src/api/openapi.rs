@@ -21,8 +21,11 @@ use utoipa::OpenApi;
         title = "MappaTU API",
         description = "The open map of social services of Siena's Sportello Famiglia. \
             Geometry is GeoJSON (RFC 7946): positions are [longitude, latitude]. Query \
-            strings name `lat` and `lon` explicitly. Every error answers \
-            `{\"error\": code, \"message\": text}`.",
+            strings name `lat` and `lon` explicitly. Every error answers the one body \
+            `ErrorBody`: `{\"error\": code, \"message\": text}`, with `parameter` naming \
+            the parameter or field at fault when there is one and, on 422, `fields` listing \
+            every field problem with its own code. A failure on the server's side that \
+            retrying cannot mend answers 500 `internal`.",
         license(name = "AGPL-3.0-or-later"),
     ),
     paths(
@@ -81,7 +84,7 @@ use utoipa::OpenApi;
         search::SearchExtras, search::BenefitHit, search::InterpretationOut, search::PlaceOut, search::Suggestions,
         search::Suggestion, search::SuggestionKind, crate::search::engine::Relaxed,
         crate::search::interpret::Phrase, crate::search::interpret::PhraseKind,
-        submissions::SubmissionReceipt, submissions::SubmissionStatusView, submissions::InvalidBody,
+        submissions::SubmissionReceipt, submissions::SubmissionStatusView,
         crate::domain::service::FieldError, crate::domain::submission::SubmissionKind,
         crate::domain::submission::SubmissionStatus, crate::domain::submission::Contact,
         moderation::ReasonRequest, moderation::MessageRequest, moderation::MergeRequest,

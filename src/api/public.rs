@@ -343,10 +343,8 @@ fn geojson<T: serde::Serialize>(value: T) -> Response {
     let mut body = Vec::with_capacity(8 * 1024);
     match serde_json::to_writer(&mut body, &value).map(|()| body) {
         Ok(body) => geojson_bytes(body),
-        Err(e) => {
-            tracing::error!("cannot serialise an answer: {e}");
-            StatusCode::INTERNAL_SERVER_ERROR.into_response()
-        }
+        // The house body, like every other error answer.
+        Err(e) => AppError::Internal(format!("cannot serialise an answer: {e}")).into_response(),
     }
 }
 

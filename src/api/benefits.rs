@@ -9,7 +9,7 @@ use super::path::Path;
 use super::submissions::{InvalidBody, Problem};
 use super::{AppError, AppState, ErrorBody};
 use crate::auth::Admin;
-use crate::domain::service::FieldError;
+use crate::domain::service::{FieldCode, FieldError};
 use crate::domain::{Benefit, BenefitDraft, BenefitId, ServiceId};
 use crate::store::StoreError;
 use axum::extract::{DefaultBodyLimit, FromRequestParts, State};
@@ -285,10 +285,14 @@ fn no_such_benefit(id: BenefitId) -> AppError {
 /// The store's refusal of a link, as the field problem it is.
 fn write_failed(e: StoreError) -> Problem {
     match e {
-        StoreError::UnknownService(id) => Problem::Invalid(vec![FieldError {
-            field: "service_ids".into(),
-            message: format!("no service has id {id}"),
-        }]),
+        StoreError::UnknownService(id) => Problem::Invalid(vec![
+            FieldError::new(
+                "service_ids",
+                FieldCode::UnknownValue,
+                format!("no service has id {id}"),
+            )
+            .with("value", id.0),
+        ]),
         e => Problem::from(e),
     }
 }

@@ -513,10 +513,37 @@ pub struct ServiceDraft {
     pub opening_hours: Option<String>,
     /// See [`ServiceData::accessibility`].
     pub accessibility: Option<Accessibility>,
-    /// See [`ServiceData::languages`].
+    /// See [`ServiceData::languages`]. A list, or one string of codes separated by `;`
+    /// or `,` (as spreadsheets write them).
+    #[serde(deserialize_with = "list_or_codes")]
     pub languages: Vec<String>,
     /// See [`ServiceData::demo`].
     pub demo: Option<bool>,
+}
+
+/// Codes written in one string, separated by `;` or `,` (`it; en`).
+pub fn split_codes(s: &str) -> Vec<String> {
+    s.split([';', ','])
+        .map(str::trim)
+        .filter(|c| !c.is_empty())
+        .map(str::to_owned)
+        .collect()
+}
+
+/// A list of strings, or one string of codes (see [`split_codes`]); null is empty.
+fn list_or_codes<'de, D: serde::Deserializer<'de>>(d: D) -> Result<Vec<String>, D::Error> {
+    #[derive(Deserialize)]
+    #[serde(untagged)]
+    enum Codes {
+        List(Vec<String>),
+        Text(String),
+        None(()),
+    }
+    Ok(match Codes::deserialize(d)? {
+        Codes::List(l) => l,
+        Codes::Text(t) => split_codes(&t),
+        Codes::None(()) => Vec::new(),
+    })
 }
 
 /// Field size limits, in characters.
@@ -757,6 +784,22 @@ const ISO_639_1: &str = "aa ab ae af ak am an ar as av ay az ba be bg bi bm bn b
     nl nn no nr nv ny oc oj om or os pa pi pl ps pt qu rm rn ro ru rw sa sc sd se sg si sk sl \
     sm sn so sq sr ss st su sv sw ta te tg th ti tk tl tn to tr ts tt tw ty ug uk ur uz ve vi \
     vo wa wo xh yi yo za zh zu";
+
+/// A comma-separated list of language codes (`en`, `it,en`; any case), checked: the
+/// codes, lowercase and without repeats, or the first one that is not ISO 639-1.
+pub fn language_list(v: &str) -> Result<Vec<String>, String> {
+    let mut out: Vec<String> = Vec::new();
+    for code in v.split(',').map(str::trim).filter(|c| !c.is_empty()) {
+        let code = code.to_ascii_lowercase();
+        if !is_language(&code) {
+            return Err(code);
+        }
+        if !out.contains(&code) {
+            out.push(code);
+        }
+    }
+    Ok(out)
+}
 
 /// Whether `code` is a lowercase ISO 639-1 language code (`it`, `en`, `ar`, …).
 pub fn is_language(code: &str) -> bool {

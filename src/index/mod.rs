@@ -113,6 +113,8 @@ pub struct Filter {
     /// Only services at least this accessible: `Yes` keeps full access only, `Limited`
     /// keeps full or partial access.
     pub wheelchair: Option<Wheelchair>,
+    /// ISO 639-1 codes, any of which spoken at the desk will do; empty for any.
+    pub languages: Vec<String>,
 }
 
 impl Filter {
@@ -122,7 +124,7 @@ impl Filter {
     }
 
     fn needs_listing(&self) -> bool {
-        self.open_at.is_some() || self.wheelchair.is_some()
+        self.open_at.is_some() || self.wheelchair.is_some() || !self.languages.is_empty()
     }
 
     /// Everything but the text, on a listing alone.
@@ -138,6 +140,7 @@ impl Filter {
                 Wheelchair::Yes => l.wheelchair() == Wheelchair::Yes,
                 _ => matches!(l.wheelchair(), Wheelchair::Yes | Wheelchair::Limited),
             })
+            && (self.languages.is_empty() || l.speaks_any(&self.languages))
     }
 }
 

@@ -1153,7 +1153,11 @@ async fn languages_spoken_are_submitted_moderated_shown_and_filtered(s: &TestSer
         .or_else(|| a.body["submission"]["service_id"].as_i64())
         .unwrap_or_else(|| panic!("{}", a.body));
     let (_, live) = s.get(&format!("/api/services/{id}")).await;
-    assert_eq!(live["properties"]["languages"], json!(["it", "en"]), "{live}");
+    assert_eq!(
+        live["properties"]["languages"],
+        json!(["it", "en"]),
+        "{live}"
+    );
 
     let ids = |fc: &Value| -> Vec<i64> {
         fc["features"]
@@ -1166,13 +1170,25 @@ async fn languages_spoken_are_submitted_moderated_shown_and_filtered(s: &TestSer
     let at = "lat=43.3190&lon=11.3301";
     for (query, found) in [
         ("/api/services?lang_spoken=en&limit=500".to_string(), true),
-        ("/api/services?lang_spoken=ar,fr&limit=500".to_string(), false),
-        (format!("/api/services/nearest?{at}&k=50&lang_spoken=en"), true),
-        (format!("/api/services/nearest?{at}&k=50&lang_spoken=ar"), false),
+        (
+            "/api/services?lang_spoken=ar,fr&limit=500".to_string(),
+            false,
+        ),
+        (
+            format!("/api/services/nearest?{at}&k=50&lang_spoken=en"),
+            true,
+        ),
+        (
+            format!("/api/services/nearest?{at}&k=50&lang_spoken=ar"),
+            false,
+        ),
         ("/api/services/points?lang_spoken=EN".to_string(), true),
         ("/api/services/points?lang_spoken=ar".to_string(), false),
         (format!("/api/search?q=sportello&{at}&lang_spoken=en"), true),
-        (format!("/api/search?q=sportello&{at}&lang_spoken=ar"), false),
+        (
+            format!("/api/search?q=sportello&{at}&lang_spoken=ar"),
+            false,
+        ),
     ] {
         let (st, fc) = s.get(&query).await;
         assert_eq!(st, 200, "{query}: {fc}");
@@ -1218,7 +1234,10 @@ async fn languages_spoken_are_submitted_moderated_shown_and_filtered(s: &TestSer
     assert_eq!(diff[0]["after"], json!(["it", "en", "fr"]));
     let change_item = item_of(s, a.body["tracking_code"].as_str().unwrap()).await;
     let a = m
-        .post(&format!("/api/moderation/items/{change_item}/approve"), None)
+        .post(
+            &format!("/api/moderation/items/{change_item}/approve"),
+            None,
+        )
         .await;
     assert_eq!(a.status, 200, "{}", a.body);
     let (_, fc) = s.get("/api/services?lang_spoken=fr&limit=500").await;
@@ -1238,7 +1257,10 @@ async fn languages_spoken_are_submitted_moderated_shown_and_filtered(s: &TestSer
         e[0].before.as_ref().unwrap()["properties"]["languages"],
         json!(["it", "en", "fr"])
     );
-    assert_eq!(e[0].after.as_ref().unwrap()["properties"]["languages"], json!([]));
+    assert_eq!(
+        e[0].after.as_ref().unwrap()["properties"]["languages"],
+        json!([])
+    );
     let (_, fc) = s.get("/api/services?lang_spoken=fr&limit=500").await;
     assert!(!ids(&fc).contains(&id), "{fc}");
 }

@@ -440,7 +440,11 @@ async fn field_problems_carry_codes_and_params(s: &TestServer) {
         code("properties.accessibility.wheelchair")["params"]["allowed"],
         "yes, limited, no, unknown"
     );
-    assert!(code("properties.name").get("params").is_none(), "{}", a.body);
+    assert!(
+        code("properties.name").get("params").is_none(),
+        "{}",
+        a.body
+    );
     let (_, doc) = s.get("/api/openapi.json").await;
     let codes = &doc["components"]["schemas"]["FieldCode"]["enum"];
     for e in fields {

@@ -8,7 +8,7 @@ use super::params::{Params, positive_id};
 use super::path::Path;
 use super::session::Admin;
 use super::{AppError, AppState, ErrorBody};
-use crate::domain::service::FieldError;
+use crate::domain::service::{FieldCode, FieldError};
 use crate::domain::{Benefit, BenefitDraft, BenefitId, ServiceId};
 use crate::store::StoreError;
 use axum::extract::{FromRequestParts, State};
@@ -284,10 +284,14 @@ fn no_such_benefit(id: BenefitId) -> AppError {
 /// The store's refusal of a link, as the field problem it is.
 fn write_failed(e: StoreError) -> AppError {
     match e {
-        StoreError::UnknownService(id) => AppError::Invalid(vec![FieldError {
-            field: "service_ids".into(),
-            message: format!("no service has id {id}"),
-        }]),
+        StoreError::UnknownService(id) => AppError::Invalid(vec![
+            FieldError::new(
+                "service_ids",
+                FieldCode::UnknownValue,
+                format!("no service has id {id}"),
+            )
+            .with("value", id.0),
+        ]),
         e => AppError::Store(e),
     }
 }

@@ -388,12 +388,11 @@ pub async fn approve(
         Decidable::Submission(id) => id,
         Decidable::Import(id) => {
             if edited.is_some() {
-                return Err(AppError::Invalid(vec![FieldError {
-                    field: "body".into(),
-                    message: "an imported listing is approved as it is: send no body, \
-                              then edit the published listing"
-                        .into(),
-                }]));
+                return Err(AppError::Invalid(vec![FieldError::invalid(
+                    "body",
+                    "an imported listing is approved as it is: send no body, \
+                     then edit the published listing",
+                )]));
             }
             let s = actions::decide_import(&state.directory, id, true, None, &user.actor()).await?;
             tracing::info!(service = id.0, moderator = %user.username, "pending import approved");

@@ -126,7 +126,7 @@ async fn accept(
     )
     .map_err(|errors| {
         // Every field in error is in the message; `parameter` names the first.
-        let first = errors.0[0].field;
+        let first = errors.0[0].field.clone();
         let text = errors.to_string();
         AppError::BadParameter {
             code: "invalid_field",

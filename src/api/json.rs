@@ -5,7 +5,7 @@
 //! The rules, for every route that reads a body:
 //! - a body larger than the route's limit: 413 `payload_too_large`;
 //! - no body at all (empty or blank): `None` for an optional body, 400 `missing_body` for
-//!   a required one;
+//!   a required one (400 `invalid_json` when it was said to be JSON);
 //! - a body whose `Content-Type` is not JSON: 415 `unsupported_media_type` (which also
 //!   keeps cross-site HTML forms, which cannot send JSON without a CORS preflight, from
 //!   posting here);
@@ -83,7 +83,8 @@ where
         let Some(bytes) = read(req, state).await? else {
             return Ok(None);
         };
-        // Blank but said to be JSON: there is no "no body" in JSON.
+        // Blank but said to be JSON: a client that sets the media type on every request
+        // sends no body this way.
         if bytes.iter().all(u8::is_ascii_whitespace) {
             return Ok(None);
         }

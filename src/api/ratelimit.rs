@@ -62,6 +62,9 @@ fn forwarded_client(headers: &axum::http::HeaderMap, trusted: &[IpAddr]) -> Opti
 ///
 /// Each client's recent events are a short log (at most `limit` instants) in a `moka`
 /// cache that drops a client idle for a whole window, whose events are all stale then.
+/// Not `governor`: its GCRA would let one more event through every `window / limit`
+/// after a burst (an eleventh submission six minutes after ten), where this limit holds
+/// `limit` events in any window and `Retry-After` says when the oldest leaves it.
 pub struct RateLimiter {
     limit: usize,
     window: Duration,

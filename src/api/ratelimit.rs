@@ -9,10 +9,12 @@
 use crate::net::client_key;
 use axum::extract::{ConnectInfo, FromRequestParts};
 use axum::http::request::Parts;
+use moka::sync::Cache;
 use parking_lot::Mutex;
-use std::collections::{HashMap, VecDeque};
+use std::collections::VecDeque;
 use std::convert::Infallible;
 use std::net::{IpAddr, SocketAddr};
+use std::sync::Arc;
 use std::time::{Duration, Instant};
 
 /// The client's address, from the connection (`ConnectInfo<SocketAddr>`); `None` when the
@@ -58,42 +60,49 @@ fn forwarded_client(headers: &axum::http::HeaderMap, trusted: &[IpAddr]) -> Opti
 }
 
 /// At most `limit` events per client in any sliding `window`.
+///
+/// Each client's recent events are a short log (at most `limit` instants) in a `moka`
+/// cache that drops a client idle for a whole window, whose events are all stale then.
+/// Not `governor`: its GCRA would let one more event through every `window / limit`
+/// after a burst (an eleventh submission six minutes after ten), where this limit holds
+/// `limit` events in any window and `Retry-After` says when the oldest leaves it.
 pub struct RateLimiter {
     limit: usize,
     window: Duration,
     /// Beyond this many clients tracked at once the limiter refuses new clients until old
     /// entries expire, so that a flood from many addresses cannot exhaust memory.
-    max_clients: usize,
-    clients: Mutex<HashMap<IpAddr, VecDeque<Instant>>>,
+    max_clients: u64,
+    clients: Cache<IpAddr, Arc<Mutex<VecDeque<Instant>>>>,
 }
 
 impl RateLimiter {
     /// A limiter of `limit` events per `window` per client.
     pub fn new(limit: usize, window: Duration) -> Self {
+        Self::bounded(limit, window, 100_000)
+    }
+
+    fn bounded(limit: usize, window: Duration, max_clients: u64) -> Self {
         Self {
             limit: limit.max(1),
             window,
-            max_clients: 100_000,
-            clients: Mutex::new(HashMap::new()),
+            max_clients,
+            clients: Cache::builder().time_to_idle(window).build(),
         }
     }
 
     /// Records an event of `client` at `now` if it is within the limit; otherwise
-    /// returns how long until it would be.
+    /// returns how long until it would be (see [`retry_after_secs`](super::error::retry_after_secs)).
     pub fn check(&self, client: Option<IpAddr>, now: Instant) -> Result<(), Duration> {
         let key = client_key(client);
-        let mut clients = self.clients.lock();
-        if clients.len() >= self.max_clients && !clients.contains_key(&key) {
-            clients.retain(|_, times| {
-                times
-                    .back()
-                    .is_some_and(|t| now.duration_since(*t) < self.window)
-            });
-            if clients.len() >= self.max_clients {
+        if self.clients.entry_count() >= self.max_clients && !self.clients.contains_key(&key) {
+            // The count lags behind expiries until the cache's housekeeping runs.
+            self.clients.run_pending_tasks();
+            if self.clients.entry_count() >= self.max_clients {
                 return Err(self.window);
             }
         }
-        let times = clients.entry(key).or_default();
+        let times = self.clients.get_with(key, Arc::default);
+        let mut times = times.lock();
         while times
             .front()
             .is_some_and(|t| now.duration_since(*t) >= self.window)
@@ -159,15 +168,19 @@ mod tests {
 
     #[test]
     fn memory_is_bounded() {
-        let mut l = RateLimiter::new(1, Duration::from_secs(60));
-        l.max_clients = 2;
+        // The cache expires entries by the clock, so this test waits for a real window.
+        let window = Duration::from_millis(300);
+        let l = RateLimiter::bounded(1, window, 2);
         let t0 = Instant::now();
         for i in 1..=2 {
             assert!(l.check(Some([192, 0, 2, i].into()), t0).is_ok());
         }
+        l.clients.run_pending_tasks();
         assert!(l.check(Some([192, 0, 2, 3].into()), t0).is_err());
-        let later = t0 + Duration::from_secs(61);
+        std::thread::sleep(window + Duration::from_millis(50));
+        let later = Instant::now();
         assert!(l.check(Some([192, 0, 2, 3].into()), later).is_ok());
-        assert_eq!(l.clients.lock().len(), 1);
+        l.clients.run_pending_tasks();
+        assert_eq!(l.clients.entry_count(), 1);
     }
 }

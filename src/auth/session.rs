@@ -10,6 +10,7 @@ use axum::http::{HeaderMap, HeaderValue, header};
 use base64::Engine;
 use base64::engine::general_purpose::URL_SAFE_NO_PAD;
 use chrono::{DateTime, TimeDelta, Utc};
+use cookie::{Cookie, SameSite};
 use sha2::{Digest, Sha256};
 
 /// A session ends after this long without a request.
@@ -53,10 +54,16 @@ fn cookie_token<'h>(headers: &'h HeaderMap, cookie: &str) -> Option<&'h str> {
         .get_all(header::COOKIE)
         .iter()
         .filter_map(|v| v.to_str().ok())
-        .flat_map(|v| v.split(';'))
-        .filter_map(|pair| pair.trim().split_once('='))
-        .find(|(name, _)| *name == cookie)
-        .map(|(_, value)| value.trim_matches('"'))
+        .flat_map(Cookie::split_parse)
+        .filter_map(Result::ok)
+        .find(|c| c.name() == cookie)
+        // A value may be quoted (RFC 6265 4.1.1); `value_raw` keeps the headers' lifetime.
+        .and_then(|c| c.value_raw())
+        .map(|v| {
+            v.strip_prefix('"')
+                .and_then(|v| v.strip_suffix('"'))
+                .unwrap_or(v)
+        })
         .filter(|t| {
             t.len() == TOKEN_LEN
                 && t.bytes()
@@ -64,46 +71,45 @@ fn cookie_token<'h>(headers: &'h HeaderMap, cookie: &str) -> Option<&'h str> {
         })
 }
 
+/// A `Set-Cookie` value: `HttpOnly`, `SameSite=Strict`, `Secure` when the server is
+/// reached over https, for `path`, kept `max_age` seconds (0 removes it).
+fn set_cookie(
+    name: &'static str,
+    value: &str,
+    path: &'static str,
+    max_age: i64,
+    settings: &AuthSettings,
+) -> HeaderValue {
+    let cookie = Cookie::build((name, value))
+        .http_only(true)
+        .same_site(SameSite::Strict)
+        .secure(settings.secure_cookie)
+        .path(path)
+        .max_age(cookie::time::Duration::seconds(max_age));
+    HeaderValue::from_str(&cookie.to_string()).expect("tokens are base64url")
+}
+
 /// The `Set-Cookie` value that stores a session token in the browser.
 pub fn session_cookie(token: &str, settings: &AuthSettings) -> HeaderValue {
-    let value = format!(
-        "{SESSION_COOKIE}={token}; HttpOnly; SameSite=Strict; Path=/; Max-Age={}{}",
+    set_cookie(
+        SESSION_COOKIE,
+        token,
+        "/",
         ABSOLUTE_LIFETIME.num_seconds(),
-        if settings.secure_cookie {
-            "; Secure"
-        } else {
-            ""
-        }
-    );
-    HeaderValue::from_str(&value).expect("token is base64url")
+        settings,
+    )
 }
 
 /// The `Set-Cookie` value that marks this browser as one that logged in to an account.
 /// It goes only to the login endpoint, where it matters.
 pub fn device_cookie(token: &str, settings: &AuthSettings) -> HeaderValue {
-    let value = format!(
-        "{DEVICE_COOKIE}={token}; HttpOnly; SameSite=Strict; Path=/api/auth; Max-Age={}{}",
-        DEVICE_LIFETIME.as_secs(),
-        if settings.secure_cookie {
-            "; Secure"
-        } else {
-            ""
-        }
-    );
-    HeaderValue::from_str(&value).expect("token is base64url")
+    let lifetime = i64::try_from(DEVICE_LIFETIME.as_secs()).expect("180 days fit");
+    set_cookie(DEVICE_COOKIE, token, "/api/auth", lifetime, settings)
 }
 
 /// The `Set-Cookie` value that removes the session cookie.
 pub fn clear_cookie(settings: &AuthSettings) -> HeaderValue {
-    let value = format!(
-        "{SESSION_COOKIE}=; HttpOnly; SameSite=Strict; Path=/; Max-Age=0{}",
-        if settings.secure_cookie {
-            "; Secure"
-        } else {
-            ""
-        }
-    );
-    HeaderValue::from_str(&value).expect("ASCII")
+    set_cookie(SESSION_COOKIE, "", "/", 0, settings)
 }
 
 /// A session just started: the cookie token (only ever sent to the browser) and the
@@ -187,17 +193,25 @@ mod tests {
             HeaderValue::from_static("mappatu_session=short"),
         );
         assert_eq!(token_from_headers(&h), None);
+        h.insert(
+            header::COOKIE,
+            HeaderValue::from_str(&format!("{SESSION_COOKIE}=\"{t}\"")).unwrap(),
+        );
+        assert_eq!(token_from_headers(&h), Some(t.as_str()));
         let c = session_cookie(&t, &AuthSettings::default());
         let c = c.to_str().unwrap();
         assert!(c.contains("HttpOnly") && c.contains("SameSite=Strict") && !c.contains("Secure"));
         let secure = AuthSettings {
             secure_cookie: true,
         };
-        assert!(
-            session_cookie(&t, &secure)
-                .to_str()
-                .unwrap()
-                .ends_with("; Secure")
-        );
+        // The cookie crate writes `Secure` before `Path` and `Max-Age` (the order of
+        // attributes means nothing, RFC 6265 5.2).
+        let c = session_cookie(&t, &secure);
+        let c = Cookie::parse(c.to_str().unwrap()).unwrap();
+        assert_eq!(c.secure(), Some(true));
+        assert_eq!(c.path(), Some("/"));
+        assert_eq!(c.max_age(), Some(cookie::time::Duration::days(7)));
+        let cleared = clear_cookie(&secure);
+        assert!(cleared.to_str().unwrap().contains("Max-Age=0"));
     }
 }

@@ -19,9 +19,10 @@
 //! [`RECENT`] on their page.
 
 use crate::net::client_key;
-use parking_lot::Mutex;
-use std::collections::HashMap;
+use moka::ops::compute::Op;
+use moka::sync::Cache;
 use std::net::IpAddr;
+use std::sync::Arc;
 use std::time::{Duration, Instant};
 
 /// Failures allowed without delay.
@@ -60,17 +61,20 @@ struct Entry {
     locked_until: Option<Instant>,
 }
 
-/// Failed logins per client address (IPv4, or IPv6 /64), in memory.
+/// Failed logins per client address (IPv4, or IPv6 /64), in memory. An address is
+/// forgotten [`FORGET_AFTER`] after its last failure (its delay, at most [`MAX_DELAY`],
+/// has long run out then), and at most 100 000 are held.
 pub struct MemoryThrottle {
-    max_clients: usize,
-    clients: Mutex<HashMap<IpAddr, Entry>>,
+    clients: Cache<IpAddr, Entry>,
 }
 
 impl Default for MemoryThrottle {
     fn default() -> Self {
         MemoryThrottle {
-            max_clients: 100_000,
-            clients: Mutex::new(HashMap::new()),
+            clients: Cache::builder()
+                .max_capacity(100_000)
+                .time_to_live(FORGET_AFTER)
+                .build(),
         }
     }
 }
@@ -78,8 +82,8 @@ impl Default for MemoryThrottle {
 impl MemoryThrottle {
     /// `Err(wait)` when `client` must wait before its next attempt.
     pub fn check(&self, client: Option<IpAddr>, now: Instant) -> Result<(), Duration> {
-        let clients = self.clients.lock();
-        match clients
+        match self
+            .clients
             .get(&client_key(client))
             .and_then(|e| e.locked_until)
         {
@@ -90,25 +94,25 @@ impl MemoryThrottle {
 
     /// Counts a failure of `client`; returns how long it must now wait, if at all.
     pub fn fail(&self, client: Option<IpAddr>, now: Instant) -> Option<Duration> {
-        let mut clients = self.clients.lock();
-        if clients.len() >= self.max_clients {
-            clients.retain(|_, e| {
-                now.duration_since(e.last_failure) < FORGET_AFTER
-                    || e.locked_until.is_some_and(|u| u > now)
+        let mut wait = None;
+        // One update at a time per address: failures guessed in parallel all count.
+        self.clients
+            .entry(client_key(client))
+            .and_compute_with(|old| {
+                let mut entry = old.map(|e| e.into_value()).unwrap_or(Entry {
+                    failures: 0,
+                    last_failure: now,
+                    locked_until: None,
+                });
+                if now.duration_since(entry.last_failure) >= FORGET_AFTER {
+                    entry.failures = 0;
+                }
+                entry.failures = entry.failures.saturating_add(1);
+                entry.last_failure = now;
+                wait = wait_after(entry.failures);
+                entry.locked_until = wait.map(|w| now + w);
+                Op::Put(entry)
             });
-        }
-        let entry = clients.entry(client_key(client)).or_insert(Entry {
-            failures: 0,
-            last_failure: now,
-            locked_until: None,
-        });
-        if now.duration_since(entry.last_failure) >= FORGET_AFTER {
-            entry.failures = 0;
-        }
-        entry.failures = entry.failures.saturating_add(1);
-        entry.last_failure = now;
-        let wait = wait_after(entry.failures);
-        entry.locked_until = wait.map(|w| now + w);
         wait
     }
 }
@@ -116,16 +120,19 @@ impl MemoryThrottle {
 /// The addresses each account logged in from lately, in memory: an attempt from one of
 /// them is the account's owner more often than not, and skips the delay that failures
 /// from elsewhere put on the username (still slowed by its own address's failures).
+/// At most 10 000 accounts are held, each until [`KNOWN_ADDRESS_LIFETIME`] after its
+/// latest login.
 pub struct KnownAddresses {
-    max_accounts: usize,
-    accounts: Mutex<HashMap<String, Vec<(IpAddr, Instant)>>>,
+    accounts: Cache<String, Arc<Vec<(IpAddr, Instant)>>>,
 }
 
 impl Default for KnownAddresses {
     fn default() -> Self {
         KnownAddresses {
-            max_accounts: 10_000,
-            accounts: Mutex::new(HashMap::new()),
+            accounts: Cache::builder()
+                .max_capacity(10_000)
+                .time_to_live(KNOWN_ADDRESS_LIFETIME)
+                .build(),
         }
     }
 }
@@ -134,28 +141,27 @@ impl KnownAddresses {
     /// Remembers that `account` (a lower-case username) logged in from `client`.
     pub fn remember(&self, account: &str, client: Option<IpAddr>, now: Instant) {
         let key = client_key(client);
-        let mut accounts = self.accounts.lock();
-        if accounts.len() >= self.max_accounts && !accounts.contains_key(account) {
-            accounts.retain(|_, seen| {
-                seen.retain(|(_, at)| now.duration_since(*at) < KNOWN_ADDRESS_LIFETIME);
-                !seen.is_empty()
+        self.accounts
+            .entry(account.to_string())
+            .and_compute_with(|old| {
+                let mut seen: Vec<(IpAddr, Instant)> = old
+                    .map(|e| e.into_value().iter().copied().collect())
+                    .unwrap_or_default();
+                seen.retain(|(ip, at)| {
+                    *ip != key && now.duration_since(*at) < KNOWN_ADDRESS_LIFETIME
+                });
+                if seen.len() >= KNOWN_ADDRESSES_PER_ACCOUNT {
+                    seen.remove(0);
+                }
+                seen.push((key, now));
+                Op::Put(Arc::new(seen))
             });
-            if accounts.len() >= self.max_accounts {
-                return;
-            }
-        }
-        let seen = accounts.entry(account.to_string()).or_default();
-        seen.retain(|(ip, at)| *ip != key && now.duration_since(*at) < KNOWN_ADDRESS_LIFETIME);
-        if seen.len() >= KNOWN_ADDRESSES_PER_ACCOUNT {
-            seen.remove(0);
-        }
-        seen.push((key, now));
     }
 
     /// Whether `account` logged in from `client` lately.
     pub fn knows(&self, account: &str, client: Option<IpAddr>, now: Instant) -> bool {
         let key = client_key(client);
-        self.accounts.lock().get(account).is_some_and(|seen| {
+        self.accounts.get(account).is_some_and(|seen| {
             seen.iter()
                 .any(|(ip, at)| *ip == key && now.duration_since(*at) < KNOWN_ADDRESS_LIFETIME)
         })
@@ -164,17 +170,19 @@ impl KnownAddresses {
 
 /// Attempts on each username refused without a password check because the username
 /// was delayed, in memory: admins see them beside the failures, and counting them in the
-/// store would make a flood of refusals a flood of writes.
+/// store would make a flood of refusals a flood of writes. At most 10 000 usernames are
+/// held, each until [`RECENT`] after its latest refusal.
 pub struct RefusedTally {
-    max_usernames: usize,
-    usernames: Mutex<HashMap<String, (u32, Instant)>>,
+    usernames: Cache<String, (u32, Instant)>,
 }
 
 impl Default for RefusedTally {
     fn default() -> Self {
         RefusedTally {
-            max_usernames: 10_000,
-            usernames: Mutex::new(HashMap::new()),
+            usernames: Cache::builder()
+                .max_capacity(10_000)
+                .time_to_live(RECENT)
+                .build(),
         }
     }
 }
@@ -182,27 +190,23 @@ impl Default for RefusedTally {
 impl RefusedTally {
     /// Counts a refused attempt on `username` (lower case).
     pub fn add(&self, username: &str, now: Instant) {
-        let mut usernames = self.usernames.lock();
-        if usernames.len() >= self.max_usernames && !usernames.contains_key(username) {
-            usernames.retain(|_, (_, since)| now.duration_since(*since) < RECENT);
-            if usernames.len() >= self.max_usernames {
-                return;
-            }
-        }
-        let entry = usernames.entry(username.to_string()).or_insert((0, now));
-        if now.duration_since(entry.1) >= RECENT {
-            *entry = (0, now);
-        }
-        entry.0 = entry.0.saturating_add(1);
+        self.usernames
+            .entry(username.to_string())
+            .and_compute_with(|old| {
+                let (count, since) = match old.map(|e| e.into_value()) {
+                    Some((n, since)) if now.duration_since(since) < RECENT => (n, since),
+                    _ => (0, now),
+                };
+                Op::Put((count.saturating_add(1), since))
+            });
     }
 
     /// Refused attempts on `username` in the last [`RECENT`] (since the first of them).
     pub fn count(&self, username: &str, now: Instant) -> u32 {
         self.usernames
-            .lock()
             .get(username)
             .filter(|(_, since)| now.duration_since(*since) < RECENT)
-            .map_or(0, |(n, _)| *n)
+            .map_or(0, |(n, _)| n)
     }
 }
 

@@ -13,9 +13,9 @@
 use super::{GeocodeError, Geocoder, MAX_RESULTS, Place, PlaceKind, PlaceSource, normalise};
 use crate::domain::{BoundingBox, Coordinates};
 use async_trait::async_trait;
+use moka::sync::Cache;
 use parking_lot::Mutex;
 use serde::Deserialize;
-use std::collections::{HashMap, VecDeque};
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 
@@ -61,7 +61,8 @@ pub struct NominatimGeocoder {
     client: reqwest::Client,
     search_url: reqwest::Url,
     config: NominatimConfig,
-    cache: TtlCache<Arc<Vec<Place>>>,
+    /// Answers by normalised query, bounded and expiring (`moka`).
+    cache: Cache<String, Arc<Vec<Place>>>,
     pacing: Mutex<Pacing>,
 }
 
@@ -91,7 +92,10 @@ impl NominatimGeocoder {
         Ok(Self {
             client,
             search_url,
-            cache: TtlCache::new(config.cache_capacity, config.cache_ttl),
+            cache: Cache::builder()
+                .max_capacity(config.cache_capacity.max(1) as u64)
+                .time_to_live(config.cache_ttl)
+                .build(),
             pacing: Mutex::new(Pacing {
                 next_slot: Instant::now(),
                 down_until: None,
@@ -273,99 +277,46 @@ impl Raw {
     }
 }
 
-/// A bounded map whose entries expire: the oldest entry goes first when it is full (its
-/// users repeat the same few queries, so first-in-first-out does about as well as LRU).
-struct TtlCache<V> {
-    capacity: usize,
-    ttl: Duration,
-    inner: Mutex<CacheInner<V>>,
-}
-
-struct CacheInner<V> {
-    map: HashMap<String, (Instant, u64, V)>,
-    /// Keys in insertion order, with the sequence number of their insertion.
-    order: VecDeque<(String, u64)>,
-    seq: u64,
-}
-
-impl<V: Clone> TtlCache<V> {
-    fn new(capacity: usize, ttl: Duration) -> Self {
-        Self {
-            capacity: capacity.max(1),
-            ttl,
-            inner: Mutex::new(CacheInner {
-                map: HashMap::new(),
-                order: VecDeque::new(),
-                seq: 0,
-            }),
-        }
-    }
-
-    fn get(&self, key: &str) -> Option<V> {
-        let mut c = self.inner.lock();
-        match c.map.get(key) {
-            Some((at, _, v)) if at.elapsed() < self.ttl => Some(v.clone()),
-            Some(_) => {
-                c.map.remove(key);
-                None
-            }
-            None => None,
-        }
-    }
-
-    fn insert(&self, key: String, value: V) {
-        let mut c = self.inner.lock();
-        c.seq += 1;
-        let seq = c.seq;
-        c.map.insert(key.clone(), (Instant::now(), seq, value));
-        c.order.push_back((key, seq));
-        // Drop the oldest live entries beyond capacity, and order slots that no longer
-        // name a live entry (replaced or expired), so `order` stays bounded too.
-        while let Some((k, s)) = c.order.front() {
-            let live = c.map.get(k).is_some_and(|(_, s2, _)| s2 == s);
-            if live && c.map.len() <= self.capacity {
-                break;
-            }
-            let (k, _) = c.order.pop_front().expect("front exists");
-            if live {
-                c.map.remove(&k);
-            }
-        }
-        if c.order.len() > 2 * self.capacity {
-            let CacheInner { map, order, .. } = &mut *c;
-            order.retain(|(k, s)| map.get(k).is_some_and(|(_, s2, _)| s2 == s));
-        }
-    }
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
 
     #[test]
     fn cache_is_bounded_and_expires() {
-        let c = TtlCache::new(2, Duration::from_secs(60));
-        c.insert("a".into(), 1);
-        c.insert("b".into(), 2);
-        c.insert("a".into(), 3);
-        c.insert("c".into(), 4);
-        assert_eq!(c.get("a"), Some(3));
-        assert_eq!(c.get("b"), None);
-        assert_eq!(c.get("c"), Some(4));
-        for i in 0..100 {
-            c.insert(format!("k{i}"), i);
-        }
-        let inner = c.inner.lock();
-        assert!(
-            inner.map.len() <= 2 && inner.order.len() <= 4,
-            "{}",
-            inner.order.len()
+        let area = BoundingBox::siena_province();
+        let mut config = NominatimConfig::new(
+            "http://127.0.0.1:9",
+            "MappaTU test",
+            Duration::from_secs(1),
+            area,
         );
-        drop(inner);
+        config.cache_capacity = 2;
+        let g = NominatimGeocoder::new(config.clone()).unwrap();
+        let places = |n: usize| {
+            Arc::new(vec![Place {
+                label: n.to_string(),
+                kind: PlaceKind::Address,
+                source: PlaceSource::Nominatim,
+                point: Coordinates::new(43.3, 11.3).unwrap(),
+                service_id: None,
+            }])
+        };
+        g.cache.insert("a".into(), places(1));
+        g.cache.insert("a".into(), places(3));
+        assert_eq!(
+            g.cache.get("a").map(|p| p[0].label.clone()),
+            Some("3".into())
+        );
+        for i in 0..100 {
+            g.cache.insert(format!("k{i}"), places(i));
+        }
+        g.cache.run_pending_tasks();
+        assert!(g.cache.entry_count() <= 2, "{}", g.cache.entry_count());
 
-        let short = TtlCache::new(10, Duration::ZERO);
-        short.insert("a".into(), 1);
-        assert_eq!(short.get("a"), None);
+        config.cache_ttl = Duration::ZERO;
+        let short = NominatimGeocoder::new(config).unwrap();
+        short.cache.insert("a".into(), places(1));
+        assert!(short.cache.get("a").is_none());
     }
 
     #[test]

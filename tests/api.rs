@@ -4,7 +4,7 @@ mod common;
 
 use common::{TestServer, haversine_m};
 use mappatu::domain::{ServiceId, Status};
-use serde_json::Value;
+use serde_json::{Value, json};
 use std::collections::BTreeSet;
 
 const SIENA: (f64, f64) = (43.318, 11.331);
@@ -656,7 +656,67 @@ fn collect_refs(v: &Value, out: &mut Vec<String>) {
     }
 }
 
+/// The demo data's languages come in from the file, are read back at start-up (the SQLite
+/// file's own scan, or PostgreSQL's) and filter with `lang_spoken`; the same set as the
+/// listings that say so, whatever the endpoint.
+async fn lang_spoken_finds_the_desks_that_speak_it(s: &TestServer) {
+    let (_, fc) = s
+        .get("/api/services?q=sportello+famiglia&detail=full")
+        .await;
+    assert_eq!(
+        fc["features"][0]["properties"]["languages"],
+        json!(["it", "en"]),
+        "{fc}"
+    );
+    let full = all_services(s, "&detail=full").await;
+    let speaking = |code: &str| -> Vec<i64> {
+        full.iter()
+            .filter(|f| {
+                f["properties"]["languages"]
+                    .as_array()
+                    .is_some_and(|l| l.iter().any(|c| c == code))
+            })
+            .map(|f| f["id"].as_i64().unwrap())
+            .collect()
+    };
+    let arabic = speaking("ar");
+    assert_eq!(arabic.len(), 1, "the demo's migrants' desk");
+    for (filter, want) in [
+        ("ar", arabic.clone()),
+        ("en", speaking("en")),
+        ("ar,fr", {
+            let mut v = speaking("ar");
+            v.extend(speaking("fr"));
+            v.sort_unstable();
+            v.dedup();
+            v
+        }),
+    ] {
+        let mut got: Vec<i64> = all_services(s, &format!("&lang_spoken={filter}"))
+            .await
+            .iter()
+            .map(|f| f["id"].as_i64().unwrap())
+            .collect();
+        got.sort_unstable();
+        let mut want = want;
+        want.sort_unstable();
+        assert!(!want.is_empty());
+        assert_eq!(got, want, "lang_spoken={filter}");
+        let (_, points) = s
+            .get(&format!("/api/services/points?lang_spoken={filter}"))
+            .await;
+        assert_eq!(points["total"], want.len(), "{points}");
+    }
+    let (st, body) = s
+        .get("/api/services/nearest?lat=43.318&lon=11.331&lang_spoken=xx")
+        .await;
+    assert_eq!(st, 400, "{body}");
+    assert_eq!(body["error"], "invalid_parameter");
+    assert_eq!(body["parameter"], "lang_spoken");
+}
+
 both_stores!(
+    lang_spoken_finds_the_desks_that_speak_it,
     health_reports_store_and_counts,
     taxonomy_has_labels_colours_and_icons,
     nearest_is_the_true_k_nearest_in_order,

@@ -1,4 +1,24 @@
-//! A social service: what the directory lists.
+//! A social service: what the directory lists, and the one description of its fields.
+//!
+//! [`ServiceData`] is a listing's content. Its serde shape is the `properties` of the
+//! Feature that submissions are stored in, proposals are shown in, the audit log records
+//! and the moderators' diff compares; [`ServiceDraft`] is the same content unchecked, as
+//! clients and files send it, and [`ServiceDraft::validate`] the one set of rules. The
+//! optional text fields are described once more, with their column, limit and layout, in
+//! [`TEXT_FIELDS`], which the store (columns, binds, row reading on both databases), the
+//! submission reader, the merge of duplicates and the OpenAPI limits walk.
+//!
+//! Adding a field:
+//! - a plain text field: a field in [`ServiceData`] and [`ServiceDraft`], an entry in
+//!   [`TEXT_FIELDS`], a migration adding its column; to show it publicly, a
+//!   [`Field`](crate::index::Field) in the index's packed listing and a property in
+//!   `api::model::ServiceProperties`. Storage, submissions, the diff, the stored JSON
+//!   and the limits in OpenAPI follow by themselves.
+//! - a typed or list field (like `languages`): the same, and its column in
+//!   `store::sql::content_columns` with its bind and read (both readers), its entry in
+//!   the submission reader (`submission::Reader::properties`) and in the OpenAPI
+//!   description of the submission body; a filter goes in `index::Filter` and its query
+//!   parameter in `api::params` and the endpoints' documented parameters.
 
 use super::text::{ForbiddenChar, Layout, checked_text};
 use super::{BoundingBox, Coordinates, Email, Hours, Taxonomy};

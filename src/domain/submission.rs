@@ -450,13 +450,17 @@ impl Reader {
             }
         }
         if obj.get("type").is_none() {
-            self.err("type", "is required and must be \"Feature\"");
+            self.push(FieldError::new(
+                "type",
+                FieldCode::Required,
+                "is required and must be \"Feature\"",
+            ));
         }
         out.point = self.geometry(geometry);
         match properties {
             Some(Value::Object(p)) => self.properties(p, mode, &mut out),
             Some(_) => self.err("properties", "must be an object"),
-            None => self.err("properties", "is required"),
+            None => self.push(FieldError::required("properties")),
         }
         out
     }

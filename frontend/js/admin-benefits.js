@@ -3,9 +3,7 @@
 // rendered as text. Every change is audited server-side.
 
 import { $, h } from './dom.js';
-import { applyPage, t, tEl } from './i18n-pages.js';
-import { lang } from './i18n.js';
-import './i18n-benefits.js';
+import { applyPage, lang, t, tEl } from './i18n.js';
 import { api, get } from './http.js';
 import { failed, notice } from './auth-ui.js';
 

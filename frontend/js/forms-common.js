@@ -17,12 +17,3 @@ export function failureMessage(err) {
   if (err.status >= 500) return { key: 'err.server' };
   return { key: 'err.rejected', vars: { msg: err.message } };
 }
-
-/** "3 marzo 2026, 10:15" / "3 March 2026, 10:15" in Siena's time zone. */
-export function dateTime(iso, lang) {
-  const d = new Date(iso);
-  if (Number.isNaN(d.getTime())) return iso || '';
-  return new Intl.DateTimeFormat(lang === 'en' ? 'en-GB' : 'it-IT', {
-    day: 'numeric', month: 'long', year: 'numeric', hour: '2-digit', minute: '2-digit', timeZone: 'Europe/Rome',
-  }).format(d);
-}

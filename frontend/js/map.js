@@ -3,7 +3,7 @@
 // page keeps working without it (the caller shows the list, filters and cards anyway).
 
 import { iconPath } from './icons.js';
-import { t, lang } from './i18n.js';
+import { lang, t } from './i18n.js';
 
 const SRC = 'services';
 const ORIGIN = 'origin';

@@ -5,14 +5,16 @@
 // checks or from a 422's `fields`).
 
 import { h } from './dom.js';
-import { lang } from './i18n.js';
-import { applyPage, t } from './i18n-pages.js';
+import { applyPage, DESK_LANGUAGES, has, lang, languageName, t } from './i18n.js';
 import { createHoursEditor } from './hours-editor.js';
 import { createPinMap, insideArea } from './pin-map.js';
 import { get } from './http.js';
 
 /** The honeypot's property name in the submission body (must stay empty). */
 export const HONEYPOT = 'website_url';
+
+/** A language as an item of a checkbox group, named in both interface languages. */
+const languageItem = (code) => ({ slug: code, label_it: languageName(code, 'it'), label_en: languageName(code, 'en') });
 
 // Field key (server path without "properties.") -> label key. The order is the page order,
 // which is also the order of the error summary.
@@ -30,6 +32,7 @@ export const FIELD_LABELS = {
   website: 'f.website',
   opening_hours: 'f.opening_hours',
   'accessibility.wheelchair': 'f.wheelchair',
+  languages: 'f.languages',
   'accessibility.note_it': 'f.note_it',
   'accessibility.note_en': 'f.note_en',
   'contact.name': 'f.contact_name',
@@ -50,50 +53,63 @@ export function fieldKey(path) {
   return k;
 }
 
-// The server's limits (src/domain/service.rs `limits`, src/domain/submission.rs).
-const LIMITS = {
-  name: 200,
-  organisation: 300,
-  description_it: 4000,
-  description_en: 4000,
-  address: 300,
-  phone: 40,
-  email: 254,
-  website: 500,
-  'accessibility.note_it': 4000,
-  'accessibility.note_en': 4000,
-  'contact.name': 200,
-  'contact.email': 254,
-  'contact.phone': 40,
-};
-
-// The server writes its per-field messages in English; known ones are shown translated.
-const SERVER_MESSAGES = [
-  [/^is required/, () => ({ key: 'err.required' })],
-  [/longer than (\d+)/, (m) => ({ key: 'err.code.too_long', vars: { max: m[1] } })],
-  [/at least one category/, () => ({ key: 'err.chooseCategory' })],
-  [/at most (\d+) (categories|entries)/, (m) => ({ key: 'err.tooMany', vars: { max: m[1] } })],
-  [/unknown (category|target group)|unknown entry/, () => ({ key: 'err.code.unknown_category' })],
-  [/phone number is required|email address or a phone/, () => ({ key: 'err.emailOrPhone' })],
-  [/must be a phone number/, () => ({ key: 'err.phone' })],
-  [/must be an email address/, () => ({ key: 'err.email' })],
-  [/^contains (U\+[0-9A-F]{4,6})\b.* at character (\d+)/, (m) => ({ key: 'err.invisibleChar', vars: { cp: m[1], at: m[2] } })],
-  [/must be a web address/, () => ({ key: 'err.website' })],
-  [/outside the directory's area/, () => ({ key: 'err.outsideArea' })],
-  [/consent/, () => ({ key: 'err.consent' })],
-  [/must be one of yes, limited, no, unknown/, () => ({ key: 'err.code.invalid' })],
-];
-
-/** A server message ({field, message}) as an error the form can show in either language. */
-export function serverError(key, message) {
-  const msg = String(message || '');
-  for (const [re, make] of SERVER_MESSAGES) {
-    const m = re.exec(msg);
-    if (m) return make(m);
+/**
+ * A server field problem (`{field, code, message, params}` of a 422's `fields`) as an error the
+ * form shows in the page's language: `err.code.CODE.FIELD`, else `err.code.CODE`, with `params`
+ * as the variables. A code the page does not know yet shows the server's own message.
+ */
+export function serverError(key, problem) {
+  const p = problem || {};
+  const vars = { detail: p.message || '', ...(p.params || {}) };
+  if (p.code) {
+    for (const k of [`err.code.${p.code}.${key}`, `err.code.${p.code}`]) if (has(k)) return { key: k, vars };
   }
-  if (key === 'opening_hours') return { key: 'err.hoursSyntax', vars: { detail: msg } };
-  if (key === 'geometry') return { key: 'err.coordsServer', vars: { detail: msg } };
-  return { key: 'err.other', vars: { detail: msg } };
+  return { text: String(p.message || '') };
+}
+
+// The submission's limits, read once per page from the OpenAPI document (contract: the
+// schema SubmissionProperties; `a.b` is `properties.a` → `$ref` → `properties.b`).
+let limitsOnce = null;
+
+/** Resolves a schema's `$ref` (and a nullable `anyOf`/`oneOf`/`allOf` wrapper). */
+function resolve(doc, s) {
+  for (let i = 0; s && i < 8; i++) {
+    if (s.$ref) {
+      s = s.$ref.replace(/^#\//, '').split('/').reduce((o, part) => (o ? o[part] : undefined), doc);
+      continue;
+    }
+    const alt = s.allOf || s.anyOf || s.oneOf;
+    if (alt && !s.properties && s.maxLength == null && s.maxItems == null) {
+      s = alt.find((x) => x && (x.$ref || x.properties || x.maxLength != null || x.maxItems != null)) || null;
+      continue;
+    }
+    return s;
+  }
+  return s || null;
+}
+
+/** `{key: {maxLength?, maxItems?}}` for every field of SubmissionProperties (nested as `a.b`). */
+export function limitsFrom(doc) {
+  const out = {};
+  const walk = (schema, prefix, depth) => {
+    const props = (schema && schema.properties) || {};
+    for (const [name, raw] of Object.entries(props)) {
+      const s = resolve(doc, raw);
+      if (!s) continue;
+      const key = prefix + name;
+      if (s.maxLength != null || s.maxItems != null) out[key] = { maxLength: s.maxLength, maxItems: s.maxItems };
+      if (s.properties && depth < 2) walk(s, `${key}.`, depth + 1);
+    }
+  };
+  const schemas = doc && doc.components && doc.components.schemas;
+  walk(resolve(doc, schemas && schemas.SubmissionProperties), '', 0);
+  return out;
+}
+
+/** The limits (see limitsFrom), fetched once; `{}` when the document cannot be read. */
+export function submissionLimits() {
+  if (!limitsOnce) limitsOnce = get('/api/openapi.json').then(limitsFrom).catch(() => ({}));
+  return limitsOnce;
 }
 
 const idOf = (prefix, key) => `${prefix}-${key.replace(/\./g, '-')}`;
@@ -138,7 +154,7 @@ export function createServiceForm(opts) {
     const fid = id(key);
     const help = o.help ? h('p', { class: 'help', id: `${fid}-help`, 'data-i18n': o.help }) : null;
     const attrs = {
-      id: fid, name: key, maxlength: String(LIMITS[key] || 500), autocomplete: o.autocomplete || 'off',
+      id: fid, name: key, autocomplete: o.autocomplete || 'off',
       lang: o.lang, required: !!o.required, spellcheck: o.spellcheck,
     };
     const input = o.multiline
@@ -148,7 +164,7 @@ export function createServiceForm(opts) {
     describe(input, help && help.id);
     input.dataset.describedBase = help ? help.id : '';
     const label = h('label', { for: fid }, o.required ? required(FIELD_LABELS[key]) : optional(FIELD_LABELS[key]));
-    fields.set(key, { focus: () => input, error: err, targets: [input] });
+    fields.set(key, { focus: () => input, error: err, targets: [input], input });
     input.addEventListener('input', () => clearError(key));
     return h('div', { class: `field field-${key.replace(/\./g, '-')}` }, label, help, input, err);
   }
@@ -159,7 +175,7 @@ export function createServiceForm(opts) {
     const err = errorEl(key);
     const help = o.help ? h('p', { class: 'help', id: `${fid}-help`, 'data-i18n': o.help }) : null;
     const grid = h('div', { class: 'check-grid check-grid-2' });
-    for (const item of items) {
+    const addItem = (item) => {
       const cb = h('input', { type: 'checkbox', name: key, value: item.slug, id: `${fid}-${item.slug}` });
       cb.addEventListener('change', () => clearError(key));
       const dot = h('span', { class: 'swatch', 'aria-hidden': 'true' });
@@ -167,7 +183,8 @@ export function createServiceForm(opts) {
       grid.append(h('label', { class: 'check', for: cb.id }, cb,
         o.swatch ? dot : null,
         h('span', { class: 'check-label', 'data-text-it': item.label_it || itemLabel(item), 'data-text-en': item.label_en || itemLabel(item) })));
-    }
+    };
+    items.forEach(addItem);
     const fs = h('fieldset', { class: 'check-group', id: fid, 'aria-describedby': help ? help.id : null },
       h('legend', {}, o.required ? required(FIELD_LABELS[key]) : optional(FIELD_LABELS[key])), help, grid, err);
     fs.dataset.describedBase = help ? help.id : '';
@@ -175,6 +192,7 @@ export function createServiceForm(opts) {
       focus: () => grid.querySelector('input'),
       error: err,
       targets: [fs],
+      addItem,
     });
     return fs;
   }
@@ -258,7 +276,8 @@ export function createServiceForm(opts) {
   fields.set('accessibility.wheelchair', { focus: () => wcFs.querySelector('input:checked') || wcFs.querySelector('input'), error: wcErr, targets: [wcFs] });
   const access = sec('f.secAccess', 'access', wcFs,
     text('accessibility.note_it', { multiline: true, lang: 'it', rows: 3, help: 'f.noteHelp' }),
-    text('accessibility.note_en', { multiline: true, lang: 'en', rows: 3 }));
+    text('accessibility.note_en', { multiline: true, lang: 'en', rows: 3 }),
+    checks('languages', DESK_LANGUAGES.map(languageItem), { help: 'f.languagesHelp' }));
 
   const sections = [about, kinds, where, contacts, hoursSec, access];
 
@@ -318,7 +337,7 @@ export function createServiceForm(opts) {
   function checkArea() {
     clearError('geometry');
     if (point && !insideArea(area, point.lon, point.lat)) {
-      setErrors('geometry', [{ key: 'err.outsideArea' }], false);
+      setErrors('geometry', [{ key: 'err.code.outside_area' }], false);
     }
   }
 
@@ -446,12 +465,8 @@ export function createServiceForm(opts) {
   }
 
   function messageOf(key, e) {
-    if (e.key) return t(e.key, e.vars);
-    if (e.code && t(`err.code.${e.code}`) !== `err.code.${e.code}`) {
-      return t(`err.code.${e.code}`, { max: e.max ?? '' });
-    }
-    // A server message without a code: shown as the server wrote it.
-    return e.text || t('err.invalidField');
+    // A server message without a known code is shown as the server wrote it.
+    return e.key ? t(e.key, e.vars) : e.text;
   }
 
   function setErrors(key, list, render = true) {
@@ -466,6 +481,17 @@ export function createServiceForm(opts) {
     renderError(key);
   }
 
+  // The server's limits from its OpenAPI document: maxlength on text fields, maxItems checked
+  // below. Without the document the form still works and the server's 422 still shows.
+  let limits = {};
+  submissionLimits().then((l) => {
+    limits = l;
+    for (const [key, f] of fields) {
+      const max = limits[key] && limits[key].maxLength;
+      if (f.input && max) f.input.maxLength = max;
+    }
+  });
+
   /** The page's own checks; returns the errors (also shown). */
   function validate() {
     const found = new Map();
@@ -476,19 +502,23 @@ export function createServiceForm(opts) {
     const v = values();
     const p = v.properties;
     if (!p.name) add('name', { key: 'err.required' });
-    if (!p.categories.length) add('categories', { key: 'err.chooseCategory' });
+    if (!p.categories.length) add('categories', { key: 'err.code.required.categories' });
     if (!p.address) add('address', { key: 'err.required' });
     if (!point) add('geometry', { key: pin ? 'err.noPoint' : 'err.noPointCoords' });
-    else if (!insideArea(area, point.lon, point.lat)) add('geometry', { key: 'err.outsideArea' });
-    if (p.email && !/^[^\s@]+@[^\s@]+\.[^\s@]+$/.test(p.email)) add('email', { key: 'err.email' });
-    if (p.website && !/^https?:\/\/[^\s.]+\.[^\s]+$/i.test(p.website)) add('website', { key: 'err.website' });
+    else if (!insideArea(area, point.lon, point.lat)) add('geometry', { key: 'err.code.outside_area' });
+    if (p.email && !/^[^\s@]+@[^\s@]+\.[^\s@]+$/.test(p.email)) add('email', { key: 'err.code.invalid_email' });
+    if (p.website && !/^https?:\/\/[^\s.]+\.[^\s]+$/i.test(p.website)) add('website', { key: 'err.code.invalid_url' });
     if (hours.problems().length) add('opening_hours', { key: 'err.hours' });
     if (opts.withContact) {
       if (!p.contact.name) add('contact.name', { key: 'err.required' });
-      if (!p.contact.email && !p.contact.phone) add('contact.email', { key: 'err.emailOrPhone' });
-      else if (p.contact.email && !/^[^\s@]+@[^\s@]+\.[^\s@]+$/.test(p.contact.email)) add('contact.email', { key: 'err.email' });
+      if (!p.contact.email && !p.contact.phone) add('contact.email', { key: 'err.code.email_or_phone' });
+      else if (p.contact.email && !/^[^\s@]+@[^\s@]+\.[^\s@]+$/.test(p.contact.email)) add('contact.email', { key: 'err.code.invalid_email' });
     }
-    if (opts.withConsent && !p.consent) add('consent', { key: 'err.consent' });
+    if (opts.withConsent && !p.consent) add('consent', { key: 'err.code.consent_required' });
+    for (const key of ['categories', 'target_groups', 'languages']) {
+      const max = limits[key] && limits[key].maxItems;
+      if (max && (p[key] || []).length > max) add(key, { key: 'err.code.too_many', vars: { max } });
+    }
     showErrors(found);
     return found;
   }
@@ -500,13 +530,13 @@ export function createServiceForm(opts) {
     for (const [k, list] of map) setErrors(k, list, false);
   }
 
-  /** Errors from a 422 body's `fields` ([{field, message, code?}]) as a Map. */
+  /** Errors from a 422 body's `fields` ([{field, code, message, params}]) as a Map. */
   function serverErrors(list) {
     const map = new Map();
     for (const f of list || []) {
       const k = fieldKey(f.field || f.parameter || f.path);
       if (!map.has(k)) map.set(k, []);
-      map.get(k).push(serverError(k, f.message));
+      map.get(k).push(serverError(k, f));
     }
     return map;
   }
@@ -565,6 +595,9 @@ export function createServiceForm(opts) {
         note_en: val('accessibility.note_en'),
       },
     };
+    // Sent only when some are chosen: the server reads a missing list as an empty one.
+    const languages = checked('languages');
+    if (languages.length) props.languages = languages;
     if (opts.withContact) {
       props.contact = { name: val('contact.name') || '', email: val('contact.email'), phone: val('contact.phone') };
       // The language the municipality writes back in.
@@ -592,7 +625,11 @@ export function createServiceForm(opts) {
     set('accessibility.note_en', acc.note_en);
     const wc = root.querySelector(`input[name="${prefix}-wheelchair"][value="${acc.wheelchair || 'unknown'}"]`);
     if (wc) wc.checked = true;
-    for (const key of ['categories', 'target_groups']) {
+    // A language the form does not offer (set by a moderator or an import) stays chosen.
+    for (const code of p.languages || []) {
+      if (!root.querySelector(`input[name="languages"][value="${CSS.escape(code)}"]`)) fields.get('languages').addItem(languageItem(code));
+    }
+    for (const key of ['categories', 'target_groups', 'languages']) {
       const want = new Set(p[key] || []);
       for (const cb of root.querySelectorAll(`input[name="${key}"]`)) cb.checked = want.has(cb.value);
     }

@@ -5,7 +5,8 @@
 // checks or from a 422's `fields`).
 
 import { h } from './dom.js';
-import { applyPage, DESK_LANGUAGES, has, lang, languageName, t } from './i18n.js';
+import { applyPage, DESK_LANGUAGES, lang, languageName, t } from './i18n.js';
+import { fieldProblem } from './forms-common.js';
 import { createHoursEditor } from './hours-editor.js';
 import { insideArea } from './pin-map.js';
 import { createErrorState, createFieldKit, describe, itemLabel } from './form-kit.js';
@@ -55,20 +56,6 @@ export function fieldKey(path) {
   if (k === 'contact') k = 'contact.email';
   if (k === 'target' || k === 'targets') k = 'target_groups';
   return k;
-}
-
-/**
- * A server field problem (`{field, code, message, params}` of a 422's `fields`) as an error the
- * form shows in the page's language: `err.code.CODE.FIELD`, else `err.code.CODE`, with `params`
- * as the variables. A code the page does not know yet shows the server's own message.
- */
-export function serverError(key, problem) {
-  const p = problem || {};
-  const vars = { detail: p.message || '', ...(p.params || {}) };
-  if (p.code) {
-    for (const k of [`err.code.${p.code}.${key}`, `err.code.${p.code}`]) if (has(k)) return { key: k, vars };
-  }
-  return { text: String(p.message || '') };
 }
 
 // The submission's limits, read once per page from the OpenAPI document (contract: the
@@ -365,7 +352,7 @@ export function createServiceForm(opts) {
     for (const f of list || []) {
       const k = fieldKey(f.field || f.parameter || f.path);
       if (!map.has(k)) map.set(k, []);
-      map.get(k).push(serverError(k, f));
+      map.get(k).push(fieldProblem(k, f));
     }
     return map;
   }

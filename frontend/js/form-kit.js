@@ -56,7 +56,7 @@ export function createFieldKit({ prefix, fields, labels, onEdit }) {
     const fid = id(key);
     const err = errorEl(key);
     const help = helpEl(fid, o.help);
-    const grid = h('div', { class: 'check-grid check-grid-2' });
+    const grid = h('div', { class: `check-grid ${o.short ? 'check-grid-short' : 'check-grid-2'}` });
     const addItem = (item) => {
       const cb = h('input', { type: 'checkbox', name: key, value: item.slug, id: `${fid}-${item.slug}` });
       cb.addEventListener('change', () => onEdit(key));

@@ -229,7 +229,7 @@ export function createServiceForm(opts) {
   const access = section('f.secAccess', 'access', wheelchairField(prefix, kit, fields, errors),
     text('accessibility.note_it', { multiline: true, lang: 'it', rows: 3, help: 'f.noteHelp' }),
     text('accessibility.note_en', { multiline: true, lang: 'en', rows: 3 }),
-    checks('languages', DESK_LANGUAGES.map(languageItem), { help: 'f.languagesHelp' }));
+    checks('languages', DESK_LANGUAGES.map(languageItem), { help: 'f.languagesHelp', short: true }));
 
   const sections = [about, kinds, where.section, contacts, hoursSec, access];
   // The private contact, consent and honeypot (new listings and proposals only).

@@ -79,7 +79,8 @@ fn bench(c: &mut Criterion) {
         .unwrap_or(1_000_000);
     let taxonomy = Taxonomy::default_set();
     let t = Instant::now();
-    let all = mappatu::synthetic::published(n, 42, &taxonomy, &BoundingBox::siena_province());
+    let all =
+        mappatu::import::synthetic::published(n, 42, &taxonomy, &BoundingBox::siena_province());
     eprintln!("generated {n} services in {:.2?}", t.elapsed());
     let mut rng = SmallRng::seed_from_u64(7);
     let points = query_points(&all, 1024, &mut rng);

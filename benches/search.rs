@@ -22,7 +22,7 @@ fn bench(c: &mut Criterion) {
         .unwrap_or(1_000_000);
     let taxonomy = Taxonomy::default_set();
     let area = BoundingBox::siena_province();
-    let services = mappatu::synthetic::published(n, 7, &taxonomy, &area);
+    let services = mappatu::import::synthetic::published(n, 7, &taxonomy, &area);
     let started = Instant::now();
     let index = SpatialIndex::build(taxonomy, area.centre(), services);
     eprintln!(

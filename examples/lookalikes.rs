@@ -8,7 +8,7 @@
 
 use mappatu::domain::{BoundingBox, Taxonomy};
 use mappatu::index::SpatialIndex;
-use mappatu::moderation::lookalikes::{NameSkeletons, NameWarning};
+use mappatu::index::lookalikes::{NameSkeletons, NameWarning};
 use std::time::{Duration, Instant};
 
 #[global_allocator]

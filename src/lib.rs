@@ -7,11 +7,8 @@
 //! search by need, and [`config`] reads the settings.
 
 pub mod api;
-pub mod assets;
 pub mod auth;
-pub mod benefits;
-pub mod config;
-pub mod demo;
+pub mod cli;
 pub mod directory;
 pub mod domain;
 pub mod geocode;
@@ -21,5 +18,4 @@ pub mod moderation;
 pub mod notify;
 pub mod search;
 pub mod store;
-pub mod sync;
-pub mod synthetic;
+pub mod web;

@@ -980,7 +980,7 @@ mod cli {
         // Audited as done by the command line.
         let (ok, _, err) = run_with_stdin(dir.path(), &["user", "disable", "rita"], "");
         assert!(ok, "{err}");
-        let store = mappatu::store::open(&mappatu::config::sqlite_url(dir.path()))
+        let store = mappatu::store::open(&mappatu::cli::config::sqlite_url(dir.path()))
             .await
             .unwrap();
         let entries = store

@@ -122,7 +122,7 @@ async fn demo_benefits_are_loaded_and_linked(s: &TestServer) {
 
     // Loading again adds nothing: every demo benefit is stored once.
     let taxonomy = s.directory.taxonomy();
-    let records = mappatu::demo::benefits(&taxonomy, |key| async move {
+    let records = mappatu::import::demo::benefits(&taxonomy, |key| async move {
         s.store.service_by_external_id(&key).await
     })
     .await

@@ -268,7 +268,7 @@ async fn server_with_remote(base: String, timeout: Duration) -> TestServer {
         // Distinct queries need not wait a second each in a test.
         config.min_interval = Duration::from_millis(10);
         let remote: Arc<dyn Geocoder> = Arc::new(NominatimGeocoder::new(config).unwrap());
-        let offline: Arc<dyn Geocoder> = Arc::new(OfflineGeocoder::new(directory));
+        let offline: Arc<dyn Geocoder> = Arc::new(OfflineGeocoder::new(directory.index_handle()));
         Arc::new(WithFallback::new(offline, remote))
     });
     TestServer::start_with_geocoder(Backend::Sqlite, Some(make))

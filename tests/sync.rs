@@ -1,5 +1,5 @@
 //! Several app instances on one PostgreSQL database: what one publishes or unpublishes,
-//! the others show without a restart (LISTEN/NOTIFY, `mappatu::sync`).
+//! the others show without a restart (LISTEN/NOTIFY, `mappatu::store::feed`).
 
 mod common;
 
@@ -30,12 +30,12 @@ async fn what_one_instance_changes_the_others_show() {
     };
     let url = a.db.as_ref().unwrap().url.clone();
     // A second instance on the same database, subscribed before it loads its index.
-    let changes = mappatu::sync::subscribe(&url)
+    let changes = mappatu::store::feed::subscribe(&url)
         .await
         .unwrap()
         .expect("a PostgreSQL URL subscribes");
     let b = TestServer::serve(mappatu::store::open(&url).await.unwrap()).await;
-    let follower = changes.follow(b.directory.clone());
+    let follower = mappatu::directory::sync::follow(changes, b.directory.clone());
 
     let (_, fc) = a.get("/api/services?limit=1").await;
     let id = fc["features"][0]["id"].as_i64().unwrap();
@@ -74,7 +74,7 @@ async fn what_one_instance_changes_the_others_show() {
 #[tokio::test]
 async fn sqlite_has_no_change_feed() {
     assert!(
-        mappatu::sync::subscribe("sqlite:///tmp/x.sqlite3")
+        mappatu::store::feed::subscribe("sqlite:///tmp/x.sqlite3")
             .await
             .unwrap()
             .is_none()
@@ -114,9 +114,12 @@ async fn the_vocabulary_of_needs_follows_across_instances() {
         return;
     };
     let url = a.db.as_ref().unwrap().url.clone();
-    let changes = mappatu::sync::subscribe(&url).await.unwrap().unwrap();
+    let changes = mappatu::store::feed::subscribe(&url)
+        .await
+        .unwrap()
+        .unwrap();
     let b = TestServer::serve(mappatu::store::open(&url).await.unwrap()).await;
-    let follower = changes.follow(b.directory.clone());
+    let follower = mappatu::directory::sync::follow(changes, b.directory.clone());
     until_found(&b, "ribollita", false).await;
     let new = NewNeedPhrase {
         lang: Lang::It,

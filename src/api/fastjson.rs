@@ -366,7 +366,7 @@ mod tests {
     fn writes_exactly_what_serde_writes() {
         let taxonomy = Taxonomy::default_set();
         let area = BoundingBox::siena_province();
-        let mut services = crate::synthetic::published(240, 7, &taxonomy, &area);
+        let mut services = crate::import::synthetic::published(240, 7, &taxonomy, &area);
         let texts = [
             "quote \" and backslash \\",
             "tab\tnewline\ncontrol \u{1} delete \u{7f}",

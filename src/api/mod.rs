@@ -23,9 +23,9 @@ pub mod vocabulary;
 pub use error::{AppError, ErrorBody};
 pub use fastjson::ListAnswer;
 
-use crate::assets::{WebApp, WebSettings};
 use crate::directory::Directory;
 use crate::geocode::Geocoder;
+use crate::web::{WebApp, WebSettings};
 use axum::Router;
 use axum::http::{HeaderValue, Request, StatusCode, header};
 use axum::response::{IntoResponse, Response};

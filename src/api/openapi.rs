@@ -91,7 +91,7 @@ use utoipa::OpenApi;
         crate::moderation::queue::QueueCounts, crate::moderation::queue::ItemKind,
         crate::moderation::queue::SubmissionView, crate::moderation::queue::ReportView,
         crate::moderation::duplicates::Nearby, crate::moderation::diff::FieldChange,
-        crate::moderation::lookalikes::NameWarning,
+        crate::index::lookalikes::NameWarning,
         auth::LoginRequest, auth::SessionInfo, crate::auth::Role, crate::store::User,
         admin::UserList, admin::NewUserRequest, admin::PasswordRequest,
         admin::LoginAttemptList, crate::store::LoginAttempts,

@@ -11,64 +11,23 @@
 //!   403 `{"error":"csrf"}`;
 //! - [`Admin`] for a moderator: 403 `{"error":"forbidden"}`.
 
-pub mod cli;
 mod csrf;
 mod extract;
 pub mod password;
 pub mod session;
 pub mod throttle;
 
+/// Roles are a domain value (the store records them); re-exported where accounts live.
+pub use crate::domain::Role;
 pub use extract::{Admin, AuthError, AuthSession, Moderator};
 
-use serde::{Deserialize, Serialize};
-use std::fmt;
-use std::str::FromStr;
+use serde::Serialize;
 use std::sync::Arc;
-use utoipa::ToSchema;
 
 /// The name of the session cookie.
 pub const SESSION_COOKIE: &str = "mappatu_session";
 /// The request header carrying the CSRF token.
 pub const CSRF_HEADER: &str = "x-csrf-token";
-
-/// What an account may do.
-#[derive(
-    Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize, ToSchema, clap::ValueEnum,
-)]
-#[serde(rename_all = "snake_case")]
-pub enum Role {
-    /// Works the queue: submissions, change proposals, reports, listings.
-    Moderator,
-    /// A moderator who also manages accounts and reads the audit log.
-    Admin,
-}
-
-impl Role {
-    /// `moderator` or `admin`.
-    pub fn as_str(self) -> &'static str {
-        match self {
-            Role::Moderator => "moderator",
-            Role::Admin => "admin",
-        }
-    }
-}
-
-impl fmt::Display for Role {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str(self.as_str())
-    }
-}
-
-impl FromStr for Role {
-    type Err = String;
-    fn from_str(s: &str) -> Result<Self, String> {
-        match s {
-            "moderator" => Ok(Role::Moderator),
-            "admin" => Ok(Role::Admin),
-            other => Err(format!("must be moderator or admin, got {other:?}")),
-        }
-    }
-}
 
 /// The account behind a request's session.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]

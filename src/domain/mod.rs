@@ -1,6 +1,7 @@
 //! Typed domain values. Their constructors check their invariants, so a value that exists
 //! is valid and can be stored and indexed without further checks.
 
+pub mod account;
 pub mod benefit;
 pub mod email;
 pub mod geo;
@@ -11,6 +12,7 @@ pub mod submission;
 pub mod taxonomy;
 pub mod text;
 
+pub use self::account::Role;
 pub use self::benefit::{Benefit, BenefitData, BenefitDraft, BenefitId};
 pub use self::email::{Email, EmailError};
 pub use self::geo::{BoundingBox, Coordinates, GeoError};

@@ -33,7 +33,7 @@ pub fn fold(text: &str) -> String {
 }
 
 /// A folded query: its words, which the index's text index matches (see
-/// [`TextIndex`](crate::search::text_index::TextIndex)).
+/// [`TextIndex`](crate::index::text::TextIndex)).
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct TextQuery {
     words: Vec<String>,

@@ -16,6 +16,7 @@
 
 pub mod nominatim;
 pub mod offline;
+pub mod towns;
 
 use crate::domain::text::fold;
 use crate::domain::{Coordinates, ServiceId};

@@ -18,7 +18,6 @@
 //! queries are answered from the previous gazetteer.
 
 use super::{GeocodeError, Geocoder, Place, PlaceKind, PlaceSource, normalise};
-use crate::directory::Directory;
 use crate::domain::text::fold;
 use crate::domain::{Coordinates, ServiceId};
 use crate::index::{Field, Listing, SpatialIndex};
@@ -696,7 +695,7 @@ fn leading_number(s: &str) -> Option<u32> {
 }
 
 struct Shared {
-    directory: Arc<Directory>,
+    index: Arc<SpatialIndex>,
     current: RwLock<Arc<Gazetteer>>,
     /// Held by the one build that runs at a time.
     building: Arc<tokio::sync::Mutex<()>>,
@@ -709,12 +708,13 @@ pub struct OfflineGeocoder {
 }
 
 impl OfflineGeocoder {
-    /// A geocoder over the directory's published services; the gazetteer is built on the
-    /// first query, or earlier with [`warm_up`](Self::warm_up).
-    pub fn new(directory: Arc<Directory>) -> Self {
+    /// A geocoder over the index's published services (the directory's
+    /// [`index_handle`](crate::directory::Directory::index_handle)); the gazetteer is built
+    /// on the first query, or earlier with [`warm_up`](Self::warm_up).
+    pub fn new(index: Arc<SpatialIndex>) -> Self {
         Self {
             shared: Arc::new(Shared {
-                directory,
+                index,
                 current: RwLock::new(Arc::new(Gazetteer::empty())),
                 building: Arc::new(tokio::sync::Mutex::new(())),
                 last_build_ms: AtomicU64::new(0),
@@ -732,7 +732,7 @@ impl OfflineGeocoder {
     /// rebuild runs.
     pub async fn gazetteer(&self) -> Arc<Gazetteer> {
         let shared = &self.shared;
-        let generation = shared.directory.index().generation();
+        let generation = shared.index.generation();
         let current = shared.current.read().clone();
         if current.generation == Some(generation) {
             return current;
@@ -756,7 +756,7 @@ fn start_build(shared: &Arc<Shared>) {
     let shared = shared.clone();
     tokio::task::spawn_blocking(move || {
         let _guard = guard;
-        let index = shared.directory.index();
+        let index = &shared.index;
         if shared.current.read().generation == Some(index.generation()) {
             return;
         }
@@ -895,7 +895,7 @@ mod tests {
     fn demo_gazetteer() -> Gazetteer {
         let taxonomy = Taxonomy::default_set();
         let area = BoundingBox::siena_province();
-        let demo = crate::demo::services(&taxonomy, &area).unwrap();
+        let demo = crate::import::demo::services(&taxonomy, &area).unwrap();
         let now = chrono::Utc::now();
         let services: Vec<crate::domain::Service> = demo
             .into_iter()
@@ -978,7 +978,7 @@ mod scale {
         let taxonomy = Taxonomy::default_set();
         let area = BoundingBox::siena_province();
         for n in [10_000, 1_000_000] {
-            let services = crate::synthetic::published(n, 42, &taxonomy, &area);
+            let services = crate::import::synthetic::published(n, 42, &taxonomy, &area);
             let index = SpatialIndex::build(taxonomy.clone(), area.centre(), services);
             let before = rss_mib();
             let started = Instant::now();

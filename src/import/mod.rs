@@ -15,8 +15,12 @@
 //! and error.
 
 pub mod csv;
+pub mod demo;
 pub mod escape;
 pub mod geojson;
+/// Synthetic services for benchmarks; unit tests always have them.
+#[cfg(any(test, feature = "synthetic"))]
+pub mod synthetic;
 
 use crate::domain::service::{FieldError, ServiceDraft};
 use crate::domain::{BoundingBox, Coordinates, ServiceData, Status, Taxonomy};

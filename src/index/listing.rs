@@ -256,7 +256,7 @@ mod tests {
     fn every_field_reads_back_as_packed() {
         let taxonomy = Taxonomy::default_set();
         let area = BoundingBox::siena_province();
-        let mut s = crate::synthetic::published(1, 5, &taxonomy, &area).remove(0);
+        let mut s = crate::import::synthetic::published(1, 5, &taxonomy, &area).remove(0);
         s.data.name = "Caritas di Siena — mensa".into();
         s.data.organisation = None;
         s.data.description_it = Some("Pasti caldi, carità".into());

@@ -19,11 +19,14 @@
 //! exceeds the true distance (dropping a component of a difference only shortens it), so
 //! pruning on it stays exact anywhere on Earth.
 
+pub mod analyzer;
 pub mod earth;
 mod knn;
 mod listing;
+pub mod lookalikes;
 mod prefetch;
 mod select;
+pub mod text;
 
 pub use listing::{Field, Listing, prefetch_summaries};
 
@@ -31,7 +34,7 @@ use crate::domain::text::TextQuery;
 use crate::domain::{
     BoundingBox, Coordinates, QuotedSlugs, Service, ServiceId, Taxonomy, Wheelchair,
 };
-use crate::search::text_index::TextIndex;
+use crate::index::text::TextIndex;
 use chrono::{DateTime, Utc};
 use earth::{EarthBox, Frame, chord2_for_metres, metres_for_chord2};
 use parking_lot::{RwLock, RwLockReadGuard};
@@ -616,7 +619,7 @@ mod tests {
     fn index(n: usize) -> (SpatialIndex, Vec<Service>, Taxonomy) {
         let taxonomy = Taxonomy::default_set();
         let area = BoundingBox::siena_province();
-        let services = crate::synthetic::published(n, 3, &taxonomy, &area);
+        let services = crate::import::synthetic::published(n, 3, &taxonomy, &area);
         let idx = SpatialIndex::build(taxonomy.clone(), area.centre(), services.clone());
         (idx, services, taxonomy)
     }
@@ -642,7 +645,7 @@ mod tests {
     fn nearest_matches_brute_force_with_and_without_filters() {
         let taxonomy = Taxonomy::default_set();
         let area = BoundingBox::siena_province();
-        let mut services = crate::synthetic::published(4000, 3, &taxonomy, &area);
+        let mut services = crate::import::synthetic::published(4000, 3, &taxonomy, &area);
         // In both filtered categories, so in both trees a two-category search enters:
         // each must still be found once.
         for s in services.iter_mut().step_by(5) {
@@ -760,7 +763,7 @@ mod tests {
                 ],
             ),
         ] {
-            let services = crate::synthetic::published(3000, 11, &taxonomy, &area);
+            let services = crate::import::synthetic::published(3000, 11, &taxonomy, &area);
             let idx = SpatialIndex::build(taxonomy.clone(), siena, services.clone());
             for (lat, lon) in origins {
                 let origin = Coordinates::new(lat, lon).unwrap();

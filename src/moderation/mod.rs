@@ -7,7 +7,6 @@
 
 pub mod diff;
 pub mod duplicates;
-pub mod lookalikes;
 pub mod queue;
 
 use crate::directory::Directory;

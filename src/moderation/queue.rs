@@ -17,12 +17,12 @@
 
 use super::diff::{FieldChange, diff};
 use super::duplicates::{Nearby, nearby};
-use super::lookalikes::NameWarning;
 use crate::directory::Directory;
 use crate::domain::submission::{
     Contact, Submission, SubmissionId, SubmissionKind, SubmissionStatus, feature_json,
 };
 use crate::domain::{Lang, Report, ReportId, ReportKind, ReportStatus, Service, ServiceId, Status};
+use crate::index::lookalikes::NameWarning;
 use crate::store::{AuditFilter, StoreError, SubjectKind, service_snapshot};
 use base64::Engine;
 use base64::engine::general_purpose::URL_SAFE_NO_PAD;

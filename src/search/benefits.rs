@@ -1,10 +1,10 @@
 //! Which bonuses and contributions a sentence asks about: `bonus bollette` finds the
 //! utilities bonus (its words), `pasti` the shopping vouchers (its need's category).
 
-use super::analyzer::{Analyzer, words};
 use super::interpret::Interpretation;
 use crate::domain::Lang;
 use crate::domain::benefit::Benefit;
+use crate::index::analyzer::{Analyzer, words};
 use std::collections::HashSet;
 
 /// The most benefits a search answers.
@@ -29,7 +29,7 @@ fn stems(text: &str) -> HashSet<String> {
     let mut out = HashSet::new();
     for w in words(text) {
         for lang in [Lang::It, Lang::En] {
-            if !super::analyzer::is_stopword(lang, &w) {
+            if !crate::index::analyzer::is_stopword(lang, &w) {
                 out.insert(a.stem(lang, &w));
             }
         }

@@ -13,8 +13,8 @@
 //! finds nothing, it answers the desks that help people find help.
 
 use super::interpret::Interpretation;
-use super::text_index::{TextIndex, WordMatch};
 use crate::domain::{Coordinates, ServiceId, Wheelchair};
+use crate::index::text::{TextIndex, WordMatch};
 use crate::index::{Filter, IndexView, Listing};
 use chrono::{DateTime, Utc};
 use roaring::RoaringTreemap;
@@ -277,7 +277,7 @@ pub fn search<'v>(view: &'v IndexView<'_>, q: &Query<'_>) -> Answer<'v> {
         .collect();
     let need_words: Vec<WordMatch> = i
         .needs()
-        .flat_map(|p| super::analyzer::words(&p.text))
+        .flat_map(|p| crate::index::analyzer::words(&p.text))
         .filter_map(|w| text.lookup(&w, false))
         .collect();
     let mut ask = Ask {

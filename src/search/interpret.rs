@@ -10,9 +10,9 @@
 //! read as a need), then places (a street name holds words of needs: `Via della
 //! Misericordia`), then needs, then the free words.
 
-use super::analyzer::is_stopword;
 use crate::domain::text::fold;
 use crate::domain::{Coordinates, Lang};
+use crate::index::analyzer::is_stopword;
 use serde::Serialize;
 
 /// One word of the sentence.

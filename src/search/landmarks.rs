@@ -28,7 +28,7 @@ const ARTICLES: &[&str] = &[
 ];
 
 fn key(text: &str) -> String {
-    let words = super::analyzer::words(text);
+    let words = crate::index::analyzer::words(text);
     let start = words
         .iter()
         .position(|w| !ARTICLES.contains(&w.as_str()))
@@ -80,7 +80,7 @@ pub fn find(name: &str, lang: Lang, area: &BoundingBox) -> Option<ResolvedPlace>
             })
         });
     landmark.or_else(|| {
-        crate::synthetic::TOWNS
+        crate::geocode::towns::TOWNS
             .iter()
             .filter(|(name, _, _)| key(name) == wanted)
             .find_map(|(name, lat, lon)| {

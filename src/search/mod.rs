@@ -1,23 +1,21 @@
 //! Finding help by need: the language tools every part of search shares.
 //!
-//! [`analyzer`] turns text into the terms that are matched — folded (case and accents),
+//! [`analyzer`](crate::index::analyzer) turns text into the terms that are matched — folded (case and accents),
 //! function words dropped, each word reduced to its Snowball stem in Italian or English —
 //! so that an index and a query analysed the same way meet on `pasti` / `pasto` /
 //! `Pasto caldo`, `bollette` / `bolletta`, `meals` / `meal`. [`needs`] is the vocabulary
 //! of needs that maps citizens' words (`mangiare`, `luce e gas`, `help paying rent`) to
-//! categories and target groups. [`text_index`] finds the services holding a query's
-//! words, [`interpret`] reads a sentence into needs, place and conditions, and [`engine`]
+//! categories and target groups. [`text`](crate::index::text) (in the index) finds the services holding a
+//! query's words, [`interpret`] reads a sentence into needs, place and conditions, and [`engine`]
 //! turns a reading into services, best first.
 
-pub mod analyzer;
 pub mod benefits;
 pub mod engine;
 pub mod interpret;
 pub mod landmarks;
 pub mod needs;
-pub mod text_index;
 
-pub use analyzer::{Analyzer, Term};
+pub use crate::index::analyzer::{Analyzer, Term};
 pub use needs::{NeedMatch, NeedsVocabulary, Vocabulary};
 
 use crate::domain::{BoundingBox, Lang};
@@ -59,7 +57,7 @@ fn resolver<'g>(
         if let Some(l) = landmarks::find(name, lang, &area) {
             return Some(l);
         }
-        let wanted: Vec<String> = crate::search::analyzer::words(name)
+        let wanted: Vec<String> = crate::index::analyzer::words(name)
             .into_iter()
             .filter(|w| w.len() > 2 || w.bytes().all(|b| b.is_ascii_digit()))
             .collect();
@@ -71,7 +69,7 @@ fn resolver<'g>(
             .into_iter()
             .filter(|p| !strict || p.kind != PlaceKind::Service)
             .find(|p| {
-                let label = crate::search::analyzer::words(&p.label);
+                let label = crate::index::analyzer::words(&p.label);
                 wanted
                     .iter()
                     .all(|w| label.iter().any(|l| l.starts_with(w.as_str())))

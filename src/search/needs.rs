@@ -10,7 +10,7 @@
 //! English on the Italian page.
 
 use crate::domain::Lang;
-use crate::search::analyzer::{Analyzer, is_stopword};
+use crate::index::analyzer::{Analyzer, is_stopword};
 use parking_lot::RwLock;
 use serde::{Deserialize, Serialize};
 use std::collections::HashMap;
@@ -202,7 +202,7 @@ impl Vocabulary {
                 continue;
             }
             let l = lang_index(input.lang);
-            let words = crate::search::analyzer::words(input.text);
+            let words = crate::index::analyzer::words(input.text);
             let exact_word =
                 (input.lang == Lang::It && stems.len() == 1 && stems[0].len() <= SHORT_STEM)
                     .then(|| words.iter().find(|w| !is_stopword(input.lang, w)).cloned())
@@ -399,7 +399,7 @@ impl Vocabulary {
     /// starts with the folded prefix, then those with a word that does; `lang`'s before
     /// the other language's, shorter before longer.
     pub fn suggest(&self, lang: Lang, prefix: &str, limit: usize) -> Vec<NeedSuggestion> {
-        let wanted = crate::search::analyzer::words(prefix).join(" ");
+        let wanted = crate::index::analyzer::words(prefix).join(" ");
         // A trailing space means the last word is complete: "luce " is not "lucernario".
         let wanted = if prefix.ends_with(char::is_whitespace) && !wanted.is_empty() {
             format!("{wanted} ")
@@ -469,7 +469,7 @@ struct Span {
     end: usize,
 }
 
-/// The folded words of `text` as [`crate::search::analyzer::words`] gives them, each with
+/// The folded words of `text` as [`crate::index::analyzer::words`] gives them, each with
 /// the byte span of the original characters it came from. Folding works a character at a
 /// time, and it can change lengths (`à` → `a`, `ß` → `ss`), so each folded character
 /// remembers its original one.

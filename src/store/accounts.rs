@@ -8,7 +8,7 @@ use super::audit::{
     Actor, AuditEntry, AuditFilter, NewAuditEntry, SubjectKind, append_audit, db_now,
 };
 use super::sql::{AnyPool, LockRows, SqlStore, in_write_tx, on_pool, on_writer};
-use crate::auth::Role;
+use crate::domain::Role;
 use async_trait::async_trait;
 use chrono::{DateTime, Utc};
 use serde_json::json;

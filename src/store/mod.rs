@@ -7,6 +7,7 @@
 mod accounts;
 mod audit;
 mod benefits;
+pub mod feed;
 mod login;
 mod moderation;
 mod sql;

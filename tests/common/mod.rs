@@ -117,11 +117,22 @@ impl TestDb {
 /// Tells the person running `cargo test`, once per test binary. Written to stderr directly,
 /// because the test harness hides what passing tests print.
 fn say_skipped(message: &str) {
+    use std::io::Write;
+    // Written to the process's stderr rather than with `eprintln!`, which the test harness
+    // captures and hides for a test that passes: a skipped test must be seen as skipped.
     static ONCE: std::sync::Once = std::sync::Once::new();
     ONCE.call_once(|| {
-        use std::io::Write;
         let _ = writeln!(std::io::stderr(), "\n{message}\n");
     });
+    // libtest names each test's thread after the test.
+    let test = std::thread::current()
+        .name()
+        .unwrap_or("a PostgreSQL test")
+        .to_string();
+    let _ = writeln!(
+        std::io::stderr(),
+        "SKIPPED {test}: no PostgreSQL (it returned early and counts as passed)"
+    );
 }
 
 /// Drops the databases of earlier test processes that died before cleaning up (a failed
@@ -222,7 +233,7 @@ impl TestServer {
                 .await
                 .unwrap(),
         );
-        let places = Arc::new(OfflineGeocoder::new(directory.clone()));
+        let places = Arc::new(OfflineGeocoder::new(directory.index_handle()));
         let geocoder = match make_geocoder {
             Some(make) => make(directory.clone()),
             None => places.clone(),
@@ -235,8 +246,8 @@ impl TestServer {
             places,
             auth: Default::default(),
             notifier: notifier.unwrap_or_else(|| Arc::new(mappatu::notify::Notifier::log_only())),
-            web: Arc::new(mappatu::assets::WebSettings {
-                map_style: mappatu::assets::OFFLINE_MAP_STYLE.into(),
+            web: Arc::new(mappatu::web::WebSettings {
+                map_style: mappatu::web::OFFLINE_MAP_STYLE.into(),
                 area: BoundingBox::siena_province(),
                 frontend_dir: None,
                 trusted_proxies,

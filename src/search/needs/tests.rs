@@ -682,7 +682,7 @@ fn print_phrases_reduced_to_one_word() {
     for e in builtin_entries() {
         for p in &e.phrases {
             let t = a.terms(e.lang, p);
-            if t.len() == 1 && crate::search::analyzer::words(p).len() > 1 {
+            if t.len() == 1 && crate::index::analyzer::words(p).len() > 1 {
                 println!("{:?} {p:?} -> {}", e.lang, t[0].word);
             }
         }
@@ -709,12 +709,12 @@ fn print_cross_language_hits() {
         english.push(' ');
     }
     let mut seen = std::collections::BTreeSet::new();
-    for w in crate::search::analyzer::words(&italian) {
+    for w in crate::index::analyzer::words(&italian) {
         for m in en_only.find(Lang::En, &w) {
             seen.insert(format!("it word {w:?} -> en {:?}", m.categories));
         }
     }
-    for w in crate::search::analyzer::words(&english) {
+    for w in crate::index::analyzer::words(&english) {
         for m in it_only.find(Lang::It, &w) {
             seen.insert(format!("en word {w:?} -> it {:?}", m.categories));
         }
@@ -739,5 +739,5 @@ fn spans_map_folded_words_back_to_the_original() {
     assert_eq!(got.last().unwrap(), &("qui", "qui"));
     // The same words as the analyzer sees them.
     let folded: Vec<String> = s.into_iter().map(|w| w.folded).collect();
-    assert_eq!(folded, crate::search::analyzer::words(text));
+    assert_eq!(folded, crate::index::analyzer::words(text));
 }

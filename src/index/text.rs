@@ -19,9 +19,9 @@
 //! Numbers of more than [`MAX_NUMBER_DIGITS`] digits are not indexed: they are phone
 //! numbers, codes and serial numbers, which nobody searches by, and each would be a term.
 
-use super::analyzer::{Analyzer, is_stopword};
 use crate::domain::Lang;
 use crate::domain::text::{TextQuery, fold};
+use crate::index::analyzer::{Analyzer, is_stopword};
 use crate::index::{Field, Listing};
 use roaring::RoaringTreemap;
 use rustc_hash::FxHashMap;
@@ -608,7 +608,7 @@ mod tests {
     fn taxonomy_sets_hold_each_category_and_follow_changes() {
         let taxonomy = Taxonomy::default_set();
         let area = BoundingBox::siena_province();
-        let services = crate::synthetic::published(500, 3, &taxonomy, &area);
+        let services = crate::import::synthetic::published(500, 3, &taxonomy, &area);
         let index = SpatialIndex::build(taxonomy.clone(), area.centre(), services.clone());
         let bit = taxonomy.category_bit("food-aid").unwrap();
         let want: Vec<u64> = services

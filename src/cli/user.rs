@@ -3,7 +3,7 @@
 //! terminal (scripts, tests); never from an argument, which other users of the machine
 //! could read in the process list and which would stay in the shell's history.
 
-use super::{Role, check_password, check_username, password};
+use crate::auth::{Role, check_password, check_username, password};
 use crate::store::{Actor, NewUser, Store};
 use anyhow::{Context, Result, bail};
 use clap::{Args, Subcommand};

@@ -1,13 +1,16 @@
 //! The directory: the store (source of truth) and the index (what queries read), kept in
 //! step. Every write goes to the store first and reaches the index only after it committed.
 
-use crate::benefits::BenefitCatalog;
+mod benefits;
+pub mod sync;
+
 use crate::domain::{BoundingBox, Service, ServiceId, Status, Taxonomy};
-use crate::import::ImportError;
+use crate::import::demo::DemoError;
 use crate::index::SpatialIndex;
-use crate::moderation::lookalikes::NameSkeletons;
+use crate::index::lookalikes::NameSkeletons;
 use crate::search::needs::{NeedsVocabulary, PhraseInput, PhraseSource, Vocabulary};
 use crate::store::{Store, StoreError};
+pub use benefits::BenefitCatalog;
 use std::sync::Arc;
 
 /// The built-in vocabulary of needs and the phrases admins added, as stored now.
@@ -28,12 +31,9 @@ pub enum DirectoryError {
     /// The store failed.
     #[error(transparent)]
     Store(#[from] StoreError),
-    /// The shipped demo data set does not parse (a packaging mistake).
-    #[error("demo data: {0}")]
-    Demo(#[from] ImportError),
-    /// The shipped demo benefits do not parse or are invalid (a packaging mistake).
-    #[error("demo benefits: {0}")]
-    DemoBenefits(String),
+    /// The shipped demo data cannot be loaded.
+    #[error(transparent)]
+    Demo(#[from] DemoError),
 }
 
 /// The directory of services of one area.
@@ -60,7 +60,7 @@ impl Directory {
     ) -> Result<Self, DirectoryError> {
         let taxonomy = store.sync_taxonomy(&Taxonomy::default_set()).await?;
         if seed_demo && store.count(None).await? == 0 {
-            let loaded = crate::demo::load(&*store, &taxonomy, &area).await?;
+            let loaded = crate::import::demo::load(&*store, &taxonomy, &area).await?;
             tracing::info!(
                 audit_entry = loaded.audit_id,
                 "empty database: loaded {} demonstration services of Siena (--no-demo to skip)",
@@ -68,7 +68,7 @@ impl Directory {
             );
         }
         if seed_demo {
-            crate::demo::load_benefits_if_due(&*store, &taxonomy).await?;
+            crate::import::demo::load_benefits_if_due(&*store, &taxonomy).await?;
         }
         let benefits = BenefitCatalog::new();
         benefits.reload(&*store).await?;
@@ -108,6 +108,12 @@ impl Directory {
     /// The index of published services.
     pub fn index(&self) -> &SpatialIndex {
         &self.index
+    }
+
+    /// A shared handle on the index, for what outlives a borrow of the directory (the
+    /// offline gazetteer).
+    pub fn index_handle(&self) -> Arc<SpatialIndex> {
+        self.index.clone()
     }
 
     /// The published names' confusable skeletons, for the moderators' look-alike warning.

@@ -4,18 +4,31 @@
 //! Loading it is an import like any other: it is written with an audit entry
 //! (`import.demo`, by `system`), so that the log tells when the demo services came in.
 
-use crate::directory::DirectoryError;
+use super::{Format, ImportError, ImportOptions, Origin, Parsed, parse_bytes};
 use crate::domain::{BenefitDraft, BenefitId};
 use crate::domain::{BoundingBox, Status, Taxonomy};
-use crate::import::{Format, ImportError, ImportOptions, Origin, Parsed, parse_bytes};
 use crate::store::KeyedBenefit;
 use crate::store::{
-    Actor, AuditFilter, ImportAudit, ImportOutcome, NewService, Store, SubjectKind,
+    Actor, AuditFilter, ImportAudit, ImportOutcome, NewService, Store, StoreError, SubjectKind,
 };
 use serde::Deserialize;
 
+/// Why the shipped demo data cannot be loaded.
+#[derive(Debug, thiserror::Error)]
+pub enum DemoError {
+    /// The store failed.
+    #[error(transparent)]
+    Store(#[from] StoreError),
+    /// The shipped demo data set does not parse (a packaging mistake).
+    #[error("demo data: {0}")]
+    Services(#[from] ImportError),
+    /// The shipped demo benefits do not parse or are invalid (a packaging mistake).
+    #[error("demo benefits: {0}")]
+    Benefits(String),
+}
+
 /// The demo data set, as shipped.
-pub const DEMO_GEOJSON: &str = include_str!("../data/demo/siena.geojson");
+pub const DEMO_GEOJSON: &str = include_str!("../../data/demo/siena.geojson");
 
 /// The demo data set's name in its audit entry.
 pub const DEMO_SOURCE: &str = "data/demo/siena.geojson (built in)";
@@ -65,7 +78,7 @@ pub async fn load(
     store: &dyn Store,
     taxonomy: &Taxonomy,
     area: &BoundingBox,
-) -> Result<ImportOutcome, DirectoryError> {
+) -> Result<ImportOutcome, DemoError> {
     let options = options();
     let mut parsed = parse(&options, taxonomy, area)?;
     // The audit document counts rows read and skipped, not the records handed over.
@@ -85,7 +98,7 @@ pub async fn load(
 
 /// The demo benefits (bonuses and contributions of the 2022 "Obiettivo Famiglia" article),
 /// as shipped.
-pub const DEMO_BENEFITS_JSON: &str = include_str!("../data/demo/benefits.json");
+pub const DEMO_BENEFITS_JSON: &str = include_str!("../../data/demo/benefits.json");
 
 /// The demo service whose presence says that a database holds the demo data set.
 const DEMO_MARKER: &str = "demo-sportello-famiglia";
@@ -116,15 +129,15 @@ struct DemoBenefit {
 pub async fn benefits<F, Fut>(
     taxonomy: &Taxonomy,
     service: F,
-) -> Result<Vec<KeyedBenefit>, DirectoryError>
+) -> Result<Vec<KeyedBenefit>, DemoError>
 where
     F: Fn(String) -> Fut,
     Fut: std::future::Future<
             Output = Result<Option<crate::domain::ServiceId>, crate::store::StoreError>,
         >,
 {
-    let file: BenefitsFile = serde_json::from_str(DEMO_BENEFITS_JSON)
-        .map_err(|e| DirectoryError::DemoBenefits(e.to_string()))?;
+    let file: BenefitsFile =
+        serde_json::from_str(DEMO_BENEFITS_JSON).map_err(|e| DemoError::Benefits(e.to_string()))?;
     let mut out = Vec::with_capacity(file.benefits.len());
     for b in file.benefits {
         let mut draft = b.benefit;
@@ -137,7 +150,7 @@ where
         draft.demo = Some(true);
         let data = draft.validate(taxonomy).map_err(|errs| {
             let list: Vec<String> = errs.iter().map(ToString::to_string).collect();
-            DirectoryError::DemoBenefits(format!("{}: {}", b.key, list.join("; ")))
+            DemoError::Benefits(format!("{}: {}", b.key, list.join("; ")))
         })?;
         out.push(KeyedBenefit { key: b.key, data });
     }
@@ -152,7 +165,7 @@ where
 pub async fn load_benefits_if_due(
     store: &dyn Store,
     taxonomy: &Taxonomy,
-) -> Result<Vec<BenefitId>, DirectoryError> {
+) -> Result<Vec<BenefitId>, DemoError> {
     if store.service_by_external_id(DEMO_MARKER).await?.is_none() {
         return Ok(Vec::new());
     }

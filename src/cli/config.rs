@@ -87,7 +87,7 @@ pub enum Command {
     /// List citizens' reports of problems with listings, oldest first.
     Reports(ReportsArgs),
     /// Manage moderators' and admins' accounts (add, list, disable, enable, reset-password).
-    User(crate::auth::cli::UserArgs),
+    User(crate::cli::user::UserArgs),
 }
 
 /// `mappatu reports`.
@@ -451,7 +451,7 @@ impl Settings {
             map_style: serve
                 .and_then(|s| s.map_style.clone())
                 .or(file_map_style)
-                .unwrap_or_else(|| crate::assets::DEFAULT_MAP_STYLE.to_string()),
+                .unwrap_or_else(|| crate::web::DEFAULT_MAP_STYLE.to_string()),
             frontend_dir: serve.and_then(|s| s.frontend_dir.clone()),
             trusted_proxies: match serve {
                 Some(s) if !s.trusted_proxy.is_empty() => s.trusted_proxy.clone(),
@@ -499,7 +499,7 @@ pub fn parse_public_url(s: &str) -> Result<String, String> {
 /// Checks `--map-style`: `offline`, an http(s) URL, or a path on this server.
 pub fn parse_map_style(s: &str) -> Result<String, String> {
     let s = s.trim();
-    if s == crate::assets::OFFLINE_MAP_STYLE
+    if s == crate::web::OFFLINE_MAP_STYLE
         || s.starts_with("https://")
         || s.starts_with("http://")
         || (s.starts_with('/') && !s.starts_with("//"))

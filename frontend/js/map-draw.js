@@ -6,9 +6,8 @@ import { iconPath } from './icons.js';
 /** Device pixels per CSS pixel of every image (sharp on high-density screens). */
 export const PIXEL_RATIO = 2;
 
-/** A round marker: category colour, white ring, white glyph. Returns ImageData. */
-export function markerImage(colour, icon, sizeCss = 30) {
-  const size = sizeCss * PIXEL_RATIO;
+/** A square canvas of `size` device pixels with a white disc filling it; its 2D context and radius. */
+function whiteDisc(size) {
   const canvas = document.createElement('canvas');
   canvas.width = size;
   canvas.height = size;
@@ -18,6 +17,13 @@ export function markerImage(colour, icon, sizeCss = 30) {
   ctx.arc(r, r, r - PIXEL_RATIO, 0, Math.PI * 2);
   ctx.fillStyle = '#ffffff';
   ctx.fill();
+  return { ctx, r };
+}
+
+/** A round marker: category colour, white ring, white glyph. Returns ImageData. */
+export function markerImage(colour, icon, sizeCss = 30) {
+  const size = sizeCss * PIXEL_RATIO;
+  const { ctx, r } = whiteDisc(size);
   ctx.beginPath();
   ctx.arc(r, r, r - 3 * PIXEL_RATIO, 0, Math.PI * 2);
   ctx.fillStyle = colour;
@@ -46,15 +52,7 @@ export function clusterImage(label) {
   const n = Number.parseFloat(label) * (/k$/.test(label) ? 1000 : 1);
   const sizeCss = n < 10 ? 34 : n < 100 ? 40 : n < 1000 ? 46 : 52;
   const size = sizeCss * PIXEL_RATIO;
-  const canvas = document.createElement('canvas');
-  canvas.width = size;
-  canvas.height = size;
-  const ctx = canvas.getContext('2d');
-  const r = size / 2;
-  ctx.beginPath();
-  ctx.arc(r, r, r - PIXEL_RATIO, 0, Math.PI * 2);
-  ctx.fillStyle = '#ffffff';
-  ctx.fill();
+  const { ctx, r } = whiteDisc(size);
   ctx.lineWidth = PIXEL_RATIO * 1.2;
   ctx.strokeStyle = 'rgba(0,0,0,0.55)';
   ctx.stroke();

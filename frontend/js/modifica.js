@@ -108,12 +108,7 @@ function showSuccess(res) {
   const code = res.tracking_code || '';
   $('tracking-code').textContent = code;
   $('status-link').href = `/stato?code=${encodeURIComponent(code)}`;
-  $('proposal-form').hidden = true;
   $('modifica-intro').hidden = true;
-  $('error-summary').hidden = true;
-  $('success').hidden = false;
-  $('success').focus();
-  window.scrollTo(0, 0);
 }
 
 onLangChange(() => {

@@ -53,12 +53,7 @@ function showSuccess(res) {
     $('edit-link').textContent = url;
     $('edit-link-box').hidden = false;
   }
-  $('submit-form').hidden = true;
   $('intro').hidden = true;
-  $('error-summary').hidden = true;
-  $('success').hidden = false;
-  $('success').focus();
-  window.scrollTo(0, 0);
 }
 
 $('copy-edit-link').addEventListener('click', async () => {

@@ -4,7 +4,7 @@
 // GET /api/services/{id}, and shows problems next to their fields (from the page's own
 // checks or from a 422's `fields`).
 
-import { h } from './dom.js';
+import { h, svgIcon } from './dom.js';
 import { applyPage, DESK_LANGUAGES, lang, languageName, t } from './i18n.js';
 import { fieldProblem } from './forms-common.js';
 import { createHoursEditor } from './hours-editor.js';
@@ -386,21 +386,7 @@ export function createServiceForm(opts) {
   };
 }
 
-function svgLock() {
-  const ns = 'http://www.w3.org/2000/svg';
-  const svg = document.createElementNS(ns, 'svg');
-  svg.setAttribute('viewBox', '0 0 24 24');
-  svg.setAttribute('class', 'icon');
-  svg.setAttribute('aria-hidden', 'true');
-  svg.setAttribute('focusable', 'false');
-  const path = document.createElementNS(ns, 'path');
-  path.setAttribute('d', 'M6 11h12v9H6zM8.5 11V8a3.5 3.5 0 0 1 7 0v3');
-  path.setAttribute('fill', 'none');
-  path.setAttribute('stroke', 'currentColor');
-  path.setAttribute('stroke-width', '2');
-  svg.append(path);
-  return svg;
-}
+const svgLock = () => svgIcon('M6 11h12v9H6zM8.5 11V8a3.5 3.5 0 0 1 7 0v3');
 
 /**
  * Fills the error summary `box` (an element with tabindex=-1) from `form.summary()` plus

@@ -13,7 +13,7 @@ import { failureMessage } from './forms-common.js';
  * Wires `formEl`'s submit event. Options:
  * - `form()`: the service form controller (createServiceForm), or null while it loads;
  * - `send(body)`: the request, resolving to the server's answer;
- * - `onSuccess(answer)`: shows the outcome;
+ * - `onSuccess(answer)`: fills the page's #success panel (the flow then shows it);
  * - `prepare(body)` (optional): a message ({key, vars}) that stops the sending, e.g. nothing changed;
  * - `refusal(err)` (optional): the page's own message for a failure, or null for the usual one.
  * The page's elements: #submit-button (its `data-i18n` is its idle label), #form-notice and
@@ -45,6 +45,15 @@ export function wireSubmitFlow(formEl, opts) {
     button.textContent = t(button.dataset.i18n);
   }
 
+  /** The form gives way to the page's #success panel, which takes the focus. */
+  function showSuccess() {
+    formEl.hidden = true;
+    summaryBox.hidden = true;
+    $('success').hidden = false;
+    $('success').focus();
+    window.scrollTo(0, 0);
+  }
+
   formEl.addEventListener('submit', async (e) => {
     e.preventDefault();
     const form = opts.form();
@@ -69,6 +78,7 @@ export function wireSubmitFlow(formEl, opts) {
       const res = await opts.send(body);
       say(null);
       opts.onSuccess(res || {});
+      showSuccess();
     } catch (err) {
       const own = opts.refusal && opts.refusal(err);
       if (!own && (err.status === 422 || (err.status === 400 && (err.fields.length || err.parameter)))) {

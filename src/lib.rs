@@ -15,6 +15,7 @@ pub mod geocode;
 pub mod import;
 pub mod index;
 pub mod moderation;
+pub mod net;
 pub mod notify;
 pub mod search;
 pub mod store;

@@ -5,53 +5,22 @@
 mod common;
 
 use common::TestServer;
+use common::http::{Answer, PASSWORD, send};
 use mappatu::auth::Role;
 use mappatu::store::{AuditFilter, SubjectKind};
 use reqwest::Client;
 use serde_json::{Value, json};
-
-const PASSWORD: &str = "correct horse battery staple";
-
-/// Status, headers and JSON body (`Null` when empty) of an answer.
-struct Answer {
-    status: u16,
-    headers: reqwest::header::HeaderMap,
-    body: Value,
-}
-
-async fn answer(res: reqwest::Response) -> Answer {
-    let status = res.status().as_u16();
-    let headers = res.headers().clone();
-    let text = res.text().await.unwrap();
-    let body = if text.is_empty() {
-        Value::Null
-    } else {
-        serde_json::from_str(&text)
-            .unwrap_or_else(|e| panic!("{status}: body is not JSON ({e}): {text}"))
-    };
-    Answer {
-        status,
-        headers,
-        body,
-    }
-}
 
 async fn post(s: &TestServer, c: &Client, path: &str, csrf: Option<&str>, body: Value) -> Answer {
     let mut req = c.post(format!("{}{}", s.base, path)).json(&body);
     if let Some(t) = csrf {
         req = req.header("X-CSRF-Token", t);
     }
-    answer(req.send().await.expect("request")).await
+    send(req).await
 }
 
 async fn get(s: &TestServer, c: &Client, path: &str) -> Answer {
-    answer(
-        c.get(format!("{}{}", s.base, path))
-            .send()
-            .await
-            .expect("request"),
-    )
-    .await
+    send(c.get(format!("{}{}", s.base, path))).await
 }
 
 async fn login(s: &TestServer, c: &Client, user: &str, password: &str) -> Answer {
@@ -662,13 +631,10 @@ async fn openapi_documents_auth_and_admin(s: &TestServer) {
 
 /// Logs in as `user` from `addr` (through the test's trusted proxy) with client `c`.
 async fn login_from(s: &TestServer, c: &Client, addr: &str, user: &str, pw: &str) -> Answer {
-    answer(
+    send(
         c.post(format!("{}/api/auth/login", s.base))
             .header("X-Forwarded-For", addr)
-            .json(&json!({"username": user, "password": pw}))
-            .send()
-            .await
-            .expect("request"),
+            .json(&json!({"username": user, "password": pw})),
     )
     .await
 }

@@ -79,9 +79,87 @@ macro_rules! on_both_stores {
 }
 
 on_both_stores!(
+    languages_come_from_a_csv_column_and_a_geojson_property,
     an_unclosed_quote_refuses_the_whole_file,
     an_import_is_audited_in_its_transaction_and_shown_to_admins,
 );
+
+/// The languages spoken at the desk: a CSV `lingue` column with codes separated by `;` or
+/// `,`, a GeoJSON property as a list or a string; an unknown code skips the row, naming it.
+async fn languages_come_from_a_csv_column_and_a_geojson_property(backend: Backend) {
+    let Some(db) = TestDb::new(backend).await else {
+        return;
+    };
+    let dir = tempfile::tempdir().unwrap();
+    let file = dir.path().join("sportelli.csv");
+    std::fs::write(
+        &file,
+        "codice,nome,lat,lon,lingue\n\
+         S1,Sportello stranieri,43.31,11.33,\"it;EN; ar\"\n\
+         S2,Sportello anziani,43.32,11.33,\n\
+         S3,Sportello misterioso,43.32,11.34,it;klingon\n",
+    )
+    .unwrap();
+    let r = import(
+        dir.path(),
+        Some(&db.url),
+        &file,
+        &["--category", "listening-guidance", "--id-col", "codice"],
+    );
+    assert!(r.ok, "{}\n{}", r.out, r.err);
+    assert!(
+        r.out
+            .contains("3 rows read, 2 imported, 0 updated, 1 skipped"),
+        "{}",
+        r.out
+    );
+    assert!(
+        r.err.contains("languages: unknown language \"klingon\""),
+        "the skipped row names the field: {}",
+        r.err
+    );
+    let geojson = dir.path().join("sportelli.geojson");
+    std::fs::write(
+        &geojson,
+        serde_json::to_string(&json!({"type": "FeatureCollection", "features": [
+            {"type": "Feature", "id": "G1",
+             "geometry": {"type": "Point", "coordinates": [11.33, 43.33]},
+             "properties": {"name": "Sportello lista", "categories": ["health"],
+                            "languages": ["fr", "it"]}},
+            {"type": "Feature", "id": "G2",
+             "geometry": {"type": "Point", "coordinates": [11.34, 43.33]},
+             "properties": {"name": "Sportello testo", "categories": ["health"],
+                            "languages": "uk, ru"}},
+        ]}))
+        .unwrap(),
+    )
+    .unwrap();
+    let r = import(dir.path(), Some(&db.url), &geojson, &[]);
+    assert!(r.ok, "{}\n{}", r.out, r.err);
+    let store = mappatu::store::open(&db.url).await.unwrap();
+    let mut got: Vec<(String, Vec<String>)> = Vec::new();
+    for (id, _) in store
+        .service_keys_with_status(mappatu::domain::Status::Published)
+        .await
+        .unwrap()
+    {
+        let s = store.get(id).await.unwrap().unwrap();
+        got.push((s.data.name, s.data.languages));
+    }
+    got.sort();
+    let v = |c: &[&str]| c.iter().map(|c| c.to_string()).collect::<Vec<_>>();
+    assert_eq!(
+        got,
+        [
+            ("Sportello anziani".to_string(), v(&[])),
+            ("Sportello lista".to_string(), v(&["fr", "it"])),
+            ("Sportello stranieri".to_string(), v(&["it", "en", "ar"])),
+            ("Sportello testo".to_string(), v(&["uk", "ru"])),
+        ]
+    );
+    store.close().await;
+    db.drop_db().await;
+}
 
 /// The issue's file: two data rows; the first opens a quote it never closes, and the csv
 /// reader took the second row into that value (it reported "1 rows read, 0 imported, 1

@@ -1120,7 +1120,153 @@ async fn pending_imports_are_queued_and_decided(s: &TestServer) {
     assert_eq!(e[0]["after"]["status"], "rejected");
 }
 
+/// The languages spoken at the desk, end to end: submitted, checked by code, approved,
+/// shown on the listing, found by `lang_spoken` on every list endpoint, diffed in a change
+/// proposal and edited by a moderator.
+async fn languages_spoken_are_submitted_moderated_shown_and_filtered(s: &TestServer) {
+    let m = Mod::login(s, "marta", Role::Moderator).await;
+    let mut f = feature("Sportello lingue", 11.3301, 43.3190);
+    // An unknown code is named, with its code, and nothing is stored.
+    f["properties"]["languages"] = json!(["it", "xx"]);
+    let a = send(
+        s.client
+            .post(format!("{}/api/submissions", s.base))
+            .json(&f),
+    )
+    .await;
+    assert_eq!(a.status, 422, "{}", a.body);
+    let e = &a.body["fields"][0];
+    assert_eq!(e["field"], "properties.languages", "{}", a.body);
+    assert_eq!(e["code"], "unknown_value", "{}", a.body);
+    assert_eq!(e["params"]["value"], "xx", "{}", a.body);
+
+    // Case and repeats are tidied.
+    f["properties"]["languages"] = json!(["IT", "en", "it"]);
+    let (code, token) = submit(s, &f).await;
+    let item = item_of(s, &code).await;
+    let a = m
+        .post(&format!("/api/moderation/items/{item}/approve"), None)
+        .await;
+    assert_eq!(a.status, 200, "{}", a.body);
+    let id = a.body["service"]["id"]
+        .as_i64()
+        .or_else(|| a.body["submission"]["service_id"].as_i64())
+        .unwrap_or_else(|| panic!("{}", a.body));
+    let (_, live) = s.get(&format!("/api/services/{id}")).await;
+    assert_eq!(
+        live["properties"]["languages"],
+        json!(["it", "en"]),
+        "{live}"
+    );
+
+    let ids = |fc: &Value| -> Vec<i64> {
+        fc["features"]
+            .as_array()
+            .unwrap_or_else(|| panic!("{fc}"))
+            .iter()
+            .map(|f| f["id"].as_i64().unwrap())
+            .collect()
+    };
+    let at = "lat=43.3190&lon=11.3301";
+    for (query, found) in [
+        ("/api/services?lang_spoken=en&limit=500".to_string(), true),
+        (
+            "/api/services?lang_spoken=ar,fr&limit=500".to_string(),
+            false,
+        ),
+        (
+            format!("/api/services/nearest?{at}&k=50&lang_spoken=en"),
+            true,
+        ),
+        (
+            format!("/api/services/nearest?{at}&k=50&lang_spoken=ar"),
+            false,
+        ),
+        ("/api/services/points?lang_spoken=EN".to_string(), true),
+        ("/api/services/points?lang_spoken=ar".to_string(), false),
+        (format!("/api/search?q=sportello&{at}&lang_spoken=en"), true),
+        (
+            format!("/api/search?q=sportello&{at}&lang_spoken=ar"),
+            false,
+        ),
+    ] {
+        let (st, fc) = s.get(&query).await;
+        assert_eq!(st, 200, "{query}: {fc}");
+        assert_eq!(ids(&fc).contains(&id), found, "{query}: {fc}");
+    }
+    // Without the filter, a full list shows the languages; a listing without any leaves
+    // the key out.
+    let (_, fc) = s.get("/api/services?detail=full&limit=500").await;
+    let all = fc["features"].as_array().unwrap();
+    let mine = all.iter().find(|f| f["id"] == id).unwrap();
+    assert_eq!(mine["properties"]["languages"], json!(["it", "en"]));
+    assert!(
+        all.iter()
+            .any(|f| f["properties"].get("languages").is_none())
+    );
+    // A code that is not ISO 639-1 is a 400 naming the parameter.
+    for bad in ["xx", "english", "en,zz"] {
+        let (st, body) = s.get(&format!("/api/services?lang_spoken={bad}")).await;
+        assert_eq!(st, 400, "{bad}: {body}");
+        assert_eq!(body["error"], "invalid_parameter", "{body}");
+        assert_eq!(body["parameter"], "lang_spoken", "{body}");
+    }
+
+    // A change proposal adding French shows in the diff, by field.
+    let mut change = live.clone();
+    change["properties"]["languages"] = json!(["it", "en", "fr"]);
+    change["properties"]["contact"] =
+        json!({"name": "Anna Rossi", "email": "anna.rossi@example.org"});
+    change["properties"]["consent"] = json!(true);
+    let a = send(
+        s.client
+            .post(format!("{}/api/listings/{id}/proposals", s.base))
+            .bearer_auth(&token)
+            .json(&change),
+    )
+    .await;
+    assert_eq!(a.status, 201, "{}", a.body);
+    let q = m.get("/api/moderation/queue?kind=change").await;
+    let diff = q.body["items"][0]["diff"].as_array().unwrap().clone();
+    assert_eq!(diff.len(), 1, "{diff:?}");
+    assert_eq!(diff[0]["field"], "properties.languages");
+    assert_eq!(diff[0]["before"], json!(["it", "en"]));
+    assert_eq!(diff[0]["after"], json!(["it", "en", "fr"]));
+    let change_item = item_of(s, a.body["tracking_code"].as_str().unwrap()).await;
+    let a = m
+        .post(
+            &format!("/api/moderation/items/{change_item}/approve"),
+            None,
+        )
+        .await;
+    assert_eq!(a.status, 200, "{}", a.body);
+    let (_, fc) = s.get("/api/services?lang_spoken=fr&limit=500").await;
+    assert!(ids(&fc).contains(&id), "{fc}");
+
+    // A moderator's edit takes them away; the audit log keeps both versions.
+    let mut edited = live.clone();
+    edited["properties"]["languages"] = json!([]);
+    let a = m
+        .post(&format!("/api/moderation/services/{id}/edit"), Some(edited))
+        .await;
+    assert_eq!(a.status, 200, "{}", a.body);
+    let (_, live) = s.get(&format!("/api/services/{id}")).await;
+    assert!(live["properties"].get("languages").is_none(), "{live}");
+    let e = audit(s, "service.edit").await;
+    assert_eq!(
+        e[0].before.as_ref().unwrap()["properties"]["languages"],
+        json!(["it", "en", "fr"])
+    );
+    assert_eq!(
+        e[0].after.as_ref().unwrap()["properties"]["languages"],
+        json!([])
+    );
+    let (_, fc) = s.get("/api/services?lang_spoken=fr&limit=500").await;
+    assert!(!ids(&fc).contains(&id), "{fc}");
+}
+
 both_stores!(
+    languages_spoken_are_submitted_moderated_shown_and_filtered,
     approve_after_editing_publishes_at_once,
     reject_and_request_changes_show_on_the_status_page,
     duplicates_are_flagged_and_merged,

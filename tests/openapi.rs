@@ -8,35 +8,12 @@
 mod common;
 
 use common::TestServer;
+use common::http::{Answer, PASSWORD};
 use mappatu::auth::Role;
-use reqwest::header::{CONTENT_TYPE, HeaderMap};
+use reqwest::header::CONTENT_TYPE;
 use serde_json::{Value, json};
 use std::collections::BTreeSet;
 use std::sync::Mutex;
-
-const PASSWORD: &str = "correct horse battery staple";
-
-/// A real answer, kept whole for the checks.
-struct Answer {
-    status: u16,
-    headers: HeaderMap,
-    text: String,
-}
-
-impl Answer {
-    async fn of(res: reqwest::Response) -> Answer {
-        Answer {
-            status: res.status().as_u16(),
-            headers: res.headers().clone(),
-            text: res.text().await.unwrap(),
-        }
-    }
-
-    fn json(&self) -> Value {
-        serde_json::from_str(&self.text)
-            .unwrap_or_else(|e| panic!("{}: not JSON ({e}): {}", self.status, self.text))
-    }
-}
 
 /// What a request sends as its body.
 enum Body {
@@ -273,7 +250,7 @@ impl Client {
         if let Some(t) = &self.bearer {
             req = req.bearer_auth(t);
         }
-        Answer::of(body.apply(req).send().await.expect("request")).await
+        Answer::raw(body.apply(req).send().await.expect("request")).await
     }
 
     /// Sends, asserts the status, and checks the answer against the description.
@@ -1048,7 +1025,95 @@ async fn import_pending(s: &TestServer, n: usize) -> Vec<i64> {
     out.inserted.iter().map(|id| id.0).collect()
 }
 
+/// The submission body is described with the server's own limits (contract: a form key
+/// `a.b` is `SubmissionProperties.properties.a`, its `$ref` resolved, then `.properties.b`),
+/// so the web app reads them instead of copying them; every limit the form copied by hand
+/// is there with the same value, and a body over a limit is refused as described.
+async fn submission_limits_are_published(s: &TestServer) {
+    let (_, doc) = s.get("/api/openapi.json").await;
+    let schemas = &doc["components"]["schemas"];
+    let resolve = |v: &Value| -> Value {
+        match v["$ref"].as_str() {
+            Some(r) => schemas[r.rsplit('/').next().unwrap()].clone(),
+            None => v.clone(),
+        }
+    };
+    let props = &schemas["SubmissionProperties"]["properties"];
+    let limit = |key: &str, what: &str| -> u64 {
+        let mut parts = key.split('.');
+        let mut v = props[parts.next().unwrap()].clone();
+        for p in parts {
+            v = resolve(&v)["properties"][p].clone();
+        }
+        v[what]
+            .as_u64()
+            .unwrap_or_else(|| panic!("{key}: no {what} in {v}"))
+    };
+    // The table frontend/js/service-form.js carried before the limits were published.
+    for (key, max) in [
+        ("name", 200),
+        ("organisation", 300),
+        ("description_it", 4000),
+        ("description_en", 4000),
+        ("address", 300),
+        ("phone", 40),
+        ("email", 254),
+        ("website", 500),
+        ("accessibility.note_it", 4000),
+        ("accessibility.note_en", 4000),
+        ("contact.name", 200),
+        ("contact.email", 254),
+        ("contact.phone", 40),
+        ("opening_hours", 1000),
+    ] {
+        assert_eq!(limit(key, "maxLength"), max, "{key}");
+    }
+    for (key, max) in [("categories", 6), ("target_groups", 20), ("languages", 12)] {
+        assert_eq!(limit(key, "maxItems"), max, "{key}");
+    }
+    let feature = &schemas["SubmissionFeature"];
+    assert_eq!(
+        feature["properties"]["properties"]["$ref"],
+        "#/components/schemas/SubmissionProperties"
+    );
+    for path in ["/api/submissions", "/api/listings/{id}/proposals"] {
+        assert_eq!(
+            doc["paths"][path]["post"]["requestBody"]["content"]["application/json"]["schema"]["$ref"],
+            "#/components/schemas/SubmissionFeature",
+            "{path}"
+        );
+    }
+    // The limit is the one the server checks.
+    let mut body = submission("Troppo lungo", 11.33, 43.32);
+    body["properties"]["name"] = json!("x".repeat(limit("name", "maxLength") as usize + 1));
+    body["properties"]["languages"] =
+        json!(vec!["it"; limit("languages", "maxItems") as usize + 1]);
+    let a = common::http::send(
+        s.client
+            .post(format!("{}/api/submissions", s.base))
+            .json(&body),
+    )
+    .await;
+    assert_eq!(a.status, 422, "{}", a.body);
+    let fields = a.body["fields"].as_array().unwrap();
+    assert!(
+        fields.iter().any(|e| e["field"] == "properties.name"
+            && e["code"] == "too_long"
+            && e["params"]["max"] == 200),
+        "{}",
+        a.body
+    );
+    assert!(
+        fields.iter().any(|e| e["field"] == "properties.languages"
+            && e["code"] == "too_many"
+            && e["params"]["max"] == 12),
+        "{}",
+        a.body
+    );
+}
+
 both_stores!(
+    submission_limits_are_published,
     public_answers_match_their_schemas,
     protected_operations_describe_401,
     bad_input_statuses_are_described,

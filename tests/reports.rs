@@ -4,15 +4,9 @@
 mod common;
 
 use common::TestServer;
+use common::http::Answer;
 use mappatu::domain::{Lang, ReportKind, ReportStatus, ServiceId, Status};
 use serde_json::{Value, json};
-
-/// The answer to a POST: status, headers, JSON body (panics if the body is not JSON).
-struct Answer {
-    status: u16,
-    headers: reqwest::header::HeaderMap,
-    body: Value,
-}
 
 async fn post_raw(
     s: &TestServer,
@@ -24,17 +18,14 @@ async fn post_raw(
     if let Some(ct) = content_type {
         req = req.header("content-type", ct);
     }
-    let res = req.send().await.expect("request");
-    let status = res.status().as_u16();
-    let headers = res.headers().clone();
-    let text = res.text().await.unwrap();
-    let body = serde_json::from_str(&text)
-        .unwrap_or_else(|e| panic!("POST {path}: {status} body is not JSON ({e}): {text}"));
-    Answer {
-        status,
-        headers,
-        body,
-    }
+    let a = Answer::raw(req.send().await.expect("request")).await;
+    assert!(
+        !a.body.is_null(),
+        "POST {path}: {} body is not JSON: {}",
+        a.status,
+        a.text
+    );
+    a
 }
 
 async fn post(s: &TestServer, id: i64, body: &Value) -> Answer {

@@ -6,30 +6,9 @@
 mod common;
 
 use common::TestServer;
+use common::http::{Answer, send};
 use mappatu::domain::submission::{SubmissionStatus, hash_token};
 use serde_json::{Value, json};
-
-struct Answer {
-    status: u16,
-    headers: reqwest::header::HeaderMap,
-    text: String,
-    body: Value,
-}
-
-async fn send(req: reqwest::RequestBuilder) -> Answer {
-    let res = req.send().await.expect("request");
-    let status = res.status().as_u16();
-    let headers = res.headers().clone();
-    let text = res.text().await.unwrap();
-    let body = serde_json::from_str(&text)
-        .unwrap_or_else(|e| panic!("{status}: body is not JSON ({e}): {text}"));
-    Answer {
-        status,
-        headers,
-        text,
-        body,
-    }
-}
 
 async fn submit(s: &TestServer, body: &Value) -> Answer {
     send(
@@ -361,7 +340,103 @@ async fn proposals_need_the_listings_edit_token(s: &TestServer) {
     assert_eq!(stored(s).await, before);
 }
 
+/// Every field problem carries a machine-readable code, and the values its text needs, so
+/// that a client translates it without reading the English message.
+async fn field_problems_carry_codes_and_params(s: &TestServer) {
+    let body = json!({
+        "type": "Feature",
+        "geometry": {"type": "Point", "coordinates": [12.49, 41.89]},
+        "properties": {
+            "name": "",
+            "organisation": "Comune\u{200B}di Siena",
+            "categories": ["not-a-category"],
+            "target_groups": "elderly",
+            "languages": ["it", "xx"],
+            "email": "not an email",
+            "website": "javascript:alert(1)",
+            "phone": "call me",
+            "opening_hours": "whenever",
+            "accessibility": {"wheelchair": "sometimes"},
+            "description_it": "x".repeat(4001),
+            "contact": {"name": "Anna"},
+            "consent": false,
+            "lang": "fr",
+            "colour": "red"
+        }
+    });
+    let a = submit(s, &body).await;
+    assert_eq!(a.status, 422, "{}", a.body);
+    let fields = a.body["fields"].as_array().unwrap();
+    let code = |field: &str| -> &Value {
+        fields
+            .iter()
+            .find(|e| e["field"] == field)
+            .unwrap_or_else(|| panic!("{field} missing from {}", a.body))
+    };
+    for (field, expected) in [
+        ("properties.name", "required"),
+        ("properties.organisation", "forbidden_character"),
+        ("properties.categories", "unknown_value"),
+        ("properties.target_groups", "invalid"),
+        ("properties.languages", "unknown_value"),
+        ("properties.email", "invalid_email"),
+        ("properties.website", "invalid_url"),
+        ("properties.phone", "invalid_phone"),
+        ("properties.opening_hours", "invalid_hours"),
+        ("properties.accessibility.wheelchair", "invalid_choice"),
+        ("properties.description_it", "too_long"),
+        ("properties.contact.email", "email_or_phone"),
+        ("properties.consent", "consent_required"),
+        ("properties.lang", "invalid_choice"),
+        ("properties.colour", "invalid"),
+        ("geometry.coordinates", "outside_area"),
+    ] {
+        assert_eq!(code(field)["code"], expected, "{field}: {}", a.body);
+        assert!(code(field)["message"].is_string(), "{field}: {}", a.body);
+    }
+    // Each problem is {field, code, message, params?}.
+    for e in fields {
+        let keys = e.as_object().unwrap();
+        assert!(
+            keys.keys()
+                .all(|k| ["field", "code", "message", "params"].contains(&k.as_str())),
+            "{e}"
+        );
+    }
+    assert_eq!(code("properties.description_it")["params"]["max"], 4000);
+    assert_eq!(
+        code("properties.description_it")["message"],
+        "is longer than 4000 characters"
+    );
+    assert_eq!(
+        code("properties.categories")["params"]["value"],
+        "not-a-category"
+    );
+    assert_eq!(code("properties.languages")["params"]["value"], "xx");
+    assert_eq!(code("properties.organisation")["params"]["cp"], "U+200B");
+    assert_eq!(code("properties.organisation")["params"]["at"], 7);
+    assert_eq!(
+        code("properties.accessibility.wheelchair")["params"]["allowed"],
+        "yes, limited, no, unknown"
+    );
+    assert!(
+        code("properties.name").get("params").is_none(),
+        "{}",
+        a.body
+    );
+    let (_, doc) = s.get("/api/openapi.json").await;
+    let codes = &doc["components"]["schemas"]["FieldCode"]["enum"];
+    for e in fields {
+        assert!(
+            codes.as_array().unwrap().contains(&e["code"]),
+            "{} is documented",
+            e["code"]
+        );
+    }
+}
+
 both_stores!(
+    field_problems_carry_codes_and_params,
     a_submission_is_stored_pending_and_its_status_is_readable,
     every_field_problem_is_listed,
     honeypot_oversized_body_and_bursts_are_refused,

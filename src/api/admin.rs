@@ -3,12 +3,13 @@
 //! to the audit log in the same transaction; disabling an account or resetting its
 //! password ends its sessions.
 
-use super::json::{JsonBody, MAX_BODY_BYTES};
+use super::json::{JsonBody, MAX_BODY_BYTES, limit_bodies};
 use super::path::Path;
+use super::session::Admin;
 use super::{AppError, AppState, ErrorBody};
-use crate::auth::{Admin, Role, check_password, check_username, password};
+use crate::auth::{Role, check_password, check_username, password};
 use crate::store::{LoginAttempts, NewUser, User};
-use axum::extract::{DefaultBodyLimit, State};
+use axum::extract::State;
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
 use axum::routing::{get, post};
@@ -18,13 +19,13 @@ use utoipa::ToSchema;
 
 /// The admin routes (under `/api`).
 pub fn router() -> Router<AppState> {
-    Router::new()
+    let routes = Router::new()
         .route("/admin/users", get(list_users).post(create_user))
         .route("/admin/users/{id}/disable", post(disable_user))
         .route("/admin/users/{id}/enable", post(enable_user))
         .route("/admin/users/{id}/reset-password", post(reset_password))
-        .route("/admin/login-attempts", get(login_attempts))
-        .layer(DefaultBodyLimit::max(MAX_BODY_BYTES))
+        .route("/admin/login-attempts", get(login_attempts));
+    limit_bodies(routes, MAX_BODY_BYTES)
 }
 
 /// The accounts.
@@ -68,13 +69,11 @@ pub struct PasswordRequest {
     password: String,
 }
 
-fn conflict(parameter: Option<&str>, message: String) -> Response {
-    let body = ErrorBody {
-        error: "conflict",
-        message,
-        parameter: parameter.map(str::to_owned),
-    };
-    (StatusCode::CONFLICT, Json(body)).into_response()
+fn username_taken(username: &str) -> AppError {
+    AppError::Conflict {
+        parameter: Some("username".into()),
+        message: format!("username: {username:?} is taken"),
+    }
 }
 
 fn user_id(id: &str) -> Result<i64, AppError> {
@@ -84,11 +83,7 @@ fn user_id(id: &str) -> Result<i64, AppError> {
 /// Hashing cannot fail short of a bug or a panicked worker; it is logged and answered
 /// like any other server-side failure, without details.
 fn hash_failed(e: password::HashError) -> AppError {
-    tracing::error!("{e}");
-    AppError::Store(crate::store::StoreError::Corrupt {
-        id: 0,
-        reason: "password hashing failed".into(),
-    })
+    AppError::Internal(e.to_string())
 }
 
 fn no_such_user(id: i64) -> AppError {
@@ -173,10 +168,7 @@ pub async fn create_user(
     check_password(&req.password).map_err(|e| AppError::invalid("password", e))?;
     let store = state.directory.store();
     if store.user_by_name(&req.username).await?.is_some() {
-        return Ok(conflict(
-            Some("username"),
-            format!("username: {:?} is taken", req.username),
-        ));
+        return Err(username_taken(&req.username));
     }
     let password_hash = password::hash(req.password).await.map_err(hash_failed)?;
     let new = NewUser {
@@ -189,10 +181,7 @@ pub async fn create_user(
             tracing::info!(admin = admin.id, user = user.id, "account added");
             Ok((StatusCode::CREATED, Json(user)).into_response())
         }
-        None => Ok(conflict(
-            Some("username"),
-            format!("username: {:?} is taken", req.username),
-        )),
+        None => Err(username_taken(&req.username)),
     }
 }
 
@@ -218,7 +207,7 @@ pub async fn disable_user(
     let id = user_id(&id)?;
     // Otherwise the last admin could lock everyone out of account management.
     if id == admin.id {
-        return Ok(conflict(None, "you cannot disable your own account".into()));
+        return Err(AppError::conflict("you cannot disable your own account"));
     }
     let user = state
         .directory

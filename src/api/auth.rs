@@ -2,18 +2,19 @@
 //!
 //! Passwords are never logged; the username of a failed attempt only at debug level.
 
-use super::json::{JsonBody, MAX_BODY_BYTES};
+use super::json::{JsonBody, MAX_BODY_BYTES, limit_bodies};
 use super::ratelimit::ClientIp;
+use super::session::AuthSession;
 use super::{AppError, AppState, ErrorBody};
 use crate::auth::session::{
     self, clear_cookie, device_cookie, device_token_from_headers, session_cookie,
     token_from_headers, token_hash,
 };
 use crate::auth::throttle::{FORGET_AFTER, MAX_DEVICE_FAILURES, RECENT, wait_after};
-use crate::auth::{AuthSession, CurrentUser, MAX_PASSWORD, MAX_USERNAME, Role, password};
+use crate::auth::{CurrentUser, MAX_PASSWORD, MAX_USERNAME, Role, password};
 use crate::store::db_now;
-use axum::extract::{DefaultBodyLimit, State};
-use axum::http::{HeaderMap, HeaderValue, StatusCode, header};
+use axum::extract::State;
+use axum::http::{HeaderMap, StatusCode, header};
 use axum::response::{IntoResponse, Response};
 use axum::routing::{get, post};
 use axum::{Json, Router};
@@ -24,11 +25,11 @@ use utoipa::ToSchema;
 
 /// The auth routes (under `/api`).
 pub fn router() -> Router<AppState> {
-    Router::new()
+    let routes = Router::new()
         .route("/auth/login", post(login))
         .route("/auth/logout", post(logout))
-        .route("/auth/me", get(me))
-        .layer(DefaultBodyLimit::max(MAX_BODY_BYTES))
+        .route("/auth/me", get(me));
+    limit_bodies(routes, MAX_BODY_BYTES)
 }
 
 /// Credentials. (No `Debug`: the password must not end up in a log line.)
@@ -58,56 +59,6 @@ pub struct SessionInfo {
     pub csrf_token: String,
 }
 
-/// Why a login was refused.
-enum Refusal {
-    App(AppError),
-    BadCredentials,
-    Throttled(Duration),
-}
-
-impl From<AppError> for Refusal {
-    fn from(e: AppError) -> Self {
-        Refusal::App(e)
-    }
-}
-
-impl From<crate::store::StoreError> for Refusal {
-    fn from(e: crate::store::StoreError) -> Self {
-        Refusal::App(AppError::Store(e))
-    }
-}
-
-impl IntoResponse for Refusal {
-    fn into_response(self) -> Response {
-        match self {
-            Refusal::App(e) => e.into_response(),
-            // One answer for an unknown username, a wrong password and a disabled
-            // account: the answer does not tell which accounts exist.
-            Refusal::BadCredentials => (
-                StatusCode::UNAUTHORIZED,
-                Json(ErrorBody {
-                    error: "invalid_credentials",
-                    message: "wrong username or password".into(),
-                    parameter: None,
-                }),
-            )
-                .into_response(),
-            Refusal::Throttled(wait) => {
-                let secs = (wait.as_secs() + u64::from(wait.subsec_nanos() > 0)).max(1);
-                let body = ErrorBody {
-                    error: "too_many_attempts",
-                    message: format!("too many failed logins; try again in {secs} second(s)"),
-                    parameter: None,
-                };
-                let mut res = (StatusCode::TOO_MANY_REQUESTS, Json(body)).into_response();
-                res.headers_mut()
-                    .insert(header::RETRY_AFTER, HeaderValue::from(secs));
-                res
-            }
-        }
-    }
-}
-
 /// Log in. Sets the `mappatu_session` cookie (`HttpOnly; SameSite=Strict; Path=/`, and
 /// `Secure` when the server's public URL is https) and answers the CSRF token; a browser
 /// logging in to the account for the first time also gets the `mappatu_device` cookie
@@ -134,23 +85,25 @@ pub async fn login(
     ClientIp(client): ClientIp,
     headers: HeaderMap,
     JsonBody(req): JsonBody<LoginRequest>,
-) -> Response {
-    match try_login(&state, client, &headers, req).await {
-        Ok(done) => {
-            let settings = &state.auth.settings;
-            let mut res = Json(done.info).into_response();
-            res.headers_mut().append(
-                header::SET_COOKIE,
-                session_cookie(&done.session_token, settings),
-            );
-            if let Some(device) = &done.device_token {
-                res.headers_mut()
-                    .append(header::SET_COOKIE, device_cookie(device, settings));
-            }
-            res
-        }
-        Err(refusal) => refusal.into_response(),
+) -> Result<Response, AppError> {
+    let done = try_login(&state, client, &headers, req).await?;
+    let settings = &state.auth.settings;
+    let mut res = Json(done.info).into_response();
+    res.headers_mut().append(
+        header::SET_COOKIE,
+        session_cookie(&done.session_token, settings),
+    );
+    if let Some(device) = &done.device_token {
+        res.headers_mut()
+            .append(header::SET_COOKIE, device_cookie(device, settings));
     }
+    Ok(res)
+}
+
+fn too_many_attempts(wait: Duration) -> AppError {
+    AppError::too_many_requests("too_many_attempts", wait, |secs| {
+        format!("too many failed logins; try again in {secs} second(s)")
+    })
 }
 
 /// A login that succeeded: what the answer carries and the cookies it sets.
@@ -166,24 +119,24 @@ async fn try_login(
     client: Option<std::net::IpAddr>,
     headers: &HeaderMap,
     req: LoginRequest,
-) -> Result<LoggedIn, Refusal> {
+) -> Result<LoggedIn, AppError> {
     if req.username.trim().is_empty() {
-        return Err(AppError::invalid("username", "must not be empty").into());
+        return Err(AppError::invalid("username", "must not be empty"));
     }
     if req.username.len() > MAX_USERNAME {
         return Err(AppError::invalid(
             "username",
             format!("must be at most {MAX_USERNAME} characters"),
-        )
-        .into());
+        ));
     }
     if req.password.is_empty() {
-        return Err(AppError::invalid("password", "must not be empty").into());
+        return Err(AppError::invalid("password", "must not be empty"));
     }
     if req.password.len() > MAX_PASSWORD {
-        return Err(
-            AppError::invalid("password", format!("must be at most {MAX_PASSWORD} bytes")).into(),
-        );
+        return Err(AppError::invalid(
+            "password",
+            format!("must be at most {MAX_PASSWORD} bytes"),
+        ));
     }
     let store = state.directory.store();
     let auth = &state.auth;
@@ -209,7 +162,7 @@ async fn try_login(
     if device.is_none() {
         auth.ip_throttle
             .check(client, started)
-            .map_err(Refusal::Throttled)?;
+            .map_err(too_many_attempts)?;
     }
     if device.is_none()
         && !known_address
@@ -220,7 +173,7 @@ async fn try_login(
         && until > now
     {
         auth.refused.add(&key, started);
-        return Err(Refusal::Throttled(
+        return Err(too_many_attempts(
             (until - now).to_std().unwrap_or(Duration::from_secs(1)),
         ));
     }
@@ -262,7 +215,12 @@ async fn try_login(
                 "login failed"
             );
             tracing::debug!(username = %req.username.escape_debug(), "login failed for this username");
-            return Err(Refusal::BadCredentials);
+            // One answer for an unknown username, a wrong password and a disabled
+            // account: the answer does not tell which accounts exist.
+            return Err(AppError::Unauthorized {
+                code: "invalid_credentials",
+                message: "wrong username or password".into(),
+            });
         }
     };
     store.record_login_success(&key, now).await?;

@@ -3,16 +3,15 @@
 //! `PUT` and `DELETE /api/admin/benefits/{id}`. Reads come from the in-memory catalog;
 //! writes go to the store (one transaction with their audit entry), then to the catalog.
 
-use super::json::{JsonBody, MAX_BODY_BYTES};
+use super::json::{JsonBody, MAX_BODY_BYTES, limit_bodies};
 use super::params::{Params, positive_id};
 use super::path::Path;
-use super::submissions::{InvalidBody, Problem};
+use super::session::Admin;
 use super::{AppError, AppState, ErrorBody};
-use crate::auth::Admin;
-use crate::domain::service::FieldError;
+use crate::domain::service::{FieldCode, FieldError};
 use crate::domain::{Benefit, BenefitDraft, BenefitId, ServiceId};
 use crate::store::StoreError;
-use axum::extract::{DefaultBodyLimit, FromRequestParts, State};
+use axum::extract::{FromRequestParts, State};
 use axum::http::StatusCode;
 use axum::http::request::Parts;
 use axum::response::{IntoResponse, Response};
@@ -24,17 +23,17 @@ use utoipa::{IntoParams, ToSchema};
 
 /// The benefit routes (under `/api`): public reads and the admins' writes.
 pub fn router() -> Router<AppState> {
+    let admin = Router::new()
+        .route("/admin/benefits", axum::routing::post(create))
+        .route(
+            "/admin/benefits/{id}",
+            axum::routing::put(update).delete(delete),
+        );
     Router::new()
         .route("/benefits", get(list))
         .route("/benefits/{id}", get(get_one))
         .merge(
-            Router::new()
-                .route("/admin/benefits", axum::routing::post(create))
-                .route(
-                    "/admin/benefits/{id}",
-                    axum::routing::put(update).delete(delete),
-                )
-                .layer(DefaultBodyLimit::max(MAX_BODY_BYTES))
+            limit_bodies(admin, MAX_BODY_BYTES)
                 // Admin answers are private: never stored by caches.
                 .layer(tower_http::set_header::SetResponseHeaderLayer::overriding(
                     axum::http::header::CACHE_CONTROL,
@@ -283,13 +282,17 @@ fn no_such_benefit(id: BenefitId) -> AppError {
 }
 
 /// The store's refusal of a link, as the field problem it is.
-fn write_failed(e: StoreError) -> Problem {
+fn write_failed(e: StoreError) -> AppError {
     match e {
-        StoreError::UnknownService(id) => Problem::Invalid(vec![FieldError {
-            field: "service_ids".into(),
-            message: format!("no service has id {id}"),
-        }]),
-        e => Problem::from(e),
+        StoreError::UnknownService(id) => AppError::Invalid(vec![
+            FieldError::new(
+                "service_ids",
+                FieldCode::UnknownValue,
+                format!("no service has id {id}"),
+            )
+            .with("value", id.0),
+        ]),
+        e => AppError::Store(e),
     }
 }
 
@@ -368,17 +371,17 @@ pub async fn get_one(
         (status = 403, description = "Not an admin, or `X-CSRF-Token` missing or wrong", body = ErrorBody),
         (status = 413, description = "The body is larger than 16 KiB", body = ErrorBody),
         (status = 415, description = "The body is not `application/json`", body = ErrorBody),
-        (status = 422, description = "Every invalid field (a missing `name_it`, an unknown slug or service, a bad date or link)", body = InvalidBody),
+        (status = 422, description = "Every invalid field (a missing `name_it`, an unknown slug or service, a bad date or link)", body = ErrorBody),
         (status = 503, description = "The database is not available", body = ErrorBody),
     ))]
 pub async fn create(
     Admin(admin): Admin,
     State(state): State<AppState>,
     JsonBody(req): JsonBody<BenefitRequest>,
-) -> Result<Response, Problem> {
+) -> Result<Response, AppError> {
     let data = BenefitDraft::from(req)
         .validate(&state.directory.taxonomy())
-        .map_err(Problem::Invalid)?;
+        .map_err(AppError::Invalid)?;
     let b = state
         .directory
         .create_benefit(&data, &admin.actor())
@@ -417,7 +420,7 @@ pub async fn create(
         (status = 404, description = "No benefit has this id", body = ErrorBody),
         (status = 413, description = "The body is larger than 16 KiB", body = ErrorBody),
         (status = 415, description = "The body is not `application/json`", body = ErrorBody),
-        (status = 422, description = "Every invalid field", body = InvalidBody),
+        (status = 422, description = "Every invalid field", body = ErrorBody),
         (status = 503, description = "The database is not available", body = ErrorBody),
     ))]
 pub async fn update(
@@ -425,7 +428,7 @@ pub async fn update(
     State(state): State<AppState>,
     BenefitIdPath(id): BenefitIdPath,
     JsonBody(req): JsonBody<BenefitRequest>,
-) -> Result<Json<BenefitView>, Problem> {
+) -> Result<Json<BenefitView>, AppError> {
     let mut draft = BenefitDraft::from(req);
     if draft.demo.is_none() {
         let current = state.directory.store().benefit(id).await?;
@@ -434,7 +437,7 @@ pub async fn update(
     }
     let data = draft
         .validate(&state.directory.taxonomy())
-        .map_err(Problem::Invalid)?;
+        .map_err(AppError::Invalid)?;
     let b = state
         .directory
         .update_benefit(id, &data, &admin.actor())

@@ -1,6 +1,9 @@
-//! The HTTP layer's error: every failure becomes `{"error": code, "message": text}` with
-//! the right status. Internal details are logged, never sent.
+//! The HTTP layer's one error type, [`AppError`], and its one body, [`ErrorBody`]:
+//! every failure of a handler, an extractor or a layer becomes
+//! `{"error": code, "message": text, "parameter"?: name, "fields"?: [...]}` with the right
+//! status. Internal details are logged, never sent.
 
+use crate::domain::service::FieldError;
 use crate::store::StoreError;
 use axum::Json;
 use axum::http::{HeaderValue, StatusCode, header};
@@ -11,6 +14,7 @@ use std::convert::Infallible;
 use std::future::Future;
 use std::pin::Pin;
 use std::task::{Context, Poll, ready};
+use std::time::Duration;
 use utoipa::ToSchema;
 
 /// The body of every error answer.
@@ -26,30 +30,108 @@ pub struct ErrorBody {
     #[serde(skip_serializing_if = "Option::is_none")]
     #[schema(example = "lat")]
     pub parameter: Option<String>,
+    /// 422 answers (`error` is `invalid`): every field at fault (`properties.name`,
+    /// `geometry.coordinates`, `properties.contact.email`, …), each with a
+    /// machine-readable code and what is wrong with it.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub fields: Option<Vec<FieldError>>,
 }
 
-/// Errors of the HTTP layer.
+impl ErrorBody {
+    /// A body with a code and a message only.
+    pub fn new(error: &'static str, message: impl Into<String>) -> Self {
+        ErrorBody {
+            error,
+            message: message.into(),
+            parameter: None,
+            fields: None,
+        }
+    }
+}
+
+/// Errors of the HTTP layer: what a handler, an extractor or a layer refuses with.
 #[derive(Debug, thiserror::Error)]
 pub enum AppError {
-    /// A query parameter or path segment is missing, malformed or out of range.
+    /// A query parameter, path segment, header or body field is missing, malformed or out
+    /// of range: 400.
     #[error("{parameter}: {message}")]
     BadParameter {
-        /// `invalid_parameter`, `missing_parameter`, `unknown_parameter`, …
+        /// `invalid_parameter`, `missing_parameter`, `unknown_parameter`, `invalid_json`,
+        /// `unknown_field`, `missing_field`, `invalid_field`, `missing_body`, …
         code: &'static str,
-        /// The parameter's name.
+        /// The parameter's name (`body` when the fault is the body as a whole).
         parameter: String,
         /// What is wrong.
         message: String,
     },
-    /// No such resource (or not public).
+    /// No such resource (or not public): 404.
     #[error("{0}")]
     NotFound(String),
-    /// The route exists but not with this method.
+    /// The route exists but not with this method: 405.
     #[error("method not allowed")]
     MethodNotAllowed,
-    /// The store failed; the client gets a generic message.
+    /// The body is larger than the route takes: 413.
+    #[error("body: is larger than {limit} bytes")]
+    PayloadTooLarge {
+        /// The route's limit in bytes.
+        limit: usize,
+    },
+    /// A body whose `Content-Type` is not JSON: 415.
+    #[error("Content-Type: must be application/json")]
+    UnsupportedMediaType,
+    /// Fields of a well-formed body are invalid: 422 with every problem.
+    #[error("{}", join(.0))]
+    Invalid(Vec<FieldError>),
+    /// No credentials, or ones that open nothing: 401.
+    #[error("{message}")]
+    Unauthorized {
+        /// `unauthenticated` or `invalid_credentials`.
+        code: &'static str,
+        /// What is missing or wrong.
+        message: String,
+    },
+    /// Credentials that do not open this resource: 403.
+    #[error("{0}")]
+    Forbidden(String),
+    /// A state-changing request without the session's CSRF token: 403.
+    #[error("X-CSRF-Token: missing or does not match the session's token")]
+    Csrf,
+    /// The subject's state does not allow the action: 409.
+    #[error("{message}")]
+    Conflict {
+        /// The parameter or field at fault, when there is one.
+        parameter: Option<String>,
+        /// Why.
+        message: String,
+    },
+    /// Too many requests from this client: 429 with `Retry-After`.
+    #[error("{message}")]
+    TooManyRequests {
+        /// `rate_limited` or `too_many_attempts`.
+        code: &'static str,
+        /// What to do, in English.
+        message: String,
+        /// The `Retry-After` header: whole seconds to wait, at least 1.
+        retry_after: u64,
+    },
+    /// A service this one relies on (other than the store) does not answer: 503.
+    #[error("{0}")]
+    Unavailable(String),
+    /// A failure on our side that retrying cannot mend: 500. The detail is logged only.
+    #[error("internal error: {0}")]
+    Internal(String),
+    /// The store failed: 503 while the database is unreachable, 500 when what it holds
+    /// is wrong (retrying cannot help then). The client gets a generic message.
     #[error(transparent)]
     Store(#[from] StoreError),
+}
+
+fn join(fields: &[FieldError]) -> String {
+    fields
+        .iter()
+        .map(ToString::to_string)
+        .collect::<Vec<_>>()
+        .join("; ")
 }
 
 impl AppError {
@@ -70,52 +152,160 @@ impl AppError {
             message: "is required".into(),
         }
     }
+
+    /// A 400 about the body or one of its fields, with its own code.
+    pub fn body(code: &'static str, field: impl Into<String>, message: impl Into<String>) -> Self {
+        AppError::BadParameter {
+            code,
+            parameter: field.into(),
+            message: message.into(),
+        }
+    }
+
+    /// No valid session or credential: 401 `unauthenticated`.
+    pub fn unauthenticated(message: impl Into<String>) -> Self {
+        AppError::Unauthorized {
+            code: "unauthenticated",
+            message: message.into(),
+        }
+    }
+
+    /// A conflict with the subject's state (409), naming no parameter.
+    pub fn conflict(message: impl Into<String>) -> Self {
+        AppError::Conflict {
+            parameter: None,
+            message: message.into(),
+        }
+    }
+
+    /// 429: the limiter says to wait `wait`; `message` is told the seconds that
+    /// `Retry-After` will carry.
+    pub fn too_many_requests(
+        code: &'static str,
+        wait: Duration,
+        message: impl FnOnce(u64) -> String,
+    ) -> Self {
+        let retry_after = retry_after_secs(wait);
+        AppError::TooManyRequests {
+            code,
+            message: message(retry_after),
+            retry_after,
+        }
+    }
+
+    /// The status this error is answered with.
+    pub fn status(&self) -> StatusCode {
+        match self {
+            AppError::BadParameter { .. } => StatusCode::BAD_REQUEST,
+            AppError::NotFound(_) => StatusCode::NOT_FOUND,
+            AppError::MethodNotAllowed => StatusCode::METHOD_NOT_ALLOWED,
+            AppError::PayloadTooLarge { .. } => StatusCode::PAYLOAD_TOO_LARGE,
+            AppError::UnsupportedMediaType => StatusCode::UNSUPPORTED_MEDIA_TYPE,
+            AppError::Invalid(_) => StatusCode::UNPROCESSABLE_ENTITY,
+            AppError::Unauthorized { .. } => StatusCode::UNAUTHORIZED,
+            AppError::Forbidden(_) | AppError::Csrf => StatusCode::FORBIDDEN,
+            AppError::Conflict { .. } => StatusCode::CONFLICT,
+            AppError::TooManyRequests { .. } => StatusCode::TOO_MANY_REQUESTS,
+            AppError::Unavailable(_) => StatusCode::SERVICE_UNAVAILABLE,
+            AppError::Internal(_) => StatusCode::INTERNAL_SERVER_ERROR,
+            AppError::Store(e) if is_corrupt(e) => StatusCode::INTERNAL_SERVER_ERROR,
+            AppError::Store(_) => StatusCode::SERVICE_UNAVAILABLE,
+        }
+    }
+}
+
+/// Whole seconds to wait, rounded up and at least 1, for a `Retry-After` header: a
+/// client told 0 would ask again at once.
+pub fn retry_after_secs(wait: Duration) -> u64 {
+    (wait.as_secs() + u64::from(wait.subsec_nanos() > 0)).max(1)
+}
+
+/// A row that does not hold valid data: the database answers, but asking again gets
+/// the same row.
+fn is_corrupt(e: &StoreError) -> bool {
+    matches!(
+        e,
+        StoreError::Corrupt { .. } | StoreError::CorruptReport { .. }
+    )
 }
 
 impl IntoResponse for AppError {
     fn into_response(self) -> Response {
-        let (status, body) = match self {
+        let status = self.status();
+        let mut retry_after = None;
+        let body = match self {
             AppError::BadParameter {
                 code,
                 parameter,
                 message,
-            } => (
-                StatusCode::BAD_REQUEST,
+            } => {
+                let message = format!("{parameter}: {message}");
                 ErrorBody {
-                    error: code,
-                    message: format!("{parameter}: {message}"),
                     parameter: Some(parameter),
-                },
+                    ..ErrorBody::new(code, message)
+                }
+            }
+            AppError::NotFound(message) => ErrorBody::new("not_found", message),
+            AppError::MethodNotAllowed => ErrorBody::new(
+                "method_not_allowed",
+                "this method is not allowed on this path",
             ),
-            AppError::NotFound(message) => (
-                StatusCode::NOT_FOUND,
+            e @ AppError::PayloadTooLarge { .. } => ErrorBody {
+                parameter: Some("body".into()),
+                ..ErrorBody::new("payload_too_large", e.to_string())
+            },
+            e @ AppError::UnsupportedMediaType => ErrorBody {
+                parameter: Some("Content-Type".into()),
+                ..ErrorBody::new("unsupported_media_type", e.to_string())
+            },
+            AppError::Invalid(fields) => {
+                let message = join(&fields);
                 ErrorBody {
-                    error: "not_found",
-                    message,
-                    parameter: None,
-                },
-            ),
-            AppError::MethodNotAllowed => (
-                StatusCode::METHOD_NOT_ALLOWED,
-                ErrorBody {
-                    error: "method_not_allowed",
-                    message: "this method is not allowed on this path".into(),
-                    parameter: None,
-                },
-            ),
+                    fields: Some(fields),
+                    ..ErrorBody::new("invalid", message)
+                }
+            }
+            AppError::Unauthorized { code, message } => ErrorBody::new(code, message),
+            AppError::Forbidden(message) => ErrorBody::new("forbidden", message),
+            e @ AppError::Csrf => ErrorBody {
+                parameter: Some("X-CSRF-Token".into()),
+                ..ErrorBody::new("csrf", e.to_string())
+            },
+            AppError::Conflict { parameter, message } => ErrorBody {
+                parameter,
+                ..ErrorBody::new("conflict", message)
+            },
+            AppError::TooManyRequests {
+                code,
+                message,
+                retry_after: secs,
+            } => {
+                retry_after = Some(secs);
+                ErrorBody::new(code, message)
+            }
+            AppError::Unavailable(message) => ErrorBody::new("unavailable", message),
+            AppError::Internal(detail) => {
+                tracing::error!("internal error: {detail}");
+                ErrorBody::new("internal", "internal error; it has been logged")
+            }
+            AppError::Store(e) if is_corrupt(&e) => {
+                tracing::error!("store error: {e}");
+                ErrorBody::new("internal", "internal error; it has been logged")
+            }
             AppError::Store(e) => {
                 tracing::error!("store error: {e}");
-                (
-                    StatusCode::SERVICE_UNAVAILABLE,
-                    ErrorBody {
-                        error: "unavailable",
-                        message: "the database is not available; try again shortly".into(),
-                        parameter: None,
-                    },
+                ErrorBody::new(
+                    "unavailable",
+                    "the database is not available; try again shortly",
                 )
             }
         };
-        (status, Json(body)).into_response()
+        let mut res = (status, Json(body)).into_response();
+        if let Some(secs) = retry_after {
+            res.headers_mut()
+                .insert(header::RETRY_AFTER, HeaderValue::from(secs));
+        }
+        res
     }
 }
 
@@ -260,12 +450,7 @@ async fn house_error_body(res: Response) -> Response {
         header::CONTENT_TYPE,
         HeaderValue::from_static("application/json"),
     );
-    let body = ErrorBody {
-        error,
-        message,
-        parameter: None,
-    };
-    let json = serde_json::to_vec(&body).unwrap_or_default();
+    let json = serde_json::to_vec(&ErrorBody::new(error, message)).unwrap_or_default();
     Response::from_parts(parts, axum::body::Body::from(json))
 }
 
@@ -300,6 +485,67 @@ mod tests {
             .to_string();
         let body = axum::body::to_bytes(res.into_body(), 4096).await.unwrap();
         (status, kind, String::from_utf8(body.to_vec()).unwrap())
+    }
+
+    async fn rendered(
+        e: super::AppError,
+    ) -> (StatusCode, axum::http::HeaderMap, serde_json::Value) {
+        use axum::response::IntoResponse;
+        let res = e.into_response();
+        let status = res.status();
+        let headers = res.headers().clone();
+        let body = axum::body::to_bytes(res.into_body(), 4096).await.unwrap();
+        (status, headers, serde_json::from_slice(&body).unwrap())
+    }
+
+    #[tokio::test]
+    async fn a_corrupt_row_is_an_internal_error_not_a_wait() {
+        use crate::store::StoreError;
+        let corrupt = StoreError::Corrupt {
+            id: 7,
+            reason: "bad point".into(),
+        };
+        let (status, headers, body) = rendered(corrupt.into()).await;
+        assert_eq!(status, StatusCode::INTERNAL_SERVER_ERROR);
+        assert_eq!(body["error"], "internal");
+        assert!(!headers.contains_key(header::RETRY_AFTER));
+        // Nothing of the row reaches the client.
+        assert!(!body.to_string().contains("bad point"), "{body}");
+        let down = StoreError::UnsupportedUrl("x".into());
+        let (status, _, body) = rendered(down.into()).await;
+        assert_eq!(status, StatusCode::SERVICE_UNAVAILABLE);
+        assert_eq!(body["error"], "unavailable");
+    }
+
+    #[tokio::test]
+    async fn too_many_requests_carry_whole_seconds_to_wait() {
+        use std::time::Duration;
+        for (wait, secs) in [(1200, "2"), (0, "1"), (60_000, "60")] {
+            let e = super::AppError::too_many_requests(
+                "rate_limited",
+                Duration::from_millis(wait),
+                |s| format!("wait {s} s"),
+            );
+            let (status, headers, body) = rendered(e).await;
+            assert_eq!(status, StatusCode::TOO_MANY_REQUESTS);
+            assert_eq!(headers[header::RETRY_AFTER], secs);
+            assert_eq!(body["error"], "rate_limited");
+            assert_eq!(body["message"], format!("wait {secs} s"));
+        }
+    }
+
+    #[tokio::test]
+    async fn invalid_fields_are_listed_in_the_one_body() {
+        let problem = crate::domain::submission::check_reason("reason", None).unwrap_err();
+        let (status, _, body) = rendered(super::AppError::Invalid(vec![problem])).await;
+        assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY);
+        assert_eq!(body["error"], "invalid");
+        assert_eq!(body["fields"][0]["field"], "reason");
+        assert!(body["message"].as_str().unwrap().starts_with("reason: "));
+        assert!(body.get("parameter").is_none(), "{body}");
+        let (_, _, body) = rendered(super::AppError::missing("lat")).await;
+        assert_eq!(body["parameter"], "lat");
+        assert!(body.get("fields").is_none(), "{body}");
     }
 
     #[tokio::test]

@@ -7,7 +7,7 @@ use crate::domain::text::MAX_QUERY_CHARS;
 use crate::geocode::{DEFAULT_RESULTS, MAX_RESULTS, Place, PlaceKind, PlaceSource};
 use axum::Json;
 use axum::extract::State;
-use axum::http::{StatusCode, header};
+use axum::http::header;
 use axum::response::{IntoResponse, Response};
 use serde::{Deserialize, Serialize};
 use std::sync::LazyLock;
@@ -122,12 +122,9 @@ pub async fn geocode(
         Err(e) => {
             // The query is not logged: it may be a citizen's home address.
             tracing::warn!("geocoding failed: {e}");
-            let body = ErrorBody {
-                error: "unavailable",
-                message: "geocoding is not available; try again shortly".into(),
-                parameter: None,
-            };
-            return Ok((StatusCode::SERVICE_UNAVAILABLE, Json(body)).into_response());
+            return Err(AppError::Unavailable(
+                "geocoding is not available; try again shortly".into(),
+            ));
         }
     };
     let body = PlaceCollection {

@@ -231,12 +231,7 @@ fn house_answer(head: &[u8]) -> Option<Vec<u8>> {
     if !(empty && closing) {
         return None;
     }
-    let body = serde_json::to_vec(&ErrorBody {
-        error,
-        message: message.into(),
-        parameter: None,
-    })
-    .ok()?;
+    let body = serde_json::to_vec(&ErrorBody::new(error, message)).ok()?;
     let mut out = Vec::with_capacity(head.len() + body.len() + 96);
     out.extend_from_slice(status_line.as_bytes());
     out.extend_from_slice(b"\r\n");

@@ -17,6 +17,7 @@ pub mod public;
 pub mod ratelimit;
 pub mod reports;
 pub mod search;
+pub mod session;
 pub mod submissions;
 pub mod vocabulary;
 
@@ -27,7 +28,7 @@ use crate::directory::Directory;
 use crate::geocode::Geocoder;
 use crate::web::{WebApp, WebSettings};
 use axum::Router;
-use axum::http::{HeaderValue, Request, StatusCode, header};
+use axum::http::{HeaderValue, Request, header};
 use axum::response::{IntoResponse, Response};
 use axum::routing::get;
 use std::sync::Arc;
@@ -118,11 +119,5 @@ fn no_store() -> SetResponseHeaderLayer<HeaderValue> {
 }
 
 fn panic_response(_: Box<dyn std::any::Any + Send + 'static>) -> Response {
-    tracing::error!("a request handler panicked");
-    let body = ErrorBody {
-        error: "internal",
-        message: "internal error; it has been logged".into(),
-        parameter: None,
-    };
-    (StatusCode::INTERNAL_SERVER_ERROR, axum::Json(body)).into_response()
+    AppError::Internal("a request handler panicked".into()).into_response()
 }

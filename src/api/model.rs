@@ -87,6 +87,11 @@ pub struct ServiceProperties<'a> {
     pub open_now: Option<bool>,
     /// Accessibility.
     pub accessibility: AccessibilityView<'a>,
+    /// Languages spoken at the desk: ISO 639-1 codes (`["it", "en"]`); left out when
+    /// nobody said.
+    #[serde(skip_serializing_if = "Languages::is_empty")]
+    #[schema(value_type = Vec<String>, example = json!(["it", "en"]), max_items = 12)]
+    pub languages: Languages<'a>,
     /// When a person last confirmed the data; null if never.
     pub verified_at: Option<DateTime<Utc>>,
     /// When the listing last changed.
@@ -150,6 +155,7 @@ impl<'a> ServiceFeature<'a> {
                     note_it: l.field(Field::AccessibilityNoteIt),
                     note_en: l.field(Field::AccessibilityNoteEn),
                 },
+                languages: Languages(l),
                 verified_at: l.verified_at(),
                 updated_at: l.updated_at(),
                 demo: l.demo(),
@@ -157,6 +163,23 @@ impl<'a> ServiceFeature<'a> {
                 benefits: None,
             },
         }
+    }
+}
+
+/// A listing's languages, written as a list of codes with no vector built for it.
+#[derive(Debug, Clone, Copy)]
+pub struct Languages<'a>(&'a Listing);
+
+impl Languages<'_> {
+    /// Whether nobody said which languages are spoken.
+    pub fn is_empty(&self) -> bool {
+        self.0.languages().next().is_none()
+    }
+}
+
+impl Serialize for Languages<'_> {
+    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        s.collect_seq(self.0.languages())
     }
 }
 

@@ -9,11 +9,12 @@
 //! approved or rejected only: it has no submitter to ask for changes. Reports can also be
 //! closed at `/api/moderation/reports/{id}/…`.
 
+use super::json::{JsonBody, limit_bodies};
 use super::params::Params;
 use super::path::Path;
-use super::submissions::{JsonValue, MAX_SUBMISSION_BYTES, Problem};
+use super::session::{Admin, Moderator};
+use super::submissions::MAX_SUBMISSION_BYTES;
 use super::{AppError, AppState, ErrorBody};
-use crate::auth::{Admin, Moderator};
 use crate::domain::service::FieldError;
 use crate::domain::submission::{SubmissionId, check_reason};
 use crate::domain::{ReportId, ReportStatus, ServiceId};
@@ -24,7 +25,7 @@ use crate::moderation::{self as actions, ActionError};
 use crate::store::{
     AuditEntry, AuditFilter, Decision, MAX_AUDIT_PAGE, SubjectKind, service_snapshot,
 };
-use axum::extract::{DefaultBodyLimit, State};
+use axum::extract::State;
 use axum::response::{IntoResponse, Response};
 use axum::routing::{get, post};
 use axum::{Json, Router};
@@ -35,7 +36,7 @@ use utoipa::{IntoParams, ToSchema};
 
 /// The moderation routes (under `/api`).
 pub fn router() -> Router<AppState> {
-    Router::new()
+    let routes = Router::new()
         .route("/moderation/queue", get(get_queue))
         .route("/moderation/items/{id}", get(get_item))
         .route("/moderation/items/{id}/approve", post(approve))
@@ -54,17 +55,17 @@ pub fn router() -> Router<AppState> {
         .route("/moderation/services/{id}/unpublish", post(unpublish))
         .route("/moderation/services/{id}/republish", post(republish))
         .route("/moderation/services/{id}/verify", post(verify))
-        .route("/moderation/audit", get(audit))
-        .layer(DefaultBodyLimit::max(MAX_SUBMISSION_BYTES))
+        .route("/moderation/audit", get(audit));
+    limit_bodies(routes, MAX_SUBMISSION_BYTES)
 }
 
-impl From<ActionError> for Problem {
+impl From<ActionError> for AppError {
     fn from(e: ActionError) -> Self {
         match e {
-            ActionError::NotFound(m) => Problem::App(AppError::NotFound(m)),
-            ActionError::Conflict(m) => Problem::Conflict(m),
-            ActionError::Invalid(fields) => Problem::Invalid(fields),
-            ActionError::Store(e) => Problem::App(AppError::Store(e)),
+            ActionError::NotFound(m) => AppError::NotFound(m),
+            ActionError::Conflict(m) => AppError::conflict(m),
+            ActionError::Invalid(fields) => AppError::Invalid(fields),
+            ActionError::Store(e) => AppError::Store(e),
         }
     }
 }
@@ -216,30 +217,30 @@ pub struct AuditQuery {
     limit: Option<u32>,
 }
 
-fn positive(name: &str, raw: &str) -> Result<i64, Problem> {
-    Ok(super::params::positive_id(name, raw)?)
+fn positive(name: &str, raw: &str) -> Result<i64, AppError> {
+    super::params::positive_id(name, raw)
 }
 
-fn item_ref(raw: &str) -> Result<ItemRef, Problem> {
+fn item_ref(raw: &str) -> Result<ItemRef, AppError> {
     raw.parse::<ItemRef>()
-        .map_err(|m| AppError::invalid("id", m).into())
+        .map_err(|m| AppError::invalid("id", m))
 }
 
 /// What `request-changes` and `merge` say to a pending import.
 const NO_SUBMITTER: &str =
     "an imported listing has no submitter to ask; approve and edit it, or reject it";
 
-fn submission_ref(raw: &str) -> Result<SubmissionId, Problem> {
+fn submission_ref(raw: &str) -> Result<SubmissionId, AppError> {
     submission_of(item_ref(raw)?)
 }
 
-fn submission_of(item: ItemRef) -> Result<SubmissionId, Problem> {
+fn submission_of(item: ItemRef) -> Result<SubmissionId, AppError> {
     match item {
         ItemRef::Submission(id) => Ok(id),
-        ItemRef::Report(_) => Err(Problem::Conflict(
-            "this action applies to submissions (s-N); reports are resolved or dismissed".into(),
+        ItemRef::Report(_) => Err(AppError::conflict(
+            "this action applies to submissions (s-N); reports are resolved or dismissed",
         )),
-        ItemRef::PendingService(_) => Err(Problem::Conflict(NO_SUBMITTER.into())),
+        ItemRef::PendingService(_) => Err(AppError::conflict(NO_SUBMITTER)),
     }
 }
 
@@ -249,33 +250,33 @@ enum Decidable {
     Import(ServiceId),
 }
 
-fn decidable_ref(raw: &str) -> Result<Decidable, Problem> {
+fn decidable_ref(raw: &str) -> Result<Decidable, AppError> {
     match item_ref(raw)? {
         ItemRef::PendingService(id) => Ok(Decidable::Import(id)),
         other => submission_of(other).map(Decidable::Submission),
     }
 }
 
-fn report_ref(raw: &str) -> Result<ReportId, Problem> {
+fn report_ref(raw: &str) -> Result<ReportId, AppError> {
     match item_ref(raw)? {
         ItemRef::Report(id) => Ok(id),
-        ItemRef::Submission(_) | ItemRef::PendingService(_) => Err(Problem::Conflict(
-            "resolve and dismiss apply to reports (r-N)".into(),
+        ItemRef::Submission(_) | ItemRef::PendingService(_) => Err(AppError::conflict(
+            "resolve and dismiss apply to reports (r-N)",
         )),
     }
 }
 
-fn optional_text(field: &str, text: Option<String>) -> Result<Option<String>, Problem> {
+fn optional_text(field: &str, text: Option<String>) -> Result<Option<String>, AppError> {
     match text.as_deref().map(str::trim) {
         None | Some("") => Ok(None),
         Some(t) => check_reason(field, Some(t))
             .map(Some)
-            .map_err(|e| Problem::Invalid(vec![e])),
+            .map_err(|e| AppError::Invalid(vec![e])),
     }
 }
 
-fn required_text(field: &str, text: Option<String>) -> Result<String, Problem> {
-    check_reason(field, text.as_deref()).map_err(|e: FieldError| Problem::Invalid(vec![e]))
+fn required_text(field: &str, text: Option<String>) -> Result<String, AppError> {
+    check_reason(field, text.as_deref()).map_err(|e: FieldError| AppError::Invalid(vec![e]))
 }
 
 /// The queue, a page at a time: pending new listings (submissions and imports), change
@@ -296,7 +297,7 @@ pub async fn get_queue(
     Moderator(_user): Moderator,
     State(state): State<AppState>,
     mut params: Params,
-) -> Result<Json<Queue>, Problem> {
+) -> Result<Json<Queue>, AppError> {
     // `Params` refuses a parameter given twice, naming it, where a map would keep the
     // last one silently.
     let only = params
@@ -339,12 +340,12 @@ pub async fn get_item(
     Moderator(_user): Moderator,
     State(state): State<AppState>,
     Path(id): Path<String>,
-) -> Result<Json<QueueItem>, Problem> {
+) -> Result<Json<QueueItem>, AppError> {
     let r = item_ref(&id)?;
     queue::item(&state.directory, r)
         .await?
         .map(Json)
-        .ok_or_else(|| AppError::NotFound(format!("no item {r}")).into())
+        .ok_or_else(|| AppError::NotFound(format!("no item {r}")))
 }
 
 fn decided(state: &AppState, d: Decision) -> Response {
@@ -373,26 +374,25 @@ fn decided(state: &AppState, d: Decision) -> Response {
         (status = 409, description = "Already decided, a report (r-N), or a change to a listing that no longer exists", body = ErrorBody),
         (status = 413, description = "The body is larger than 128 KiB", body = ErrorBody),
         (status = 415, description = "A body that is not `application/json`", body = ErrorBody),
-        (status = 422, description = "The (edited) listing is invalid, or a body was sent for a pending import", body = super::submissions::InvalidBody),
+        (status = 422, description = "The (edited) listing is invalid, or a body was sent for a pending import", body = ErrorBody),
         (status = 503, description = "The database is not available", body = ErrorBody),
     ))]
 pub async fn approve(
     Moderator(user): Moderator,
     State(state): State<AppState>,
     Path(id): Path<String>,
-    body: Result<JsonValue, Problem>,
-) -> Result<Response, Problem> {
-    let edited: Option<Value> = body?.optional()?;
+    body: Result<Option<JsonBody<Value>>, AppError>,
+) -> Result<Response, AppError> {
+    let edited: Option<Value> = body?.map(|JsonBody(v)| v);
     let id = match decidable_ref(&id)? {
         Decidable::Submission(id) => id,
         Decidable::Import(id) => {
             if edited.is_some() {
-                return Err(Problem::Invalid(vec![FieldError {
-                    field: "body".into(),
-                    message: "an imported listing is approved as it is: send no body, \
-                              then edit the published listing"
-                        .into(),
-                }]));
+                return Err(AppError::Invalid(vec![FieldError::invalid(
+                    "body",
+                    "an imported listing is approved as it is: send no body, \
+                     then edit the published listing",
+                )]));
             }
             let s = actions::decide_import(&state.directory, id, true, None, &user.actor()).await?;
             tracing::info!(service = id.0, moderator = %user.username, "pending import approved");
@@ -420,17 +420,17 @@ pub async fn approve(
         (status = 409, description = "Already decided, or a report (r-N)", body = ErrorBody),
         (status = 413, description = "The body is larger than 128 KiB", body = ErrorBody),
         (status = 415, description = "A body that is not `application/json`", body = ErrorBody),
-        (status = 422, description = "No reason, or one longer than 2000 characters", body = super::submissions::InvalidBody),
+        (status = 422, description = "No reason, or one longer than 2000 characters", body = ErrorBody),
         (status = 503, description = "The database is not available", body = ErrorBody),
     ))]
 pub async fn reject(
     Moderator(user): Moderator,
     State(state): State<AppState>,
     Path(id): Path<String>,
-    body: Result<JsonValue, Problem>,
-) -> Result<Response, Problem> {
+    body: Result<JsonBody<ReasonRequest>, AppError>,
+) -> Result<Response, AppError> {
     let target = decidable_ref(&id)?;
-    let req: ReasonRequest = body?.required()?;
+    let JsonBody(req) = body?;
     let reason = required_text("reason", req.reason)?;
     let id = match target {
         Decidable::Submission(id) => id,
@@ -459,17 +459,17 @@ pub async fn reject(
         (status = 409, description = "Already decided, a report (r-N), or a pending import (p-N: no submitter to ask)", body = ErrorBody),
         (status = 413, description = "The body is larger than 128 KiB", body = ErrorBody),
         (status = 415, description = "A body that is not `application/json`", body = ErrorBody),
-        (status = 422, description = "No message, or one longer than 2000 characters", body = super::submissions::InvalidBody),
+        (status = 422, description = "No message, or one longer than 2000 characters", body = ErrorBody),
         (status = 503, description = "The database is not available", body = ErrorBody),
     ))]
 pub async fn request_changes(
     Moderator(user): Moderator,
     State(state): State<AppState>,
     Path(id): Path<String>,
-    body: Result<JsonValue, Problem>,
-) -> Result<Response, Problem> {
+    body: Result<JsonBody<MessageRequest>, AppError>,
+) -> Result<Response, AppError> {
     let id = submission_ref(&id)?;
-    let req: MessageRequest = body?.required()?;
+    let JsonBody(req) = body?;
     let message = required_text("message", req.message)?;
     let d = actions::request_changes(&state.directory, id, &message, &user.actor()).await?;
     Ok(decided(&state, d))
@@ -490,19 +490,19 @@ pub async fn request_changes(
         (status = 409, description = "Already decided, the listing is not published, a change proposal merged into its own listing, a report (r-N) or a pending import (p-N)", body = ErrorBody),
         (status = 413, description = "The body is larger than 128 KiB", body = ErrorBody),
         (status = 415, description = "A body that is not `application/json`", body = ErrorBody),
-        (status = 422, description = "The merged listing would be invalid", body = super::submissions::InvalidBody),
+        (status = 422, description = "The merged listing would be invalid", body = ErrorBody),
         (status = 503, description = "The database is not available", body = ErrorBody),
     ))]
 pub async fn merge(
     Moderator(user): Moderator,
     State(state): State<AppState>,
     Path(id): Path<String>,
-    body: Result<JsonValue, Problem>,
-) -> Result<Response, Problem> {
+    body: Result<JsonBody<MergeRequest>, AppError>,
+) -> Result<Response, AppError> {
     let id = submission_ref(&id)?;
-    let req: MergeRequest = body?.required()?;
+    let JsonBody(req) = body?;
     if req.into <= 0 {
-        return Err(AppError::invalid("into", "must be a positive whole number").into());
+        return Err(AppError::invalid("into", "must be a positive whole number"));
     }
     let d = actions::merge(&state.directory, id, ServiceId(req.into), &user.actor()).await?;
     Ok(decided(&state, d))
@@ -513,9 +513,9 @@ async fn close_report(
     user: &crate::auth::CurrentUser,
     id: ReportId,
     status: ReportStatus,
-    body: Result<JsonValue, Problem>,
-) -> Result<Json<ReportView>, Problem> {
-    let req: Option<NoteRequest> = body?.optional()?;
+    body: Result<Option<JsonBody<NoteRequest>>, AppError>,
+) -> Result<Json<ReportView>, AppError> {
+    let req = body?.map(|JsonBody(r)| r);
     let note = optional_text("note", req.and_then(|r| r.note))?;
     let r =
         actions::close_report(&state.directory, id, status, note.as_deref(), &user.actor()).await?;
@@ -536,15 +536,15 @@ async fn close_report(
         (status = 409, description = "Already closed, or not a report (s-N, p-N)", body = ErrorBody),
         (status = 413, description = "The body is larger than 128 KiB", body = ErrorBody),
         (status = 415, description = "A body that is not `application/json`", body = ErrorBody),
-        (status = 422, description = "The note is longer than 2000 characters, or nothing but control characters", body = super::submissions::InvalidBody),
+        (status = 422, description = "The note is longer than 2000 characters, or nothing but control characters", body = ErrorBody),
         (status = 503, description = "The database is not available", body = ErrorBody),
     ))]
 pub async fn resolve_item(
     Moderator(user): Moderator,
     State(state): State<AppState>,
     Path(id): Path<String>,
-    body: Result<JsonValue, Problem>,
-) -> Result<Json<ReportView>, Problem> {
+    body: Result<Option<JsonBody<NoteRequest>>, AppError>,
+) -> Result<Json<ReportView>, AppError> {
     let id = report_ref(&id)?;
     close_report(&state, &user, id, ReportStatus::Resolved, body).await
 }
@@ -563,15 +563,15 @@ pub async fn resolve_item(
         (status = 409, description = "Already closed, or not a report (s-N, p-N)", body = ErrorBody),
         (status = 413, description = "The body is larger than 128 KiB", body = ErrorBody),
         (status = 415, description = "A body that is not `application/json`", body = ErrorBody),
-        (status = 422, description = "The note is longer than 2000 characters, or nothing but control characters", body = super::submissions::InvalidBody),
+        (status = 422, description = "The note is longer than 2000 characters, or nothing but control characters", body = ErrorBody),
         (status = 503, description = "The database is not available", body = ErrorBody),
     ))]
 pub async fn dismiss_item(
     Moderator(user): Moderator,
     State(state): State<AppState>,
     Path(id): Path<String>,
-    body: Result<JsonValue, Problem>,
-) -> Result<Json<ReportView>, Problem> {
+    body: Result<Option<JsonBody<NoteRequest>>, AppError>,
+) -> Result<Json<ReportView>, AppError> {
     let id = report_ref(&id)?;
     close_report(&state, &user, id, ReportStatus::Dismissed, body).await
 }
@@ -590,15 +590,15 @@ pub async fn dismiss_item(
         (status = 409, description = "Already closed", body = ErrorBody),
         (status = 413, description = "The body is larger than 128 KiB", body = ErrorBody),
         (status = 415, description = "A body that is not `application/json`", body = ErrorBody),
-        (status = 422, description = "The note is longer than 2000 characters, or nothing but control characters", body = super::submissions::InvalidBody),
+        (status = 422, description = "The note is longer than 2000 characters, or nothing but control characters", body = ErrorBody),
         (status = 503, description = "The database is not available", body = ErrorBody),
     ))]
 pub async fn resolve_report(
     Moderator(user): Moderator,
     State(state): State<AppState>,
     Path(id): Path<String>,
-    body: Result<JsonValue, Problem>,
-) -> Result<Json<ReportView>, Problem> {
+    body: Result<Option<JsonBody<NoteRequest>>, AppError>,
+) -> Result<Json<ReportView>, AppError> {
     let id = ReportId(positive("id", &id)?);
     close_report(&state, &user, id, ReportStatus::Resolved, body).await
 }
@@ -617,15 +617,15 @@ pub async fn resolve_report(
         (status = 409, description = "Already closed", body = ErrorBody),
         (status = 413, description = "The body is larger than 128 KiB", body = ErrorBody),
         (status = 415, description = "A body that is not `application/json`", body = ErrorBody),
-        (status = 422, description = "The note is longer than 2000 characters, or nothing but control characters", body = super::submissions::InvalidBody),
+        (status = 422, description = "The note is longer than 2000 characters, or nothing but control characters", body = ErrorBody),
         (status = 503, description = "The database is not available", body = ErrorBody),
     ))]
 pub async fn dismiss_report(
     Moderator(user): Moderator,
     State(state): State<AppState>,
     Path(id): Path<String>,
-    body: Result<JsonValue, Problem>,
-) -> Result<Json<ReportView>, Problem> {
+    body: Result<Option<JsonBody<NoteRequest>>, AppError>,
+) -> Result<Json<ReportView>, AppError> {
     let id = ReportId(positive("id", &id)?);
     close_report(&state, &user, id, ReportStatus::Dismissed, body).await
 }
@@ -646,7 +646,7 @@ pub async fn get_service(
     Moderator(_user): Moderator,
     State(state): State<AppState>,
     Path(id): Path<String>,
-) -> Result<Json<Value>, Problem> {
+) -> Result<Json<Value>, AppError> {
     let id = ServiceId(positive("id", &id)?);
     let s = state
         .directory
@@ -686,17 +686,17 @@ pub async fn get_service(
         (status = 404, description = "No such listing", body = ErrorBody),
         (status = 413, description = "The body is larger than 128 KiB", body = ErrorBody),
         (status = 415, description = "A body that is not `application/json`", body = ErrorBody),
-        (status = 422, description = "Every invalid field", body = super::submissions::InvalidBody),
+        (status = 422, description = "Every invalid field", body = ErrorBody),
         (status = 503, description = "The database is not available", body = ErrorBody),
     ))]
 pub async fn edit_service(
     Moderator(user): Moderator,
     State(state): State<AppState>,
     Path(id): Path<String>,
-    body: Result<JsonValue, Problem>,
-) -> Result<Json<Value>, Problem> {
+    body: Result<JsonBody<Value>, AppError>,
+) -> Result<Json<Value>, AppError> {
     let id = ServiceId(positive("id", &id)?);
-    let feature: Value = body?.required()?;
+    let JsonBody(feature) = body?;
     let s = actions::edit_service(&state.directory, id, &feature, &user.actor()).await?;
     Ok(Json(service_snapshot(&s)))
 }
@@ -706,10 +706,10 @@ async fn set_published(
     user: &crate::auth::CurrentUser,
     id: &str,
     published: bool,
-    body: Result<JsonValue, Problem>,
-) -> Result<Json<Value>, Problem> {
+    body: Result<Option<JsonBody<ReasonRequest>>, AppError>,
+) -> Result<Json<Value>, AppError> {
     let id = ServiceId(positive("id", id)?);
-    let req: Option<ReasonRequest> = body?.optional()?;
+    let req = body?.map(|JsonBody(r)| r);
     let reason = optional_text("reason", req.and_then(|r| r.reason))?;
     let s = actions::set_published(
         &state.directory,
@@ -736,15 +736,15 @@ async fn set_published(
         (status = 409, description = "Not published", body = ErrorBody),
         (status = 413, description = "The body is larger than 128 KiB", body = ErrorBody),
         (status = 415, description = "A body that is not `application/json`", body = ErrorBody),
-        (status = 422, description = "The reason is longer than 2000 characters, or nothing but control characters", body = super::submissions::InvalidBody),
+        (status = 422, description = "The reason is longer than 2000 characters, or nothing but control characters", body = ErrorBody),
         (status = 503, description = "The database is not available", body = ErrorBody),
     ))]
 pub async fn unpublish(
     Moderator(user): Moderator,
     State(state): State<AppState>,
     Path(id): Path<String>,
-    body: Result<JsonValue, Problem>,
-) -> Result<Json<Value>, Problem> {
+    body: Result<Option<JsonBody<ReasonRequest>>, AppError>,
+) -> Result<Json<Value>, AppError> {
     set_published(&state, &user, &id, false, body).await
 }
 
@@ -762,15 +762,15 @@ pub async fn unpublish(
         (status = 409, description = "Not unpublished", body = ErrorBody),
         (status = 413, description = "The body is larger than 128 KiB", body = ErrorBody),
         (status = 415, description = "A body that is not `application/json`", body = ErrorBody),
-        (status = 422, description = "The reason is longer than 2000 characters, or nothing but control characters", body = super::submissions::InvalidBody),
+        (status = 422, description = "The reason is longer than 2000 characters, or nothing but control characters", body = ErrorBody),
         (status = 503, description = "The database is not available", body = ErrorBody),
     ))]
 pub async fn republish(
     Moderator(user): Moderator,
     State(state): State<AppState>,
     Path(id): Path<String>,
-    body: Result<JsonValue, Problem>,
-) -> Result<Json<Value>, Problem> {
+    body: Result<Option<JsonBody<ReasonRequest>>, AppError>,
+) -> Result<Json<Value>, AppError> {
     set_published(&state, &user, &id, true, body).await
 }
 
@@ -790,7 +790,7 @@ pub async fn verify(
     Moderator(user): Moderator,
     State(state): State<AppState>,
     Path(id): Path<String>,
-) -> Result<Json<Value>, Problem> {
+) -> Result<Json<Value>, AppError> {
     let id = ServiceId(positive("id", &id)?);
     let s = actions::verify(&state.directory, id, &user.actor()).await?;
     Ok(Json(service_snapshot(&s)))
@@ -812,17 +812,17 @@ pub async fn audit(
     Admin(_admin): Admin,
     State(state): State<AppState>,
     mut params: Params,
-) -> Result<Json<AuditPage>, Problem> {
-    let int = |params: &mut Params, k: &str| -> Result<Option<i64>, Problem> {
+) -> Result<Json<AuditPage>, AppError> {
+    let int = |params: &mut Params, k: &str| -> Result<Option<i64>, AppError> {
         params.opt_text(k).map(|v| positive(k, &v)).transpose()
     };
-    let time = |params: &mut Params, k: &str| -> Result<Option<DateTime<Utc>>, Problem> {
+    let time = |params: &mut Params, k: &str| -> Result<Option<DateTime<Utc>>, AppError> {
         params
             .opt_text(k)
             .map(|v| {
                 DateTime::parse_from_rfc3339(&v)
                     .map(|t| t.with_timezone(&Utc))
-                    .map_err(|_| AppError::invalid(k, "must be an RFC 3339 time").into())
+                    .map_err(|_| AppError::invalid(k, "must be an RFC 3339 time"))
             })
             .transpose()
     };

@@ -10,6 +10,8 @@ use super::model::{
 use super::public;
 use super::reports::{self, ReportReceipt, ReportRequest};
 use super::{admin, auth, benefits, moderation, search, submissions, vocabulary};
+use crate::domain::service::{TEXT_FIELDS, limits};
+use crate::domain::submission::MAX_CONTACT_NAME;
 use crate::domain::{Category, Lang, ReportKind, ReportStatus, Wheelchair};
 use crate::geocode::{PlaceKind, PlaceSource};
 use utoipa::OpenApi;
@@ -21,8 +23,11 @@ use utoipa::OpenApi;
         title = "MappaTU API",
         description = "The open map of social services of Siena's Sportello Famiglia. \
             Geometry is GeoJSON (RFC 7946): positions are [longitude, latitude]. Query \
-            strings name `lat` and `lon` explicitly. Every error answers \
-            `{\"error\": code, \"message\": text}`.",
+            strings name `lat` and `lon` explicitly. Every error answers the one body \
+            `ErrorBody`: `{\"error\": code, \"message\": text}`, with `parameter` naming \
+            the parameter or field at fault when there is one and, on 422, `fields` listing \
+            every field problem with its own code. A failure on the server's side that \
+            retrying cannot mend answers 500 `internal`.",
         license(name = "AGPL-3.0-or-later"),
     ),
     paths(
@@ -76,12 +81,12 @@ use utoipa::OpenApi;
         benefits::delete,
         openapi_json,
     ),
-    modifiers(&SessionSecurity, &OptionalBodies),
+    modifiers(&SessionSecurity, &OptionalBodies, &SubmissionSchemas),
     components(schemas(
         search::SearchExtras, search::BenefitHit, search::InterpretationOut, search::PlaceOut, search::Suggestions,
         search::Suggestion, search::SuggestionKind, crate::search::engine::Relaxed,
         crate::search::interpret::Phrase, crate::search::interpret::PhraseKind,
-        submissions::SubmissionReceipt, submissions::SubmissionStatusView, submissions::InvalidBody,
+        submissions::SubmissionReceipt, submissions::SubmissionStatusView,
         crate::domain::service::FieldError, crate::domain::submission::SubmissionKind,
         crate::domain::submission::SubmissionStatus, crate::domain::submission::Contact,
         moderation::ReasonRequest, moderation::MessageRequest, moderation::MergeRequest,
@@ -218,6 +223,151 @@ fn is_null(schema: &utoipa::openapi::RefOr<utoipa::openapi::schema::Schema>) -> 
     use utoipa::openapi::schema::{Schema, SchemaType, Type};
     matches!(schema, utoipa::openapi::RefOr::T(Schema::Object(o))
         if o.schema_type == SchemaType::Type(Type::Null))
+}
+
+/// The body of a submission or change proposal, `SubmissionFeature`, whose `properties`
+/// are `SubmissionProperties`: built from the listing's field table and the limits the
+/// server checks ([`TEXT_FIELDS`], [`limits`]), so that `maxLength` and `maxItems` here
+/// are the server's own and a client (the web app's form) need not copy them. The nested
+/// `Accessibility` and `Contact` schemas get their texts' limits the same way.
+struct SubmissionSchemas;
+
+impl utoipa::Modify for SubmissionSchemas {
+    fn modify(&self, openapi: &mut utoipa::openapi::OpenApi) {
+        use serde_json::{Value, json};
+        use utoipa::openapi::{RefOr, Schema};
+        let text = |max: usize| json!({"type": ["string", "null"], "maxLength": max});
+        let codes = |max: usize, description: &str| {
+            json!({"type": ["array", "null"], "items": {"type": "string"}, "maxItems": max,
+                   "description": description})
+        };
+        let mut props = serde_json::Map::new();
+        props.insert(
+            "name".into(),
+            json!({"type": "string", "minLength": 1, "maxLength": limits::NAME}),
+        );
+        for f in TEXT_FIELDS.iter().filter(|f| !f.key.contains('.')) {
+            props.insert(f.key.into(), text(f.max));
+        }
+        props.insert("opening_hours".into(), {
+            let mut t = text(limits::OPENING_HOURS);
+            t["description"] = json!("OpenStreetMap `opening_hours` syntax");
+            t
+        });
+        props.insert(
+            "categories".into(),
+            codes(
+                limits::CATEGORIES,
+                "Category slugs (see /api/categories), at least one",
+            ),
+        );
+        props.insert(
+            "target_groups".into(),
+            codes(
+                limits::TARGET_GROUPS,
+                "Target-group slugs (see /api/target-groups)",
+            ),
+        );
+        props.insert(
+            "languages".into(),
+            codes(
+                limits::LANGUAGES,
+                "Languages spoken at the desk: ISO 639-1 codes such as it, en, ar",
+            ),
+        );
+        props.insert(
+            "accessibility".into(),
+            json!({"$ref": "#/components/schemas/Accessibility"}),
+        );
+        props.insert(
+            "contact".into(),
+            json!({"$ref": "#/components/schemas/Contact",
+                   "description": "Private: seen by the moderators only"}),
+        );
+        props.insert(
+            "consent".into(),
+            json!({"type": "boolean", "description": "Must be true"}),
+        );
+        props.insert(
+            "lang".into(),
+            json!({"type": "string", "enum": ["it", "en"],
+                   "description": "The language to write to the submitter in"}),
+        );
+        props.insert(
+            "website_url".into(),
+            json!({"type": ["string", "null"], "description": "Leave empty (a trap for bots)"}),
+        );
+        let properties = json!({
+            "type": "object",
+            "description": "A listing's fields as a submitter sends them; server-owned \
+                fields (id, status, timestamps, open_now, demo, benefits) are ignored",
+            "required": ["name", "categories"],
+            "properties": props,
+        });
+        let feature = json!({
+            "type": "object",
+            "description": "A listing as a GeoJSON Feature, for a submission or a change proposal",
+            "required": ["type", "geometry", "properties"],
+            "properties": {
+                "type": {"type": "string", "enum": ["Feature"]},
+                "geometry": {"$ref": "#/components/schemas/PointGeometry"},
+                "properties": {"$ref": "#/components/schemas/SubmissionProperties"},
+            },
+        });
+        let schema =
+            |v: Value| -> RefOr<Schema> { serde_json::from_value(v).expect("a valid schema") };
+        let components = openapi.components.get_or_insert_with(Default::default);
+        components
+            .schemas
+            .insert("SubmissionProperties".into(), schema(properties));
+        components
+            .schemas
+            .insert("SubmissionFeature".into(), schema(feature));
+        // The nested objects' texts, by the same limits.
+        let nested: Vec<(&str, &str, usize)> = TEXT_FIELDS
+            .iter()
+            .filter_map(|f| f.key.split_once('.').map(|(o, k)| (o, k, f.max)))
+            .map(|(o, k, max)| {
+                (
+                    if o == "accessibility" {
+                        "Accessibility"
+                    } else {
+                        o
+                    },
+                    k,
+                    max,
+                )
+            })
+            .chain([
+                ("Contact", "name", MAX_CONTACT_NAME),
+                ("Contact", "email", limits::EMAIL),
+                ("Contact", "phone", limits::PHONE),
+            ])
+            .collect();
+        for (object, key, max) in nested {
+            let Some(s) = components.schemas.get_mut(object) else {
+                continue;
+            };
+            let mut v = serde_json::to_value(&*s).expect("a schema is JSON");
+            if v["properties"][key].is_object() {
+                v["properties"][key]["maxLength"] = json!(max);
+                *s = schema(v);
+            }
+        }
+        for path in ["/api/submissions", "/api/listings/{id}/proposals"] {
+            let body = openapi
+                .paths
+                .paths
+                .get_mut(path)
+                .and_then(|item| item.post.as_mut())
+                .and_then(|op| op.request_body.as_mut());
+            if let Some(content) = body.and_then(|b| b.content.get_mut("application/json")) {
+                content.schema = Some(RefOr::Ref(utoipa::openapi::Ref::from_schema_name(
+                    "SubmissionFeature",
+                )));
+            }
+        }
+    }
 }
 
 /// This description.

@@ -272,12 +272,25 @@ impl Params {
                 )),
             })
             .transpose()?;
+        let languages = match self.take("lang_spoken") {
+            None => Vec::new(),
+            Some(v) => crate::domain::service::language_list(v).map_err(|bad| {
+                AppError::invalid(
+                    "lang_spoken",
+                    format!(
+                        "must be ISO 639-1 language codes like en or it,en, got {:?}",
+                        clip(&bad)
+                    ),
+                )
+            })?,
+        };
         Ok(Filter {
             categories,
             targets: targets as u32,
             open_at,
             text,
             wheelchair,
+            languages,
         })
     }
 

@@ -57,6 +57,10 @@ pub struct NearestQuery {
     /// `yes`: only services with full wheelchair access; `limited`: full or partial.
     #[param(example = "yes")]
     wheelchair: Option<String>,
+    /// Comma-separated ISO 639-1 language codes; a service whose desk speaks any of them
+    /// matches.
+    #[param(example = "en")]
+    lang_spoken: Option<String>,
     /// `summary` (default: what a results list shows) or `full` (every public field).
     #[param(example = "summary")]
     detail: Option<String>,
@@ -87,6 +91,10 @@ pub struct ListQuery {
     /// `yes`: only services with full wheelchair access; `limited`: full or partial.
     #[param(example = "yes")]
     wheelchair: Option<String>,
+    /// Comma-separated ISO 639-1 language codes; a service whose desk speaks any of them
+    /// matches.
+    #[param(example = "en")]
+    lang_spoken: Option<String>,
     /// Page size, 1 to 500 (default 100).
     #[param(minimum = 1, maximum = 500)]
     limit: Option<u32>,
@@ -117,6 +125,10 @@ pub struct PointsQuery {
     /// `yes`: only services with full wheelchair access; `limited`: full or partial.
     #[param(example = "yes")]
     wheelchair: Option<String>,
+    /// Comma-separated ISO 639-1 language codes; a service whose desk speaks any of them
+    /// matches.
+    #[param(example = "en")]
+    lang_spoken: Option<String>,
 }
 
 /// The parameter names a documented query struct declares.
@@ -343,10 +355,8 @@ fn geojson<T: serde::Serialize>(value: T) -> Response {
     let mut body = Vec::with_capacity(8 * 1024);
     match serde_json::to_writer(&mut body, &value).map(|()| body) {
         Ok(body) => geojson_bytes(body),
-        Err(e) => {
-            tracing::error!("cannot serialise an answer: {e}");
-            StatusCode::INTERNAL_SERVER_ERROR.into_response()
-        }
+        // The house body, like every other error answer.
+        Err(e) => AppError::Internal(format!("cannot serialise an answer: {e}")).into_response(),
     }
 }
 
@@ -369,6 +379,7 @@ mod tests {
                 "open_now",
                 "at",
                 "wheelchair",
+                "lang_spoken",
                 "detail"
             ]
         );
@@ -382,6 +393,7 @@ mod tests {
                 "open_now",
                 "at",
                 "wheelchair",
+                "lang_spoken",
                 "limit",
                 "cursor",
                 "detail"

@@ -6,12 +6,13 @@
 //! logs. Each app instance counts on its own: behind N instances a client gets up to N
 //! times the limit, which is enough to stop a script flooding the moderators' queue.
 
+use crate::net::client_key;
 use axum::extract::{ConnectInfo, FromRequestParts};
 use axum::http::request::Parts;
 use parking_lot::Mutex;
 use std::collections::{HashMap, VecDeque};
 use std::convert::Infallible;
-use std::net::{IpAddr, Ipv6Addr, SocketAddr};
+use std::net::{IpAddr, SocketAddr};
 use std::time::{Duration, Instant};
 
 /// The client's address, from the connection (`ConnectInfo<SocketAddr>`); `None` when the
@@ -105,22 +106,6 @@ impl RateLimiter {
         }
         times.push_back(now);
         Ok(())
-    }
-}
-
-/// The key a client is counted under: its IPv4 address, or its IPv6 /64 prefix (one
-/// household or phone usually holds a whole /64).
-pub(crate) fn client_key(client: Option<IpAddr>) -> IpAddr {
-    match client {
-        None => IpAddr::V6(Ipv6Addr::UNSPECIFIED),
-        Some(IpAddr::V6(v6)) => match v6.to_ipv4_mapped() {
-            Some(v4) => IpAddr::V4(v4),
-            None => {
-                let s = v6.segments();
-                IpAddr::V6(Ipv6Addr::new(s[0], s[1], s[2], s[3], 0, 0, 0, 0))
-            }
-        },
-        Some(v4) => v4,
     }
 }
 

@@ -4,14 +4,14 @@
 //! address is used only by the in-memory rate limit ([`super::ratelimit`]); the message
 //! text never reaches the logs.
 
-use super::json::{BodyError, JsonBody, MAX_BODY_BYTES};
+use super::json::{JsonBody, MAX_BODY_BYTES, limit_bodies};
 use super::path::Path;
 use super::ratelimit::{ClientIp, RateLimiter};
 use super::{AppError, AppState, ErrorBody};
 use crate::domain::{Lang, ReportDraft, ReportKind, ReportStatus, ServiceId};
 use crate::store::StoreError;
-use axum::extract::{DefaultBodyLimit, State};
-use axum::http::{HeaderValue, StatusCode, header};
+use axum::extract::State;
+use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
 use axum::routing::post;
 use axum::{Extension, Json, Router};
@@ -46,10 +46,8 @@ impl Default for ReportsState {
 /// The report route, `POST /services/{id}/reports` (under `/api`), with its body size
 /// limit (answered in JSON by [`JsonBody`]) and its own rate limiter.
 pub fn router() -> Router<AppState> {
-    Router::new()
-        .route("/services/{id}/reports", post(create))
-        .layer(DefaultBodyLimit::max(MAX_BODY_BYTES))
-        .layer(Extension(Arc::new(ReportsState::default())))
+    let routes = Router::new().route("/services/{id}/reports", post(create));
+    limit_bodies(routes, MAX_BODY_BYTES).layer(Extension(Arc::new(ReportsState::default())))
 }
 
 /// A citizen's report, as sent by the service card's "report a problem" form.
@@ -84,44 +82,6 @@ pub struct ReportReceipt {
     pub created_at: DateTime<Utc>,
 }
 
-/// Why a report was refused.
-enum Refusal {
-    App(AppError),
-    Body(BodyError),
-    RateLimited(Duration),
-}
-
-impl From<AppError> for Refusal {
-    fn from(e: AppError) -> Self {
-        Refusal::App(e)
-    }
-}
-
-impl IntoResponse for Refusal {
-    fn into_response(self) -> Response {
-        match self {
-            Refusal::App(e) => e.into_response(),
-            Refusal::Body(e) => e.into_response(),
-            Refusal::RateLimited(wait) => {
-                let secs = wait.as_secs() + u64::from(wait.subsec_nanos() > 0);
-                let secs = secs.max(1);
-                let body = ErrorBody {
-                    error: "rate_limited",
-                    message: format!(
-                        "too many reports from this connection; try again in {} minute(s)",
-                        secs.div_ceil(60)
-                    ),
-                    parameter: None,
-                };
-                let mut res = (StatusCode::TOO_MANY_REQUESTS, Json(body)).into_response();
-                res.headers_mut()
-                    .insert(header::RETRY_AFTER, HeaderValue::from(secs));
-                res
-            }
-        }
-    }
-}
-
 /// Report a problem with a published service ("wrong address", "closed", …) to the
 /// moderators. Answers 201 only once the report is stored. Nothing about the reporter is
 /// stored. Each client may send 5 reports every 10 minutes.
@@ -143,12 +103,10 @@ pub async fn create(
     Extension(reports): Extension<Arc<ReportsState>>,
     ClientIp(client): ClientIp,
     Path(id): Path<String>,
-    body: Result<JsonBody<ReportRequest>, BodyError>,
-) -> Response {
-    match accept(state, &reports, client, &id, body).await {
-        Ok(receipt) => (StatusCode::CREATED, Json(receipt)).into_response(),
-        Err(refusal) => refusal.into_response(),
-    }
+    body: Result<JsonBody<ReportRequest>, AppError>,
+) -> Result<Response, AppError> {
+    let receipt = accept(state, &reports, client, &id, body).await?;
+    Ok((StatusCode::CREATED, Json(receipt)).into_response())
 }
 
 async fn accept(
@@ -156,10 +114,10 @@ async fn accept(
     reports: &ReportsState,
     client: Option<std::net::IpAddr>,
     id: &str,
-    body: Result<JsonBody<ReportRequest>, BodyError>,
-) -> Result<ReportReceipt, Refusal> {
+    body: Result<JsonBody<ReportRequest>, AppError>,
+) -> Result<ReportReceipt, AppError> {
     let id = ServiceId(super::params::positive_id("id", id)?);
-    let JsonBody(req) = body.map_err(Refusal::Body)?;
+    let JsonBody(req) = body?;
     let draft = ReportDraft::new(
         id,
         req.kind.as_deref(),
@@ -168,7 +126,7 @@ async fn accept(
     )
     .map_err(|errors| {
         // Every field in error is in the message; `parameter` names the first.
-        let first = errors.0[0].field;
+        let first = errors.0[0].field.clone();
         let text = errors.to_string();
         AppError::BadParameter {
             code: "invalid_field",
@@ -183,14 +141,19 @@ async fn accept(
     // The index answers for unknown ids without touching the database; the store checks
     // again inside its transaction.
     if state.directory.index().read().get(id).is_none() {
-        return Err(not_found().into());
+        return Err(not_found());
     }
     reports
         .limiter
         .check(client, Instant::now())
         .map_err(|wait| {
             tracing::info!(service = id.0, "report refused: rate limit reached");
-            Refusal::RateLimited(wait)
+            AppError::too_many_requests("rate_limited", wait, |secs| {
+                format!(
+                    "too many reports from this connection; try again in {} minute(s)",
+                    secs.div_ceil(60)
+                )
+            })
         })?;
     if req.website.as_deref().is_some_and(|w| !w.trim().is_empty()) {
         // Bots learn nothing from the answer: it looks like a stored report.
@@ -204,8 +167,8 @@ async fn accept(
     let kind = draft.kind();
     let report = match state.directory.store().add_report(draft).await {
         Ok(r) => r,
-        Err(StoreError::UnknownService(_)) => return Err(not_found().into()),
-        Err(e) => return Err(AppError::Store(e).into()),
+        Err(StoreError::UnknownService(_)) => return Err(not_found()),
+        Err(e) => return Err(AppError::Store(e)),
     };
     reports.last_id.fetch_max(report.id.0, Ordering::Relaxed);
     // The message is the citizen's own words: it is never logged.

@@ -61,6 +61,10 @@ pub struct SearchQuery {
     at: Option<DateTime<Utc>>,
     /// `yes`: only services with full wheelchair access; `limited`: full or partial.
     wheelchair: Option<String>,
+    /// Comma-separated ISO 639-1 language codes; a service whose desk speaks any of them
+    /// matches.
+    #[param(example = "en")]
+    lang_spoken: Option<String>,
     /// `summary` (default) or `full` (every public field).
     detail: Option<String>,
 }

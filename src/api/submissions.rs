@@ -5,19 +5,16 @@
 //! these endpoints nor logged (email addresses appear masked). The client's address is
 //! used only by the in-memory rate limit.
 
-use super::json::{BodyError, parse};
+use super::json::{JsonBody, limit_bodies};
 use super::path::Path;
 use super::ratelimit::{ClientIp, RateLimiter};
 use super::{AppError, AppState, ErrorBody};
 use crate::domain::ServiceId;
-use crate::domain::service::FieldError;
 use crate::domain::submission::{
     EditToken, SubmissionKind, SubmissionStatus, TrackingCode, check_submission, hash_token,
 };
-use axum::body::Bytes;
-use axum::extract::rejection::{BytesRejection, FailedToBufferBody};
-use axum::extract::{DefaultBodyLimit, FromRequest, Request, State};
-use axum::http::{HeaderMap, HeaderValue, StatusCode, header};
+use axum::extract::State;
+use axum::http::{HeaderMap, StatusCode, header};
 use axum::response::{IntoResponse, Response};
 use axum::routing::{get, post};
 use axum::{Extension, Json, Router};
@@ -51,162 +48,12 @@ impl Default for SubmissionsState {
 
 /// The submission routes (under `/api`), with their body limit and rate limiter.
 pub fn router() -> Router<AppState> {
-    Router::new()
+    let routes = Router::new()
         .route("/submissions", post(create))
         .route("/submissions/{code}", get(status))
-        .route("/listings/{id}/proposals", post(propose))
-        .layer(DefaultBodyLimit::max(MAX_SUBMISSION_BYTES))
+        .route("/listings/{id}/proposals", post(propose));
+    limit_bodies(routes, MAX_SUBMISSION_BYTES)
         .layer(Extension(Arc::new(SubmissionsState::default())))
-}
-
-/// Every way a submission or moderation request can fail, as a JSON answer.
-#[derive(Debug)]
-pub enum Problem {
-    /// A parameter or the store (see [`AppError`]).
-    App(AppError),
-    /// The body is not JSON, not an object, or of the wrong media type.
-    Body(BodyError),
-    /// The body is larger than [`MAX_SUBMISSION_BYTES`]: 413.
-    TooLarge,
-    /// Fields are invalid: 422 with every problem.
-    Invalid(Vec<FieldError>),
-    /// Too many requests from this client: 429.
-    RateLimited(Duration),
-    /// No credentials: 401.
-    Unauthenticated(String),
-    /// Credentials that do not open this resource: 403.
-    Forbidden(String),
-    /// The subject's state does not allow the action: 409.
-    Conflict(String),
-}
-
-impl From<AppError> for Problem {
-    fn from(e: AppError) -> Self {
-        Problem::App(e)
-    }
-}
-
-impl From<crate::store::StoreError> for Problem {
-    fn from(e: crate::store::StoreError) -> Self {
-        Problem::App(AppError::Store(e))
-    }
-}
-
-/// The 422 answer: every field at fault.
-#[derive(Debug, Serialize, ToSchema)]
-pub struct InvalidBody {
-    /// Always `invalid`.
-    #[schema(example = "invalid")]
-    pub error: &'static str,
-    /// A summary naming every field at fault.
-    pub message: String,
-    /// Each problem: the field (`properties.name`, `geometry.coordinates`,
-    /// `properties.contact.email`, …) and what is wrong with it.
-    pub fields: Vec<FieldError>,
-}
-
-fn error(status: StatusCode, code: &'static str, message: String) -> Response {
-    let body = ErrorBody {
-        error: code,
-        message,
-        parameter: None,
-    };
-    (status, Json(body)).into_response()
-}
-
-impl IntoResponse for Problem {
-    fn into_response(self) -> Response {
-        match self {
-            Problem::App(e) => e.into_response(),
-            Problem::Body(e) => e.into_response(),
-            Problem::TooLarge => {
-                let body = ErrorBody {
-                    error: "payload_too_large",
-                    message: format!("body: is larger than {MAX_SUBMISSION_BYTES} bytes"),
-                    parameter: Some("body".into()),
-                };
-                (StatusCode::PAYLOAD_TOO_LARGE, Json(body)).into_response()
-            }
-            Problem::Invalid(fields) => {
-                let message = fields
-                    .iter()
-                    .map(ToString::to_string)
-                    .collect::<Vec<_>>()
-                    .join("; ");
-                let body = InvalidBody {
-                    error: "invalid",
-                    message,
-                    fields,
-                };
-                (StatusCode::UNPROCESSABLE_ENTITY, Json(body)).into_response()
-            }
-            Problem::RateLimited(wait) => {
-                let secs = (wait.as_secs() + u64::from(wait.subsec_nanos() > 0)).max(1);
-                let mut res = error(
-                    StatusCode::TOO_MANY_REQUESTS,
-                    "rate_limited",
-                    format!(
-                        "too many submissions from this connection; try again in {} minute(s)",
-                        secs.div_ceil(60)
-                    ),
-                );
-                res.headers_mut()
-                    .insert(header::RETRY_AFTER, HeaderValue::from(secs));
-                res
-            }
-            Problem::Unauthenticated(m) => error(StatusCode::UNAUTHORIZED, "unauthenticated", m),
-            Problem::Forbidden(m) => error(StatusCode::FORBIDDEN, "forbidden", m),
-            Problem::Conflict(m) => error(StatusCode::CONFLICT, "conflict", m),
-        }
-    }
-}
-
-/// A JSON request body read as a whole; `None` when the body is empty (no media type is
-/// needed then). Non-empty bodies must be `application/json`.
-pub struct JsonValue(pub Option<Bytes>);
-
-impl<S: Send + Sync> FromRequest<S> for JsonValue {
-    type Rejection = Problem;
-
-    async fn from_request(req: Request, state: &S) -> Result<Self, Problem> {
-        let json = super::json::is_json(req.headers());
-        let bytes = Bytes::from_request(req, state).await.map_err(|e| match e {
-            BytesRejection::FailedToBufferBody(FailedToBufferBody::LengthLimitError(_)) => {
-                Problem::TooLarge
-            }
-            _ => Problem::Body(BodyError::Unreadable),
-        })?;
-        if bytes.iter().all(u8::is_ascii_whitespace) {
-            return Ok(JsonValue(None));
-        }
-        // Also what keeps cross-site HTML forms (no CORS preflight) from posting here.
-        if !json {
-            return Err(Problem::Body(BodyError::UnsupportedMediaType));
-        }
-        Ok(JsonValue(Some(bytes)))
-    }
-}
-
-impl JsonValue {
-    /// The body as a JSON object; an empty body is an error.
-    pub fn required<T: serde::de::DeserializeOwned>(self) -> Result<T, Problem> {
-        match self.0 {
-            Some(b) => parse(&b).map_err(Problem::Body),
-            None => Err(Problem::Body(BodyError::Invalid {
-                code: "missing_body",
-                field: "body".into(),
-                message: "is required: a JSON object".into(),
-            })),
-        }
-    }
-
-    /// The body as a JSON object, or `None` when empty.
-    pub fn optional<T: serde::de::DeserializeOwned>(self) -> Result<Option<T>, Problem> {
-        match self.0 {
-            Some(b) => parse(&b).map(Some).map_err(Problem::Body),
-            None => Ok(None),
-        }
-    }
 }
 
 /// The answer to an accepted submission or change proposal.
@@ -246,6 +93,15 @@ pub struct SubmissionStatusView {
     pub created_at: DateTime<Utc>,
     /// When a moderator decided.
     pub decided_at: Option<DateTime<Utc>>,
+}
+
+fn too_many_submissions(wait: Duration) -> AppError {
+    AppError::too_many_requests("rate_limited", wait, |secs| {
+        format!(
+            "too many submissions from this connection; try again in {} minute(s)",
+            secs.div_ceil(60)
+        )
+    })
 }
 
 fn receipt(code: &TrackingCode, token: Option<&EditToken>) -> SubmissionReceipt {
@@ -290,7 +146,7 @@ fn receipt(code: &TrackingCode, token: Option<&EditToken>) -> SubmissionReceipt 
         (status = 400, description = "No body, or the body is not a JSON object; `parameter` names it", body = ErrorBody),
         (status = 413, description = "The body is larger than 128 KiB", body = ErrorBody),
         (status = 415, description = "A body that is not `application/json`", body = ErrorBody),
-        (status = 422, description = "Every invalid field", body = InvalidBody),
+        (status = 422, description = "Every invalid field", body = ErrorBody),
         (status = 429, description = "Too many submissions from this client (10 an hour); see `Retry-After`", body = ErrorBody,
             headers(("Retry-After" = u64, description = "Seconds to wait before trying again"))),
         (status = 503, description = "The database is not available", body = ErrorBody),
@@ -299,9 +155,9 @@ pub async fn create(
     State(state): State<AppState>,
     Extension(subs): Extension<Arc<SubmissionsState>>,
     ClientIp(client): ClientIp,
-    body: Result<JsonValue, Problem>,
-) -> Result<Response, Problem> {
-    let value: Value = body?.required()?;
+    body: Result<JsonBody<Value>, AppError>,
+) -> Result<Response, AppError> {
+    let JsonBody(value) = body?;
     let dir = &state.directory;
     let checked = check_submission(
         &value,
@@ -310,10 +166,10 @@ pub async fn create(
         &dir.taxonomy(),
         dir.area(),
     )
-    .map_err(Problem::Invalid)?;
+    .map_err(AppError::Invalid)?;
     subs.limiter
         .check(client, Instant::now())
-        .map_err(Problem::RateLimited)?;
+        .map_err(too_many_submissions)?;
     let code = TrackingCode::generate();
     let token = EditToken::generate();
     if checked.honeypot {
@@ -346,7 +202,7 @@ pub async fn create(
 pub async fn status(
     State(state): State<AppState>,
     Path(code): Path<String>,
-) -> Result<Json<SubmissionStatusView>, Problem> {
+) -> Result<Json<SubmissionStatusView>, AppError> {
     let code = TrackingCode::parse(&code).ok_or_else(|| {
         AppError::invalid("code", "must be a tracking code of 10 letters and digits")
     })?;
@@ -385,7 +241,7 @@ pub async fn status(
         (status = 403, description = "The token does not open this listing", body = ErrorBody),
         (status = 413, description = "The body is larger than 128 KiB", body = ErrorBody),
         (status = 415, description = "A body that is not `application/json`", body = ErrorBody),
-        (status = 422, description = "Every invalid field", body = InvalidBody),
+        (status = 422, description = "Every invalid field", body = ErrorBody),
         (status = 429, description = "Too many submissions from this client (10 an hour); see `Retry-After`", body = ErrorBody,
             headers(("Retry-After" = u64, description = "Seconds to wait before trying again"))),
         (status = 503, description = "The database is not available", body = ErrorBody),
@@ -396,8 +252,8 @@ pub async fn propose(
     ClientIp(client): ClientIp,
     Path(id): Path<String>,
     headers: HeaderMap,
-    body: Result<JsonValue, Problem>,
-) -> Result<Response, Problem> {
+    body: Result<JsonBody<Value>, AppError>,
+) -> Result<Response, AppError> {
     let id = ServiceId(super::params::positive_id("id", &id)?);
     let token = headers
         .get(header::AUTHORIZATION)
@@ -409,19 +265,19 @@ pub async fn propose(
         .map(str::trim)
         .filter(|t| !t.is_empty())
         .ok_or_else(|| {
-            Problem::Unauthenticated(
-                "Authorization: Bearer <edit token> is required to propose changes".into(),
+            AppError::unauthenticated(
+                "Authorization: Bearer <edit token> is required to propose changes",
             )
         })?;
     let dir = &state.directory;
     // The token is checked before the body is looked at: a wrong one learns nothing.
     if dir.store().edit_token_service(&hash_token(token)).await? != Some(id) {
         tracing::info!(service = id.0, "change proposal refused: wrong edit token");
-        return Err(Problem::Forbidden(
+        return Err(AppError::Forbidden(
             "this edit token does not open this listing".into(),
         ));
     }
-    let value: Value = body?.required()?;
+    let JsonBody(value) = body?;
     let checked = check_submission(
         &value,
         SubmissionKind::Change,
@@ -429,10 +285,10 @@ pub async fn propose(
         &dir.taxonomy(),
         dir.area(),
     )
-    .map_err(Problem::Invalid)?;
+    .map_err(AppError::Invalid)?;
     subs.limiter
         .check(client, Instant::now())
-        .map_err(Problem::RateLimited)?;
+        .map_err(too_many_submissions)?;
     let code = TrackingCode::generate();
     if checked.honeypot {
         tracing::info!("change proposal discarded: honeypot field filled");

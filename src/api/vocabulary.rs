@@ -3,15 +3,15 @@
 //! `DELETE /api/admin/vocabulary/{id}` (remove an added phrase). Every change is audited
 //! in its own transaction and used by search as soon as it committed.
 
-use super::json::{JsonBody, MAX_BODY_BYTES};
+use super::json::{JsonBody, MAX_BODY_BYTES, limit_bodies};
 use super::path::Path;
+use super::session::Admin;
 use super::{AppError, AppState, ErrorBody};
-use crate::auth::Admin;
 use crate::domain::Lang;
 use crate::domain::text::{Layout, checked_text};
 use crate::search::needs::{MAX_PHRASE_CHARS, PhraseSource, builtin_entries, match_key};
 use crate::store::{NeedPhraseRecord, NewNeedPhrase};
-use axum::extract::{DefaultBodyLimit, State};
+use axum::extract::State;
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
 use axum::routing::{delete, get};
@@ -22,10 +22,10 @@ use utoipa::ToSchema;
 
 /// The vocabulary routes (under `/api`).
 pub fn router() -> Router<AppState> {
-    Router::new()
+    let routes = Router::new()
         .route("/admin/vocabulary", get(list).post(add))
-        .route("/admin/vocabulary/{id}", delete(remove))
-        .layer(DefaultBodyLimit::max(MAX_BODY_BYTES))
+        .route("/admin/vocabulary/{id}", delete(remove));
+    limit_bodies(routes, MAX_BODY_BYTES)
 }
 
 /// Where a phrase comes from.
@@ -90,13 +90,11 @@ pub struct NewPhraseRequest {
     target_groups: Vec<String>,
 }
 
-fn conflict(message: String) -> Response {
-    let body = ErrorBody {
-        error: "conflict",
-        message,
+fn conflict(message: String) -> AppError {
+    AppError::Conflict {
         parameter: Some("phrase".into()),
-    };
-    (StatusCode::CONFLICT, Json(body)).into_response()
+        message,
+    }
 }
 
 fn checked_slugs(
@@ -230,7 +228,7 @@ pub async fn add(
             Some(id) => format!("as added phrase {id}"),
             None => "built in".to_string(),
         };
-        return Ok(conflict(format!(
+        return Err(conflict(format!(
             "phrase: {phrase:?} is already in the vocabulary ({where_})"
         )));
     }
@@ -243,7 +241,7 @@ pub async fn add(
     };
     let store = state.directory.store();
     let Some(record) = store.add_need_phrase(&new, &admin.actor()).await? else {
-        return Ok(conflict(format!(
+        return Err(conflict(format!(
             "phrase: {:?} is already in the vocabulary",
             new.phrase
         )));

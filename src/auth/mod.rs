@@ -1,25 +1,16 @@
 //! Moderators' and admins' accounts: passwords (argon2id), server-side sessions in an
-//! `HttpOnly; SameSite=Strict` cookie, CSRF tokens, the login throttle, and the axum
-//! extractors that guard the moderation and admin endpoints.
-//!
-//! Handlers take [`Moderator`] or [`Admin`] (or [`CurrentUser`], which is the same as
-//! `Moderator`) as their FIRST argument, before any body extractor, so that an
-//! unauthenticated request is refused before its body is read:
-//!
-//! - no valid session of an enabled account: 401 `{"error":"unauthenticated"}`;
-//! - a method other than GET/HEAD/OPTIONS without the session's `X-CSRF-Token`:
-//!   403 `{"error":"csrf"}`;
-//! - [`Admin`] for a moderator: 403 `{"error":"forbidden"}`.
+//! `HttpOnly; SameSite=Strict` cookie, CSRF tokens and the login throttle. Nothing here
+//! answers HTTP requests: the extractors that guard the moderation and admin endpoints
+//! with these are the HTTP layer's (`api::session`), which imports this module and never
+//! the other way round.
 
-mod csrf;
-mod extract;
+pub(crate) mod csrf;
 pub mod password;
 pub mod session;
 pub mod throttle;
 
 /// Roles are a domain value (the store records them); re-exported where accounts live.
 pub use crate::domain::Role;
-pub use extract::{Admin, AuthError, AuthSession, Moderator};
 
 use serde::Serialize;
 use std::sync::Arc;

@@ -18,7 +18,7 @@
 //! times in a row is trusted no more. Admins see the failed attempts of the last
 //! [`RECENT`] on their page.
 
-use crate::api::ratelimit::client_key;
+use crate::net::client_key;
 use parking_lot::Mutex;
 use std::collections::HashMap;
 use std::net::IpAddr;

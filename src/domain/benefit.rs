@@ -8,7 +8,7 @@
 //! Whether the linked services exist is the store's to check, inside the write's
 //! transaction.
 
-use super::service::{FieldError, ServiceId, limits};
+use super::service::{FieldCode, FieldError, ServiceId, limits};
 use super::taxonomy::Taxonomy;
 use super::text::{Layout, checked_text};
 use chrono::{DateTime, NaiveDate, Utc};
@@ -180,18 +180,12 @@ impl BenefitDraft {
                 layout,
             ) {
                 Ok(Some(t)) if t.chars().count() > max => {
-                    errors.push(FieldError {
-                        field: field.into(),
-                        message: format!("is longer than {max} characters"),
-                    });
+                    errors.push(FieldError::too_long(field, max));
                     None
                 }
                 Ok(t) => t,
                 Err(bad) => {
-                    errors.push(FieldError {
-                        field: field.into(),
-                        message: bad.to_string(),
-                    });
+                    errors.push(FieldError::forbidden(field, &bad));
                     None
                 }
             };
@@ -213,32 +207,31 @@ impl BenefitDraft {
 
         // A name refused for a character is not reported missing as well.
         if name_it.is_none() && !errors.iter().any(|e| e.field == "name_it") {
-            errors.push(FieldError {
-                field: "name_it".into(),
-                message: "is required".into(),
-            });
+            errors.push(FieldError::required("name_it"));
         }
-        let mut err = |field: &str, message: String| {
-            errors.push(FieldError {
-                field: field.into(),
-                message,
-            })
-        };
+        let mut push = |e: FieldError| errors.push(e);
         if let Some(u) = &official_url
             && !is_web_address(u)
         {
-            err(
+            push(FieldError::new(
                 "official_url",
-                "must be a web address starting with https:// or http://".into(),
-            );
+                FieldCode::InvalidUrl,
+                "must be a web address starting with https:// or http://",
+            ));
+        }
+        // Every other problem is described by its message alone.
+        macro_rules! err {
+            ($field:expr, $message:expr $(,)?) => {
+                push(FieldError::invalid($field, $message))
+            };
         }
         let categories = slugs(
             &self.categories,
             |s| taxonomy.category_bit(s).is_some(),
             limits::CATEGORIES,
         )
-        .unwrap_or_else(|m| {
-            err("categories", m);
+        .unwrap_or_else(|e| {
+            push(e.at("categories"));
             Vec::new()
         });
         let target_groups = slugs(
@@ -246,14 +239,14 @@ impl BenefitDraft {
             |s| taxonomy.target_bit(s).is_some(),
             benefit_limits::TARGET_GROUPS,
         )
-        .unwrap_or_else(|m| {
-            err("target_groups", m);
+        .unwrap_or_else(|e| {
+            push(e.at("target_groups"));
             Vec::new()
         });
         if let Some(v) = self.isee_max_eur
             && v > benefit_limits::ISEE_MAX_EUR
         {
-            err(
+            err!(
                 "isee_max_eur",
                 format!(
                     "must be at most {} (euros), got {v}",
@@ -264,7 +257,7 @@ impl BenefitDraft {
         let mut service_ids = Vec::new();
         for &id in &self.service_ids {
             if id < 1 {
-                err(
+                err!(
                     "service_ids",
                     format!("{id} is not a service id (a positive whole number)"),
                 );
@@ -273,9 +266,13 @@ impl BenefitDraft {
             }
         }
         if service_ids.len() > benefit_limits::SERVICES {
-            err(
-                "service_ids",
-                format!("at most {} services", benefit_limits::SERVICES),
+            push(
+                FieldError::new(
+                    "service_ids",
+                    FieldCode::TooMany,
+                    format!("at most {} services", benefit_limits::SERVICES),
+                )
+                .with("max", benefit_limits::SERVICES),
             );
         }
         let mut date = |field: &str, v: Option<String>| {
@@ -283,7 +280,7 @@ impl BenefitDraft {
             match NaiveDate::parse_from_str(v.trim(), "%Y-%m-%d") {
                 Ok(d) => Some(d),
                 Err(_) => {
-                    err(
+                    err!(
                         field,
                         format!(
                             "must be a date as YYYY-MM-DD, got {:?}",
@@ -299,7 +296,7 @@ impl BenefitDraft {
         if let (Some(o), Some(c)) = (opens_on, closes_on)
             && c < o
         {
-            err("closes_on", format!("{c} is before the opening date {o}"));
+            err!("closes_on", format!("{c} is before the opening date {o}"));
         }
         if !errors.is_empty() {
             return Err(errors);
@@ -334,21 +331,26 @@ fn slugs(
     given: &[String],
     known: impl Fn(&str) -> bool,
     max: usize,
-) -> Result<Vec<String>, String> {
+) -> Result<Vec<String>, FieldError> {
     let mut out: Vec<String> = Vec::new();
     for slug in given.iter().map(|s| s.trim()) {
         if !known(slug) {
-            return Err(format!(
-                "unknown slug {:?} (see /api/categories and /api/target-groups)",
-                super::text::clip(slug)
-            ));
+            let slug = super::text::clip(slug);
+            return Err(FieldError::new(
+                "",
+                FieldCode::UnknownValue,
+                format!("unknown slug {slug:?} (see /api/categories and /api/target-groups)"),
+            )
+            .with("value", slug));
         }
         if !out.iter().any(|s| s == slug) {
             out.push(slug.to_string());
         }
     }
     if out.len() > max {
-        return Err(format!("at most {max}"));
+        return Err(
+            FieldError::new("", FieldCode::TooMany, format!("at most {max}")).with("max", max),
+        );
     }
     Ok(out)
 }

@@ -210,14 +210,9 @@ pub struct Report {
     pub resolution_note: Option<String>,
 }
 
-/// One thing wrong with a field of a draft.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct FieldError {
-    /// The field's name, as in the API.
-    pub field: &'static str,
-    /// What is wrong.
-    pub message: String,
-}
+use super::service::FieldCode;
+/// One thing wrong with a field of a draft: the one field problem of every form.
+pub use super::service::FieldError;
 
 /// Every problem found in a draft, in field order (never empty).
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -264,13 +259,25 @@ impl ReportDraft {
         lang: Option<&str>,
     ) -> Result<Self, ReportErrors> {
         let mut errors = Vec::new();
-        let mut fail = |field, message: String| errors.push(FieldError { field, message });
+        let mut fail = |e: FieldError| errors.push(e);
+        let choice = |field: &str, message: String, allowed: &str| {
+            FieldError::new(field, FieldCode::InvalidChoice, message).with("allowed", allowed)
+        };
         let kind = match kind.map(str::trim) {
             None | Some("") => {
-                fail("kind", "is required".into());
+                fail(FieldError::required("kind"));
                 None
             }
-            Some(k) => k.parse::<ReportKind>().map_err(|e| fail("kind", e)).ok(),
+            Some(k) => k
+                .parse::<ReportKind>()
+                .map_err(|e| {
+                    fail(choice(
+                        "kind",
+                        e,
+                        "wrong_address, closed, wrong_hours, other",
+                    ))
+                })
+                .ok(),
         };
         let message = message
             .map(|m| m.replace("\r\n", "\n"))
@@ -280,11 +287,17 @@ impl ReportDraft {
             let chars = m.chars().count();
             if chars > MAX_MESSAGE_CHARS {
                 fail(
-                    "message",
-                    format!("is {chars} characters long; at most {MAX_MESSAGE_CHARS} are allowed"),
+                    FieldError::new(
+                        "message",
+                        FieldCode::TooLong,
+                        format!(
+                            "is {chars} characters long; at most {MAX_MESSAGE_CHARS} are allowed"
+                        ),
+                    )
+                    .with("max", MAX_MESSAGE_CHARS),
                 );
             } else if let Some(bad) = first_forbidden(m, Layout::Paragraphs) {
-                fail("message", bad.to_string());
+                fail(FieldError::forbidden("message", &bad));
             } else if let Some(at) = m.chars().position(|c| c == '\r') {
                 // A lone carriage return, which `first_forbidden` lets through for fields
                 // that turn it into a line break.
@@ -293,14 +306,21 @@ impl ReportDraft {
                     position: at + 1,
                     kind: Forbidden::Control,
                 };
-                fail("message", bad.to_string());
+                fail(FieldError::forbidden("message", &bad));
             }
         } else if kind == Some(ReportKind::Other) {
-            fail("message", "is required when kind is other".into());
+            fail(FieldError::new(
+                "message",
+                FieldCode::Required,
+                "is required when kind is other",
+            ));
         }
         let lang = match lang.map(str::trim) {
             None | Some("") => Some(Lang::default()),
-            Some(l) => l.parse::<Lang>().map_err(|e| fail("lang", e)).ok(),
+            Some(l) => l
+                .parse::<Lang>()
+                .map_err(|e| fail(choice("lang", e, "it, en")))
+                .ok(),
         };
         match (kind, lang) {
             (Some(kind), Some(lang)) if errors.is_empty() => Ok(Self {
@@ -340,7 +360,7 @@ mod tests {
 
     const ID: ServiceId = ServiceId(7);
 
-    fn fields(e: ReportErrors) -> Vec<&'static str> {
+    fn fields(e: ReportErrors) -> Vec<String> {
         e.0.into_iter().map(|e| e.field).collect()
     }
 

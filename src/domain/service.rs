@@ -1,9 +1,10 @@
 //! A social service: what the directory lists.
 
-use super::text::{Layout, checked_text};
+use super::text::{ForbiddenChar, Layout, checked_text};
 use super::{BoundingBox, Coordinates, Email, Hours, Taxonomy};
 use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
+use serde_json::{Map, Value};
 use std::fmt;
 use std::str::FromStr;
 use utoipa::ToSchema;
@@ -111,37 +112,246 @@ pub struct Accessibility {
     pub note_en: Option<String>,
 }
 
+/// How a text field's value must look, besides its length and characters.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum TextFormat {
+    /// Any text (within its length).
+    Free,
+    /// A phone number: digits, spaces and `+ - . / ( )`.
+    Phone,
+    /// An email address.
+    Email,
+    /// An `http(s)://` address.
+    Url,
+}
+
+/// One optional text field of a listing, described once: every place that handles a
+/// whole listing (the store's columns, binds and row reading on both databases, the
+/// submission reader, imports, validation, the OpenAPI limits) walks [`TEXT_FIELDS`]
+/// instead of naming the fields itself.
+#[derive(Debug, Clone, Copy)]
+pub struct TextField {
+    /// The name in a Feature's properties and in errors (`accessibility.note_it`).
+    pub key: &'static str,
+    /// The column of `services`.
+    pub column: &'static str,
+    /// One line or paragraphs.
+    pub layout: Layout,
+    /// The most characters.
+    pub max: usize,
+    /// What the value must look like.
+    pub format: TextFormat,
+    /// The field in a listing.
+    pub get: fn(&ServiceData) -> &Option<String>,
+    /// The field in a listing, to fill it.
+    pub get_mut: fn(&mut ServiceData) -> &mut Option<String>,
+    /// The field in a draft.
+    pub draft: fn(&mut ServiceDraft) -> &mut Option<String>,
+}
+
+/// Every optional text field of a listing, in the order they are checked.
+///
+/// The name (required), opening hours (parsed), point, wheelchair access and the lists
+/// (categories, target groups, languages) are typed fields of [`ServiceData`]; a new
+/// plain text field is one line here and one in each of the two structs below.
+pub const TEXT_FIELDS: [TextField; 9] = [
+    TextField {
+        key: "organisation",
+        column: "organisation",
+        layout: Layout::Line,
+        max: limits::SHORT_TEXT,
+        format: TextFormat::Free,
+        get: |d| &d.organisation,
+        get_mut: |d| &mut d.organisation,
+        draft: |d| &mut d.organisation,
+    },
+    TextField {
+        key: "address",
+        column: "address",
+        layout: Layout::Line,
+        max: limits::SHORT_TEXT,
+        format: TextFormat::Free,
+        get: |d| &d.address,
+        get_mut: |d| &mut d.address,
+        draft: |d| &mut d.address,
+    },
+    TextField {
+        key: "description_it",
+        column: "description_it",
+        layout: Layout::Paragraphs,
+        max: limits::LONG_TEXT,
+        format: TextFormat::Free,
+        get: |d| &d.description_it,
+        get_mut: |d| &mut d.description_it,
+        draft: |d| &mut d.description_it,
+    },
+    TextField {
+        key: "description_en",
+        column: "description_en",
+        layout: Layout::Paragraphs,
+        max: limits::LONG_TEXT,
+        format: TextFormat::Free,
+        get: |d| &d.description_en,
+        get_mut: |d| &mut d.description_en,
+        draft: |d| &mut d.description_en,
+    },
+    TextField {
+        key: "accessibility.note_it",
+        column: "accessibility_note_it",
+        layout: Layout::Paragraphs,
+        max: limits::LONG_TEXT,
+        format: TextFormat::Free,
+        get: |d| &d.accessibility.note_it,
+        get_mut: |d| &mut d.accessibility.note_it,
+        draft: |d| &mut d.accessibility.get_or_insert_default().note_it,
+    },
+    TextField {
+        key: "accessibility.note_en",
+        column: "accessibility_note_en",
+        layout: Layout::Paragraphs,
+        max: limits::LONG_TEXT,
+        format: TextFormat::Free,
+        get: |d| &d.accessibility.note_en,
+        get_mut: |d| &mut d.accessibility.note_en,
+        draft: |d| &mut d.accessibility.get_or_insert_default().note_en,
+    },
+    TextField {
+        key: "phone",
+        column: "phone",
+        layout: Layout::Line,
+        max: limits::PHONE,
+        format: TextFormat::Phone,
+        get: |d| &d.phone,
+        get_mut: |d| &mut d.phone,
+        draft: |d| &mut d.phone,
+    },
+    TextField {
+        key: "email",
+        column: "email",
+        layout: Layout::Line,
+        max: limits::EMAIL,
+        format: TextFormat::Email,
+        get: |d| &d.email,
+        get_mut: |d| &mut d.email,
+        draft: |d| &mut d.email,
+    },
+    TextField {
+        key: "website",
+        column: "website",
+        layout: Layout::Line,
+        max: limits::URL,
+        format: TextFormat::Url,
+        get: |d| &d.website,
+        get_mut: |d| &mut d.website,
+        draft: |d| &mut d.website,
+    },
+];
+
+/// The text field named `key` in a Feature's properties (`accessibility.note_it`).
+pub fn text_field(key: &str) -> Option<&'static TextField> {
+    TEXT_FIELDS.iter().find(|f| f.key == key)
+}
+
 /// The public, validated content of a service.
-#[derive(Debug, Clone, PartialEq)]
+///
+/// Serialised, it is the `properties` of the Feature that submissions are stored in,
+/// proposals are shown in and the moderators' diff compares (see
+/// [`feature_json`](super::submission::feature_json)): the point travels in the Feature's
+/// geometry and `demo` is the server's, so neither is written here.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct ServiceData {
     /// Name, 1–200 characters.
     pub name: String,
     /// The organisation that runs it.
+    #[serde(default)]
     pub organisation: Option<String>,
     /// Description in Italian.
+    #[serde(default)]
     pub description_it: Option<String>,
     /// Description in English.
+    #[serde(default)]
     pub description_en: Option<String>,
     /// Category slugs, at least one, all in the taxonomy.
+    #[serde(default)]
     pub categories: Vec<String>,
     /// Target-group slugs, all in the taxonomy; empty means everyone.
+    #[serde(default)]
     pub target_groups: Vec<String>,
     /// Street address, free text.
+    #[serde(default)]
     pub address: Option<String>,
-    /// Location of the entrance.
+    /// Location of the entrance (the Feature's geometry).
+    #[serde(skip, default = "unplaced")]
     pub point: Coordinates,
     /// Public phone number.
+    #[serde(default)]
     pub phone: Option<String>,
     /// Public email address.
+    #[serde(default)]
     pub email: Option<String>,
     /// Public website, `http(s)://`.
+    #[serde(default)]
     pub website: Option<String>,
     /// Opening hours.
+    #[serde(default, with = "hours_text")]
     pub opening_hours: Option<Hours>,
     /// Accessibility.
+    #[serde(default)]
     pub accessibility: Accessibility,
+    /// Languages spoken at the desk: lowercase ISO 639-1 codes, in the order given,
+    /// without duplicates, at most [`limits::LANGUAGES`].
+    #[serde(default)]
+    pub languages: Vec<String>,
     /// Demonstration data, not a real listing.
+    #[serde(skip)]
     pub demo: bool,
+}
+
+/// A placeholder point for a listing read without its geometry, which the reader sets.
+fn unplaced() -> Coordinates {
+    Coordinates::new(0.0, 0.0).expect("the origin is a valid point")
+}
+
+/// Opening hours as their `opening_hours` text.
+mod hours_text {
+    use super::Hours;
+    use serde::{Deserialize, Deserializer, Serializer};
+
+    pub fn serialize<S: Serializer>(h: &Option<Hours>, s: S) -> Result<S::Ok, S::Error> {
+        match h {
+            Some(h) => s.serialize_str(h.raw()),
+            None => s.serialize_none(),
+        }
+    }
+
+    pub fn deserialize<'de, D: Deserializer<'de>>(d: D) -> Result<Option<Hours>, D::Error> {
+        Option::<String>::deserialize(d)?
+            .map(|raw| Hours::parse(&raw).map_err(serde::de::Error::custom))
+            .transpose()
+    }
+}
+
+impl ServiceData {
+    /// A listing with a name and a point and nothing else, to be filled in.
+    pub fn new(name: String, point: Coordinates) -> Self {
+        Self {
+            name,
+            organisation: None,
+            description_it: None,
+            description_en: None,
+            categories: Vec::new(),
+            target_groups: Vec::new(),
+            address: None,
+            point,
+            phone: None,
+            email: None,
+            website: None,
+            opening_hours: None,
+            accessibility: Accessibility::default(),
+            languages: Vec::new(),
+            demo: false,
+        }
+    }
 }
 
 /// A stored service.
@@ -163,13 +373,110 @@ pub struct Service {
     pub verified_at: Option<DateTime<Utc>>,
 }
 
-/// One problem with one field of a draft.
+/// What is wrong with a field, for machines: the web app translates `err.code.<code>`
+/// with the error's `params` as variables, instead of reading the English `message`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, ToSchema)]
+#[serde(rename_all = "snake_case")]
+pub enum FieldCode {
+    /// Missing or empty.
+    Required,
+    /// Longer than `max` characters.
+    TooLong,
+    /// More than `max` items.
+    TooMany,
+    /// Not a known category, target group, language or value (`value`).
+    UnknownValue,
+    /// Not an email address.
+    InvalidEmail,
+    /// Not a phone number.
+    InvalidPhone,
+    /// Not a web address.
+    InvalidUrl,
+    /// The contact needs an email address or a phone number.
+    EmailOrPhone,
+    /// An invisible or control character `cp` (`U+200B`) at character `at` (from 1).
+    ForbiddenCharacter,
+    /// The point is outside the directory's area.
+    OutsideArea,
+    /// Consent was not given.
+    ConsentRequired,
+    /// Not one of the `allowed` values.
+    InvalidChoice,
+    /// The opening hours do not parse (`detail`).
+    InvalidHours,
+    /// The geometry is wrong (`detail`).
+    InvalidCoordinates,
+    /// Anything else: the message says what.
+    Invalid,
+}
+
+/// One problem with one field of a draft: `{field, code, message, params?}`.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, ToSchema)]
 pub struct FieldError {
     /// The field, e.g. `properties.email`.
     pub field: String,
-    /// What is wrong with it.
+    /// What is wrong, for machines.
+    pub code: FieldCode,
+    /// What is wrong with it, in English.
     pub message: String,
+    /// The values the code's text needs (`max`, `value`, `cp`, `at`, `allowed`, `detail`).
+    #[serde(skip_serializing_if = "Map::is_empty")]
+    #[schema(value_type = Object)]
+    pub params: Map<String, Value>,
+}
+
+impl FieldError {
+    /// A problem without parameters.
+    pub fn new(field: impl Into<String>, code: FieldCode, message: impl Into<String>) -> Self {
+        Self {
+            field: field.into(),
+            code,
+            message: message.into(),
+            params: Map::new(),
+        }
+    }
+
+    /// The same problem with one more parameter.
+    pub fn with(mut self, key: &str, value: impl Into<Value>) -> Self {
+        self.params.insert(key.to_string(), value.into());
+        self
+    }
+
+    /// The same problem, of field `field`.
+    pub fn at(self, field: impl Into<String>) -> Self {
+        Self {
+            field: field.into(),
+            ..self
+        }
+    }
+
+    /// `is required`.
+    pub fn required(field: impl Into<String>) -> Self {
+        Self::new(field, FieldCode::Required, "is required")
+    }
+
+    /// `is longer than {max} characters`.
+    pub fn too_long(field: impl Into<String>, max: usize) -> Self {
+        Self::new(
+            field,
+            FieldCode::TooLong,
+            format!("is longer than {max} characters"),
+        )
+        .with("max", max)
+    }
+
+    /// A character no text field takes.
+    pub fn forbidden(field: impl Into<String>, bad: &ForbiddenChar) -> Self {
+        Self::new(field, FieldCode::ForbiddenCharacter, bad.to_string())
+            .with("cp", format!("U+{:04X}", bad.ch as u32))
+            .with("at", bad.position)
+    }
+
+    /// Anything else, the message saying what (and `detail` repeating it).
+    pub fn invalid(field: impl Into<String>, message: impl Into<String>) -> Self {
+        let message = message.into();
+        Self::new(field, FieldCode::Invalid, message.clone()).with("detail", message)
+    }
 }
 
 impl fmt::Display for FieldError {
@@ -206,8 +513,37 @@ pub struct ServiceDraft {
     pub opening_hours: Option<String>,
     /// See [`ServiceData::accessibility`].
     pub accessibility: Option<Accessibility>,
+    /// See [`ServiceData::languages`]. A list, or one string of codes separated by `;`
+    /// or `,` (as spreadsheets write them).
+    #[serde(deserialize_with = "list_or_codes")]
+    pub languages: Vec<String>,
     /// See [`ServiceData::demo`].
     pub demo: Option<bool>,
+}
+
+/// Codes written in one string, separated by `;` or `,` (`it; en`).
+pub fn split_codes(s: &str) -> Vec<String> {
+    s.split([';', ','])
+        .map(str::trim)
+        .filter(|c| !c.is_empty())
+        .map(str::to_owned)
+        .collect()
+}
+
+/// A list of strings, or one string of codes (see [`split_codes`]); null is empty.
+fn list_or_codes<'de, D: serde::Deserializer<'de>>(d: D) -> Result<Vec<String>, D::Error> {
+    #[derive(Deserialize)]
+    #[serde(untagged)]
+    enum Codes {
+        List(Vec<String>),
+        Text(String),
+        None(()),
+    }
+    Ok(match Codes::deserialize(d)? {
+        Codes::List(l) => l,
+        Codes::Text(t) => split_codes(&t),
+        Codes::None(()) => Vec::new(),
+    })
 }
 
 /// Field size limits, in characters.
@@ -226,6 +562,12 @@ pub mod limits {
     pub const URL: usize = 500;
     /// Categories per service.
     pub const CATEGORIES: usize = 6;
+    /// Target groups per service.
+    pub const TARGET_GROUPS: usize = 20;
+    /// Languages spoken at the desk.
+    pub const LANGUAGES: usize = 12;
+    /// Opening hours.
+    pub const OPENING_HOURS: usize = 1000;
 }
 
 impl ServiceDraft {
@@ -233,7 +575,7 @@ impl ServiceDraft {
     ///
     /// `prefix` is put before field names in errors (`properties.` for GeoJSON).
     pub fn validate(
-        self,
+        mut self,
         point: Coordinates,
         taxonomy: &Taxonomy,
         area: &BoundingBox,
@@ -247,132 +589,117 @@ impl ServiceDraft {
         ) {
             Ok(text) => text,
             Err(bad) => {
-                errors.push(FieldError {
-                    field: format!("{prefix}{field}"),
-                    message: bad.to_string(),
-                });
+                errors.push(FieldError::forbidden(format!("{prefix}{field}"), &bad));
                 None
             }
         };
-
-        let name = text("name", self.name, Layout::Line);
-        let organisation = text("organisation", self.organisation, Layout::Line);
-        let address = text("address", self.address, Layout::Line);
-        let description_it = text("description_it", self.description_it, Layout::Paragraphs);
-        let description_en = text("description_en", self.description_en, Layout::Paragraphs);
-        let mut accessibility = self.accessibility.unwrap_or_default();
-        accessibility.note_it = text(
-            "accessibility.note_it",
-            accessibility.note_it,
-            Layout::Paragraphs,
-        );
-        accessibility.note_en = text(
-            "accessibility.note_en",
-            accessibility.note_en,
-            Layout::Paragraphs,
-        );
-        let phone = text("phone", self.phone, Layout::Line);
-        let email = text("email", self.email, Layout::Line);
-        let website = text("website", self.website, Layout::Line);
-        let opening_hours = text("opening_hours", self.opening_hours, Layout::Line);
+        let name = text("name", self.name.take(), Layout::Line);
+        let mut texts: [Option<String>; TEXT_FIELDS.len()] = Default::default();
+        for (slot, f) in texts.iter_mut().zip(&TEXT_FIELDS) {
+            *slot = text(f.key, (f.draft)(&mut self).take(), f.layout);
+        }
+        let opening_hours = text("opening_hours", self.opening_hours.take(), Layout::Line);
 
         // A name refused for a character is not missing as well.
         let name_refused = errors.iter().any(|e| e.field == format!("{prefix}name"));
-        let mut err = |field: &str, message: String| {
+        let mut err = |e: FieldError| {
             errors.push(FieldError {
-                field: format!("{prefix}{field}"),
-                message,
+                field: format!("{prefix}{}", e.field),
+                ..e
             })
         };
         let name = name.unwrap_or_default();
         if name.is_empty() {
             if !name_refused {
-                err("name", "is required".into());
+                err(FieldError::required("name"));
             }
         } else if name.chars().count() > limits::NAME {
-            err(
-                "name",
-                format!("is longer than {} characters", limits::NAME),
-            );
+            err(FieldError::too_long("name", limits::NAME));
         }
-        for (f, v) in [("organisation", &organisation), ("address", &address)] {
-            if v.as_ref()
-                .is_some_and(|v| v.chars().count() > limits::SHORT_TEXT)
+        for (f, v) in TEXT_FIELDS.iter().zip(&texts) {
+            if f.format == TextFormat::Free && v.as_ref().is_some_and(|v| v.chars().count() > f.max)
             {
-                err(
-                    f,
-                    format!("is longer than {} characters", limits::SHORT_TEXT),
-                );
-            }
-        }
-        for (f, v) in [
-            ("description_it", &description_it),
-            ("description_en", &description_en),
-            ("accessibility.note_it", &accessibility.note_it),
-            ("accessibility.note_en", &accessibility.note_en),
-        ] {
-            if v.as_ref()
-                .is_some_and(|v| v.chars().count() > limits::LONG_TEXT)
-            {
-                err(
-                    f,
-                    format!("is longer than {} characters", limits::LONG_TEXT),
-                );
+                err(FieldError::too_long(f.key, f.max));
             }
         }
 
         let mut categories = Vec::new();
         for slug in self.categories.iter().map(|s| s.trim()) {
             if taxonomy.category_bit(slug).is_none() {
-                err("categories", format!("unknown category {slug:?}"));
+                err(unknown(
+                    "categories",
+                    format!("unknown category {slug:?}"),
+                    slug,
+                ));
             } else if !categories.iter().any(|c| c == slug) {
                 categories.push(slug.to_string());
             }
         }
         if self.categories.is_empty() {
-            err("categories", "at least one category is required".into());
+            err(FieldError::new(
+                "categories",
+                FieldCode::Required,
+                "at least one category is required",
+            ));
         } else if categories.len() > limits::CATEGORIES {
-            err(
+            err(too_many(
                 "categories",
                 format!("at most {} categories", limits::CATEGORIES),
-            );
+                limits::CATEGORIES,
+            ));
         }
         let mut target_groups = Vec::new();
         for slug in self.target_groups.iter().map(|s| s.trim()) {
             if taxonomy.target_bit(slug).is_none() {
-                err("target_groups", format!("unknown target group {slug:?}"));
+                err(unknown(
+                    "target_groups",
+                    format!("unknown target group {slug:?}"),
+                    slug,
+                ));
             } else if !target_groups.iter().any(|c| c == slug) {
                 target_groups.push(slug.to_string());
             }
         }
-
-        if let Some(p) = &phone {
-            let ok = p.chars().count() <= limits::PHONE
-                && p.chars().filter(|c| c.is_ascii_digit()).count() >= 5
-                && p.chars()
-                    .all(|c| c.is_ascii_digit() || " +-./()".contains(c));
-            if !ok {
-                err(
-                    "phone",
-                    "must be a phone number: digits, spaces and + - . / ( ) only".into(),
-                );
+        let mut languages: Vec<String> = Vec::new();
+        for code in self.languages.iter().map(|s| s.trim().to_ascii_lowercase()) {
+            if !is_language(&code) {
+                err(unknown(
+                    "languages",
+                    format!("unknown language {code:?}: use ISO 639-1 codes like it, en, fr"),
+                    &code,
+                ));
+            } else if !languages.contains(&code) {
+                languages.push(code);
             }
         }
-        if let Some(e) = &email
-            && let Err(e) = Email::parse(e)
-        {
-            err("email", e.to_string());
+        if languages.len() > limits::LANGUAGES {
+            err(too_many(
+                "languages",
+                format!("at most {} languages", limits::LANGUAGES),
+                limits::LANGUAGES,
+            ));
         }
-        if let Some(w) = &website {
-            let ok = w.len() <= limits::URL
-                && (w.starts_with("https://") || w.starts_with("http://"))
-                && w.len() > "https://".len()
-                && !w.contains(char::is_whitespace);
-            if !ok {
-                err(
-                    "website",
-                    "must be a web address starting with https:// or http://".into(),
-                );
+
+        for (f, v) in TEXT_FIELDS.iter().zip(&texts) {
+            let Some(v) = v else { continue };
+            match f.format {
+                TextFormat::Free => {}
+                TextFormat::Phone if !is_phone(v) => err(FieldError::new(
+                    f.key,
+                    FieldCode::InvalidPhone,
+                    "must be a phone number: digits, spaces and + - . / ( ) only",
+                )),
+                TextFormat::Email => {
+                    if let Err(e) = Email::parse(v) {
+                        err(email_error(f.key, e));
+                    }
+                }
+                TextFormat::Url if !is_web_address(v) => err(FieldError::new(
+                    f.key,
+                    FieldCode::InvalidUrl,
+                    "must be a web address starting with https:// or http://",
+                )),
+                TextFormat::Phone | TextFormat::Url => {}
             }
         }
         let opening_hours = match opening_hours {
@@ -380,40 +707,103 @@ impl ServiceDraft {
             Some(raw) => match Hours::parse(&raw) {
                 Ok(h) => Some(h),
                 Err(e) => {
-                    err("opening_hours", e.to_string());
+                    err(
+                        FieldError::new("opening_hours", FieldCode::InvalidHours, e.to_string())
+                            .with("detail", e.to_string()),
+                    );
                     None
                 }
             },
         };
         if !area.contains(point) {
-            errors.push(FieldError {
-                field: "geometry".into(),
-                message: format!(
+            errors.push(FieldError::new(
+                "geometry",
+                FieldCode::OutsideArea,
+                format!(
                     "{point} is outside the directory's area (minLon,minLat,maxLon,maxLat {area})"
                 ),
-            });
+            ));
         }
 
         if !errors.is_empty() {
             return Err(errors);
         }
-        Ok(ServiceData {
-            name,
-            organisation,
-            description_it,
-            description_en,
-            categories,
-            target_groups,
-            address,
-            point,
-            phone,
-            email,
-            website,
-            opening_hours,
-            accessibility,
-            demo: self.demo.unwrap_or(false),
-        })
+        let mut data = ServiceData::new(name, point);
+        for (f, v) in TEXT_FIELDS.iter().zip(texts) {
+            *(f.get_mut)(&mut data) = v;
+        }
+        data.accessibility.wheelchair =
+            self.accessibility.map(|a| a.wheelchair).unwrap_or_default();
+        data.categories = categories;
+        data.target_groups = target_groups;
+        data.languages = languages;
+        data.opening_hours = opening_hours;
+        data.demo = self.demo.unwrap_or(false);
+        Ok(data)
     }
+}
+
+/// `code` is not one of the known values of `field`.
+fn unknown(field: &str, message: String, value: &str) -> FieldError {
+    FieldError::new(field, FieldCode::UnknownValue, message).with("value", value)
+}
+
+/// More than `max` items.
+fn too_many(field: &str, message: String, max: usize) -> FieldError {
+    FieldError::new(field, FieldCode::TooMany, message).with("max", max)
+}
+
+/// An email address refused, by character or by shape.
+pub fn email_error(field: &str, e: super::email::EmailError) -> FieldError {
+    match e {
+        super::email::EmailError::Forbidden(c) => FieldError::forbidden(field, &c),
+        e => FieldError::new(field, FieldCode::InvalidEmail, e.to_string()),
+    }
+}
+
+/// Whether `p` is a phone number: digits, spaces and `+ - . / ( )`, five digits or more.
+pub fn is_phone(p: &str) -> bool {
+    p.chars().count() <= limits::PHONE
+        && p.chars().filter(|c| c.is_ascii_digit()).count() >= 5
+        && p.chars()
+            .all(|c| c.is_ascii_digit() || " +-./()".contains(c))
+}
+
+fn is_web_address(w: &str) -> bool {
+    w.len() <= limits::URL
+        && (w.starts_with("https://") || w.starts_with("http://"))
+        && w.len() > "https://".len()
+        && !w.contains(char::is_whitespace)
+}
+
+/// The ISO 639-1 language codes (two letters each), in alphabetical order.
+const ISO_639_1: &str = "aa ab ae af ak am an ar as av ay az ba be bg bi bm bn bo br bs ca ce ch \
+    co cr cs cu cv cy da de dv dz ee el en eo es et eu fa ff fi fj fo fr fy ga gd gl gn gu gv \
+    ha he hi ho hr ht hu hy hz ia id ie ig ii ik io is it iu ja jv ka kg ki kj kk kl km kn ko \
+    kr ks ku kv kw ky la lb lg li ln lo lt lu lv mg mh mi mk ml mn mr ms mt my na nb nd ne ng \
+    nl nn no nr nv ny oc oj om or os pa pi pl ps pt qu rm rn ro ru rw sa sc sd se sg si sk sl \
+    sm sn so sq sr ss st su sv sw ta te tg th ti tk tl tn to tr ts tt tw ty ug uk ur uz ve vi \
+    vo wa wo xh yi yo za zh zu";
+
+/// A comma-separated list of language codes (`en`, `it,en`; any case), checked: the
+/// codes, lowercase and without repeats, or the first one that is not ISO 639-1.
+pub fn language_list(v: &str) -> Result<Vec<String>, String> {
+    let mut out: Vec<String> = Vec::new();
+    for code in v.split(',').map(str::trim).filter(|c| !c.is_empty()) {
+        let code = code.to_ascii_lowercase();
+        if !is_language(&code) {
+            return Err(code);
+        }
+        if !out.contains(&code) {
+            out.push(code);
+        }
+    }
+    Ok(out)
+}
+
+/// Whether `code` is a lowercase ISO 639-1 language code (`it`, `en`, `ar`, …).
+pub fn is_language(code: &str) -> bool {
+    code.len() == 2 && ISO_639_1.split_ascii_whitespace().any(|c| c == code)
 }
 
 #[cfg(test)]

@@ -11,10 +11,12 @@
 //! named by a JSON-pointer-like path (`properties.name`, `geometry.coordinates`,
 //! `properties.contact.email`, …).
 
-use super::service::{FieldError, ServiceDraft, limits};
+use super::service::{
+    FieldCode, FieldError, ServiceDraft, email_error, is_phone, limits, text_field,
+};
 use super::text::{Layout, checked_text};
 use super::{
-    Accessibility, BoundingBox, Coordinates, Email, Hours, Lang, ServiceData, ServiceId, Taxonomy,
+    Accessibility, BoundingBox, Coordinates, Email, Lang, ServiceData, ServiceId, Taxonomy,
 };
 use chrono::{DateTime, Utc};
 use rand::Rng;
@@ -26,9 +28,9 @@ use std::str::FromStr;
 use utoipa::ToSchema;
 
 /// The longest opening-hours string, in characters.
-pub const MAX_OPENING_HOURS: usize = 1000;
+pub const MAX_OPENING_HOURS: usize = limits::OPENING_HOURS;
 /// The most target groups a listing can name.
-pub const MAX_TARGET_GROUPS: usize = 20;
+pub const MAX_TARGET_GROUPS: usize = limits::TARGET_GROUPS;
 /// The longest contact name, in characters.
 pub const MAX_CONTACT_NAME: usize = 200;
 /// The longest moderator's reason or message, in characters.
@@ -323,19 +325,20 @@ pub fn check_submission(
     let contact = r.contact(parsed.contact.as_ref());
     match parsed.consent {
         Some(Value::Bool(true)) => {}
-        _ => r.err(
+        _ => r.push(FieldError::new(
             "properties.consent",
+            FieldCode::ConsentRequired,
             "must be true: consent to the processing of personal data (see the privacy notice)",
-        ),
+        )),
     }
     let lang = match parsed.lang.as_ref() {
         None | Some(Value::Null) => Lang::It,
         Some(Value::String(s)) => s.parse().unwrap_or_else(|e: String| {
-            r.err("properties.lang", &e);
+            r.push(lang_choice(e));
             Lang::It
         }),
         Some(_) => {
-            r.err("properties.lang", "must be it or en");
+            r.push(lang_choice("must be it or en".into()));
             Lang::It
         }
     };
@@ -369,77 +372,27 @@ pub fn check_listing(
 }
 
 /// A listing's public content as a GeoJSON Feature without server-owned fields: the
-/// shape submissions are stored in and proposals are shown in.
+/// shape submissions are stored in and proposals are shown in. The properties are
+/// [`ServiceData`]'s serialisation, so a new field appears here by itself.
 pub fn feature_json(d: &ServiceData) -> Value {
     json!({
         "type": "Feature",
         "geometry": {"type": "Point", "coordinates": d.point.to_lon_lat()},
-        "properties": {
-            "name": d.name,
-            "organisation": d.organisation,
-            "description_it": d.description_it,
-            "description_en": d.description_en,
-            "categories": d.categories,
-            "target_groups": d.target_groups,
-            "address": d.address,
-            "phone": d.phone,
-            "email": d.email,
-            "website": d.website,
-            "opening_hours": d.opening_hours.as_ref().map(|h| h.raw()),
-            "accessibility": {
-                "wheelchair": d.accessibility.wheelchair,
-                "note_it": d.accessibility.note_it,
-                "note_en": d.accessibility.note_en,
-            },
-        }
+        "properties": d,
     })
 }
 
 /// Reads back what [`feature_json`] wrote (stored by MappaTU, so checked when it was
 /// written; the taxonomy is checked again when it is published).
 pub fn data_from_stored(v: &Value) -> Result<ServiceData, String> {
-    let p = &v["properties"];
-    let text = |k: &str| p[k].as_str().map(str::to_owned);
-    let list = |k: &str| -> Vec<String> {
-        p[k].as_array()
-            .map(|a| {
-                a.iter()
-                    .filter_map(|s| s.as_str().map(str::to_owned))
-                    .collect()
-            })
-            .unwrap_or_default()
-    };
     let c = &v["geometry"]["coordinates"];
-    let (lon, lat) = (c[0].as_f64(), c[1].as_f64());
-    let point = match (lon, lat) {
+    let point = match (c[0].as_f64(), c[1].as_f64()) {
         (Some(lon), Some(lat)) => Coordinates::from_lon_lat(lon, lat).map_err(|e| e.to_string())?,
         _ => return Err("no coordinates".into()),
     };
-    let opening_hours = match p["opening_hours"].as_str() {
-        Some(raw) => Some(Hours::parse(raw).map_err(|e| e.to_string())?),
-        None => None,
-    };
-    let a = &p["accessibility"];
-    Ok(ServiceData {
-        name: text("name").ok_or("no name")?,
-        organisation: text("organisation"),
-        description_it: text("description_it"),
-        description_en: text("description_en"),
-        categories: list("categories"),
-        target_groups: list("target_groups"),
-        address: text("address"),
-        point,
-        phone: text("phone"),
-        email: text("email"),
-        website: text("website"),
-        opening_hours,
-        accessibility: Accessibility {
-            wheelchair: a["wheelchair"].as_str().unwrap_or("unknown").parse()?,
-            note_it: a["note_it"].as_str().map(str::to_owned),
-            note_en: a["note_en"].as_str().map(str::to_owned),
-        },
-        demo: false,
-    })
+    let mut data = ServiceData::deserialize(&v["properties"]).map_err(|e| e.to_string())?;
+    data.point = point;
+    Ok(data)
 }
 
 /// The fields of a Feature, read leniently, with their problems collected in the reader.
@@ -459,11 +412,20 @@ struct Reader {
 }
 
 impl Reader {
+    /// A problem the message alone describes.
     fn err(&mut self, field: &str, message: &str) {
-        self.errors.push(FieldError {
-            field: field.to_string(),
-            message: message.to_string(),
-        });
+        self.errors.push(FieldError::invalid(field, message));
+    }
+
+    /// A problem with the geometry.
+    fn geo(&mut self, field: &str, message: &str) {
+        self.errors.push(
+            FieldError::new(field, FieldCode::InvalidCoordinates, message).with("detail", message),
+        );
+    }
+
+    fn push(&mut self, e: FieldError) {
+        self.errors.push(e);
     }
 
     fn feature(&mut self, body: &Value, mode: Mode) -> Parsed {
@@ -501,19 +463,23 @@ impl Reader {
 
     fn geometry(&mut self, g: Option<&Value>) -> Option<Coordinates> {
         let Some(g) = g else {
-            self.err("geometry", "is required: a GeoJSON Point");
+            self.push(FieldError::new(
+                "geometry",
+                FieldCode::Required,
+                "is required: a GeoJSON Point",
+            ));
             return None;
         };
         let Some(g) = g.as_object() else {
-            self.err("geometry", "must be a GeoJSON Point");
+            self.geo("geometry", "must be a GeoJSON Point");
             return None;
         };
         if g.get("type").and_then(Value::as_str) != Some("Point") {
-            self.err("geometry.type", "must be \"Point\"");
+            self.geo("geometry.type", "must be \"Point\"");
         }
         for k in g.keys() {
             if k != "type" && k != "coordinates" {
-                self.err(
+                self.geo(
                     &format!("geometry.{k}"),
                     "is not a field of a GeoJSON Point",
                 );
@@ -526,13 +492,13 @@ impl Reader {
                 match Coordinates::from_lon_lat(p[0], p[1]) {
                     Ok(point) => Some(point),
                     Err(e) => {
-                        self.err("geometry.coordinates", &e.to_string());
+                        self.geo("geometry.coordinates", &e.to_string());
                         None
                     }
                 }
             }
             _ => {
-                self.err(
+                self.geo(
                     "geometry.coordinates",
                     "must be [longitude, latitude]: two numbers",
                 );
@@ -545,30 +511,26 @@ impl Reader {
         let d = &mut out.draft;
         for (k, v) in p {
             let field = format!("properties.{k}");
+            // Nested fields (`accessibility.note_it`) are read with their object.
+            if let Some(f) = text_field(k).filter(|f| !f.key.contains('.')) {
+                *(f.draft)(d) = self.text(&field, v);
+                continue;
+            }
             match k.as_str() {
                 "name" => d.name = self.text(&field, v),
-                "organisation" => d.organisation = self.text(&field, v),
-                "description_it" => d.description_it = self.text(&field, v),
-                "description_en" => d.description_en = self.text(&field, v),
-                "address" => d.address = self.text(&field, v),
-                "phone" => d.phone = self.text(&field, v),
-                "email" => d.email = self.text(&field, v),
-                "website" => d.website = self.text(&field, v),
                 "opening_hours" => {
                     d.opening_hours = self.text(&field, v);
                     if d.opening_hours
                         .as_ref()
                         .is_some_and(|h| h.chars().count() > MAX_OPENING_HOURS)
                     {
-                        self.err(
-                            &field,
-                            &format!("is longer than {MAX_OPENING_HOURS} characters"),
-                        );
+                        self.push(FieldError::too_long(&field, MAX_OPENING_HOURS));
                         d.opening_hours = None;
                     }
                 }
                 "categories" => d.categories = self.slugs(&field, v, limits::CATEGORIES),
                 "target_groups" => d.target_groups = self.slugs(&field, v, MAX_TARGET_GROUPS),
+                "languages" => d.languages = self.slugs(&field, v, limits::LANGUAGES),
                 "accessibility" => d.accessibility = self.accessibility(v),
                 "contact" if mode == Mode::Submitter => out.contact = Some(v.clone()),
                 "consent" if mode == Mode::Submitter => out.consent = Some(v.clone()),
@@ -596,14 +558,28 @@ impl Reader {
             Value::Null => Vec::new(),
             Value::Array(items) => {
                 if items.len() > max {
-                    self.err(field, &format!("at most {max} entries"));
+                    self.push(
+                        FieldError::new(
+                            field,
+                            FieldCode::TooMany,
+                            format!("at most {max} entries"),
+                        )
+                        .with("max", max),
+                    );
                     return Vec::new();
                 }
                 let mut out = Vec::new();
                 for item in items {
                     match item.as_str() {
                         Some(s) if s.len() <= MAX_SLUG => out.push(s.to_string()),
-                        Some(_) => self.err(field, "holds an unknown entry"),
+                        Some(s) => self.push(
+                            FieldError::new(
+                                field,
+                                FieldCode::UnknownValue,
+                                "holds an unknown entry",
+                            )
+                            .with("value", crate::domain::text::clip(s)),
+                        ),
                         None => self.err(field, "must be a list of strings"),
                     }
                 }
@@ -634,9 +610,9 @@ impl Reader {
                     Value::Null => {}
                     Value::String(s) => match s.parse() {
                         Ok(w) => out.wheelchair = w,
-                        Err(_) => self.err(&field, "must be one of yes, limited, no, unknown"),
+                        Err(_) => self.push(wheelchair_choice(&field)),
                     },
-                    _ => self.err(&field, "must be one of yes, limited, no, unknown"),
+                    _ => self.push(wheelchair_choice(&field)),
                 },
                 "note_it" => out.note_it = self.text(&field, v),
                 "note_en" => out.note_en = self.text(&field, v),
@@ -648,10 +624,11 @@ impl Reader {
 
     fn contact(&mut self, v: Option<&Value>) -> Option<Contact> {
         let Some(Value::Object(c)) = v else {
-            self.err(
+            self.push(FieldError::new(
                 "properties.contact",
+                FieldCode::Required,
                 "is required: {name, email, phone}, seen by the moderators only",
-            );
+            ));
             return None;
         };
         let mut name = None;
@@ -674,7 +651,7 @@ impl Reader {
                 match checked_text(&raw, Layout::Line) {
                     Ok(t) => *slot = t,
                     Err(bad) => {
-                        self.err(&field, &bad.to_string());
+                        self.push(FieldError::forbidden(&field, &bad));
                         refused.push(k.as_str());
                     }
                 }
@@ -683,31 +660,33 @@ impl Reader {
         let before = self.errors.len();
         match &name {
             None if refused.contains(&"name") => {}
-            None => self.err("properties.contact.name", "is required"),
-            Some(n) if n.chars().count() > MAX_CONTACT_NAME => self.err(
+            None => self.push(FieldError::required("properties.contact.name")),
+            Some(n) if n.chars().count() > MAX_CONTACT_NAME => self.push(FieldError::too_long(
                 "properties.contact.name",
-                &format!("is longer than {MAX_CONTACT_NAME} characters"),
-            ),
+                MAX_CONTACT_NAME,
+            )),
             Some(_) => {}
         }
         if let Some(e) = &email
             && let Err(e) = Email::parse(e)
         {
-            self.err("properties.contact.email", &e.to_string());
+            self.push(email_error("properties.contact.email", e));
         }
         if let Some(p) = &phone
             && !is_phone(p)
         {
-            self.err(
+            self.push(FieldError::new(
                 "properties.contact.phone",
+                FieldCode::InvalidPhone,
                 "must be a phone number: digits, spaces and + - . / ( ) only",
-            );
+            ));
         }
         if email.is_none() && phone.is_none() && !refused.iter().any(|f| *f != "name") {
-            self.err(
+            self.push(FieldError::new(
                 "properties.contact.email",
+                FieldCode::EmailOrPhone,
                 "an email address or a phone number is required",
-            );
+            ));
         }
         (self.errors.len() == before && refused.is_empty()).then(|| Contact {
             name: name.unwrap_or_default(),
@@ -743,32 +722,37 @@ impl Reader {
     }
 }
 
-fn is_phone(p: &str) -> bool {
-    p.chars().count() <= limits::PHONE
-        && p.chars().filter(|c| c.is_ascii_digit()).count() >= 5
-        && p.chars()
-            .all(|c| c.is_ascii_digit() || " +-./()".contains(c))
+/// A language to write back in that is not one of ours.
+fn lang_choice(message: String) -> FieldError {
+    FieldError::new("properties.lang", FieldCode::InvalidChoice, message).with("allowed", "it, en")
+}
+
+/// A wheelchair value that is not one of OpenStreetMap's.
+fn wheelchair_choice(field: &str) -> FieldError {
+    FieldError::new(
+        field,
+        FieldCode::InvalidChoice,
+        "must be one of yes, limited, no, unknown",
+    )
+    .with("allowed", "yes, limited, no, unknown")
 }
 
 /// Checks a moderator's reason or message: required, plain text without invisible or
 /// text-direction characters, at most [`MAX_REASON`] characters.
 pub fn check_reason(field: &str, text: Option<&str>) -> Result<String, FieldError> {
-    let refuse = |message: String| FieldError {
-        field: field.to_string(),
-        message,
-    };
+    let refuse = std::convert::identity;
     // A moderator's words reach the submitter and the audit log: the same characters are
     // refused as in a listing (a text-direction override would reorder them on screen).
     let t = crate::domain::text::checked_text(
         text.unwrap_or(""),
         crate::domain::text::Layout::Paragraphs,
     )
-    .map_err(|bad| refuse(bad.to_string()))?
+    .map_err(|bad| refuse(FieldError::forbidden(field, &bad)))?
     .unwrap_or_default();
     if t.is_empty() {
-        Err(refuse("is required".to_string()))
+        Err(refuse(FieldError::required(field)))
     } else if t.chars().count() > MAX_REASON {
-        Err(refuse(format!("is longer than {MAX_REASON} characters")))
+        Err(refuse(FieldError::too_long(field, MAX_REASON)))
     } else {
         Ok(t)
     }

@@ -10,7 +10,7 @@ use super::{
     check_point, check_slugs, column_name, normalise_website, shorten,
 };
 use crate::domain::Coordinates;
-use crate::domain::service::ServiceDraft;
+use crate::domain::service::{ServiceDraft, split_codes};
 use crate::domain::text::fold;
 use crate::domain::{BoundingBox, Taxonomy};
 use crate::import::Format;
@@ -504,6 +504,14 @@ const OPENING_HOURS: Field = Field {
     headers: &["openinghours", "orari", "orario"],
 };
 
+/// Languages spoken at the desk: ISO 639-1 codes separated by `;` or `,` (`it;en`). Found
+/// by its header only.
+const LANGUAGES: Field = Field {
+    what: "languages",
+    flag: "",
+    headers: &["languages", "lingue", "languagesspoken", "lingueparlate"],
+};
+
 /// The column index of each field in this file.
 struct Columns {
     lat: usize,
@@ -519,6 +527,7 @@ struct Columns {
     organisation: Option<usize>,
     description: Option<usize>,
     opening_hours: Option<usize>,
+    languages: Option<usize>,
 }
 
 impl Columns {
@@ -562,6 +571,7 @@ impl Columns {
             organisation: find(&ORGANISATION, &c.organisation)?,
             description: find(&DESCRIPTION, &c.description)?,
             opening_hours: find(&OPENING_HOURS, &c.opening_hours)?,
+            languages: find(&LANGUAGES, &None)?,
         })
     }
 }
@@ -581,6 +591,7 @@ impl Columns {
             self.website,
             self.organisation,
             self.opening_hours,
+            self.languages,
         ];
         [self.lat, self.lon, self.name].contains(&index) || optional.contains(&Some(index))
     }
@@ -731,6 +742,9 @@ impl RowReader<'_> {
             email,
             website: cell(record, c.website).map(normalise_website),
             opening_hours: cell(record, c.opening_hours),
+            languages: cell(record, c.languages)
+                .map(|codes| split_codes(&codes))
+                .unwrap_or_default(),
             demo: Some(opts.demo),
             ..Default::default()
         };

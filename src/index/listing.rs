@@ -38,9 +38,12 @@ pub enum Field {
     AccessibilityNoteIt,
     /// Accessibility note in English.
     AccessibilityNoteEn,
+    /// Languages spoken at the desk: ISO 639-1 codes, comma-separated (see
+    /// [`Listing::languages`]).
+    Languages,
 }
 
-const FIELDS: usize = 10;
+const FIELDS: usize = 11;
 const NO_CATEGORY: u8 = u8::MAX;
 
 /// A published service, ready to be filtered and rendered. Cloning it shares it.
@@ -89,6 +92,7 @@ impl Listing {
         {
             *slot = bit as u8;
         }
+        let languages = d.languages.join(",");
         // In the order of `Field`.
         let fields: [Option<&str>; FIELDS] = [
             d.address.as_deref(),
@@ -101,6 +105,7 @@ impl Listing {
             d.website.as_deref(),
             d.accessibility.note_it.as_deref(),
             d.accessibility.note_en.as_deref(),
+            Some(languages.as_str()),
         ];
         let mut text = String::with_capacity(fields.iter().flatten().map(|f| f.len()).sum());
         let mut ends = [0u32; FIELDS];
@@ -178,6 +183,19 @@ impl Listing {
     /// Name.
     pub fn name(&self) -> &str {
         self.field(Field::Name).unwrap_or_default()
+    }
+
+    /// The languages spoken at the desk, ISO 639-1 codes in the order given.
+    pub fn languages(&self) -> impl Iterator<Item = &str> {
+        self.field(Field::Languages)
+            .unwrap_or_default()
+            .split(',')
+            .filter(|c| !c.is_empty())
+    }
+
+    /// Whether any of `codes` is spoken at the desk.
+    pub fn speaks_any(&self, codes: &[String]) -> bool {
+        self.languages().any(|l| codes.iter().any(|c| c == l))
     }
 
     /// Category bits, main category first.
@@ -267,6 +285,7 @@ mod tests {
         s.data.website = Some("https://example.org".into());
         s.data.accessibility.note_it = Some("Rampa".into());
         s.data.accessibility.note_en = Some("Ramp".into());
+        s.data.languages = vec!["it".into(), "en".into()];
         let l = Listing::new(s.clone(), &taxonomy);
         assert_eq!(l.field(Field::Address), Some("Via del Refugio 4"));
         assert_eq!(l.name(), "Caritas di Siena — mensa");
@@ -278,6 +297,9 @@ mod tests {
         assert_eq!(l.field(Field::Website), Some("https://example.org"));
         assert_eq!(l.field(Field::AccessibilityNoteIt), Some("Rampa"));
         assert_eq!(l.field(Field::AccessibilityNoteEn), Some("Ramp"));
+        assert_eq!(l.languages().collect::<Vec<_>>(), ["it", "en"]);
+        assert!(l.speaks_any(&["ar".into(), "en".into()]));
+        assert!(!l.speaks_any(&["ar".into()]));
         assert_eq!(l.id(), s.id);
     }
 }

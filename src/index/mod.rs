@@ -116,6 +116,8 @@ pub struct Filter {
     /// Only services at least this accessible: `Yes` keeps full access only, `Limited`
     /// keeps full or partial access.
     pub wheelchair: Option<Wheelchair>,
+    /// ISO 639-1 codes, any of which spoken at the desk will do; empty for any.
+    pub languages: Vec<String>,
 }
 
 impl Filter {
@@ -125,7 +127,7 @@ impl Filter {
     }
 
     fn needs_listing(&self) -> bool {
-        self.open_at.is_some() || self.wheelchair.is_some()
+        self.open_at.is_some() || self.wheelchair.is_some() || !self.languages.is_empty()
     }
 
     /// Everything but the text, on a listing alone.
@@ -141,6 +143,7 @@ impl Filter {
                 Wheelchair::Yes => l.wheelchair() == Wheelchair::Yes,
                 _ => matches!(l.wheelchair(), Wheelchair::Yes | Wheelchair::Limited),
             })
+            && (self.languages.is_empty() || l.speaks_any(&self.languages))
     }
 }
 

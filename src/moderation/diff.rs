@@ -1,7 +1,7 @@
 //! Field-by-field differences between two versions of a listing, and the merge of a
 //! duplicate submission into an existing listing.
 
-use crate::domain::service::limits;
+use crate::domain::service::{TEXT_FIELDS, limits};
 use crate::domain::submission::feature_json;
 use crate::domain::{ServiceData, Wheelchair};
 use serde::Serialize;
@@ -69,7 +69,7 @@ fn same_place(a: &[Value], b: &[Value]) -> bool {
 
 /// What merging a duplicate submission into a listing gives: the listing keeps every
 /// field it has (name, place, texts), and takes from the submission what it lacks —
-/// empty texts, contacts, hours, accessibility — plus the submission's categories and
+/// empty texts, contacts, hours, accessibility, languages — plus the submission's categories and
 /// target groups that it does not list yet (up to the category limit).
 pub fn merge(live: &ServiceData, proposed: &ServiceData) -> ServiceData {
     let mut m = live.clone();
@@ -78,21 +78,12 @@ pub fn merge(live: &ServiceData, proposed: &ServiceData) -> ServiceData {
             mine.clone_from(theirs);
         }
     };
-    fill(&mut m.organisation, &proposed.organisation);
-    fill(&mut m.description_it, &proposed.description_it);
-    fill(&mut m.description_en, &proposed.description_en);
-    fill(&mut m.address, &proposed.address);
-    fill(&mut m.phone, &proposed.phone);
-    fill(&mut m.email, &proposed.email);
-    fill(&mut m.website, &proposed.website);
-    fill(
-        &mut m.accessibility.note_it,
-        &proposed.accessibility.note_it,
-    );
-    fill(
-        &mut m.accessibility.note_en,
-        &proposed.accessibility.note_en,
-    );
+    for f in &TEXT_FIELDS {
+        fill((f.get_mut)(&mut m), (f.get)(proposed));
+    }
+    if m.languages.is_empty() {
+        m.languages.clone_from(&proposed.languages);
+    }
     if m.opening_hours.is_none() {
         m.opening_hours.clone_from(&proposed.opening_hours);
     }
@@ -115,24 +106,14 @@ pub fn merge(live: &ServiceData, proposed: &ServiceData) -> ServiceData {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::domain::{Accessibility, Coordinates, Hours};
+    use crate::domain::{Coordinates, Hours};
 
     fn data() -> ServiceData {
         ServiceData {
-            name: "Mensa".into(),
-            organisation: None,
             description_it: Some("Pasti caldi".into()),
-            description_en: None,
             categories: vec!["food-aid".into()],
-            target_groups: vec![],
             address: Some("Via Roma 1".into()),
-            point: Coordinates::new(43.3183, 11.3317).unwrap(),
-            phone: None,
-            email: None,
-            website: None,
-            opening_hours: None,
-            accessibility: Accessibility::default(),
-            demo: false,
+            ..ServiceData::new("Mensa".into(), Coordinates::new(43.3183, 11.3317).unwrap())
         }
     }
 

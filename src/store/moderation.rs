@@ -9,10 +9,12 @@
 use super::StoreError;
 use super::audit::{Actor, NewAuditEntry, SubjectKind, append_audit, db_now};
 use super::sql::{
-    AnyPool, DELETE_CATEGORIES, DELETE_TARGETS, HoursCache, INSERT_CATEGORY, INSERT_TARGET,
-    LOCK_SERVICE, LockRows, ReportRow, SELECT_ONE, SET_STATUS, ServiceRow, SqlStore, bind_fields,
-    in_write_tx, insert_lists, on_pool,
+    AnyPool, CONTENT_COLUMNS, DELETE_CATEGORIES, DELETE_TARGETS, HoursCache, INSERT_CATEGORY,
+    INSERT_TARGET, LOCK_SERVICE, LockRows, ReportRow, SELECT_ONE, SET_STATUS, ServiceRow, SqlStore,
+    bind_fields, content_assignments, content_count, content_params, in_write_tx, insert_lists,
+    on_pool,
 };
+use crate::domain::service::TEXT_FIELDS;
 use crate::domain::submission::{
     Contact, NewSubmission, Submission, SubmissionId, SubmissionKind, SubmissionStatus,
     TrackingCode, data_from_stored, feature_json,
@@ -21,6 +23,7 @@ use crate::domain::{Report, ReportId, ReportStatus, Service, ServiceData, Servic
 use async_trait::async_trait;
 use chrono::{DateTime, Utc};
 use serde_json::{Value, json};
+use std::sync::LazyLock;
 
 /// Why a moderation write did not happen.
 #[derive(Debug, thiserror::Error)]
@@ -196,21 +199,31 @@ const SELECT_REPORT: &str = "SELECT id, service_id, kind, message, lang, status,
 const CLOSE_REPORT: &str = "UPDATE reports SET status = $2, resolved_at = $3, resolved_by = $4, \
     resolution_note = $5 WHERE id = $1 AND status = 'open'";
 
-const INSERT_SERVICE: &str = "INSERT INTO services (status, name, organisation, \
-    description_it, description_en, address, lat, lon, phone, email, website, opening_hours, \
-    wheelchair, accessibility_note_it, accessibility_note_en, demo, created_at, updated_at) \
-    VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $17) \
-    RETURNING id";
-const UPDATE_CONTENT: &str = "UPDATE services SET name = $2, organisation = $3, \
-    description_it = $4, description_en = $5, address = $6, lat = $7, lon = $8, phone = $9, \
-    email = $10, website = $11, opening_hours = $12, wheelchair = $13, \
-    accessibility_note_it = $14, accessibility_note_en = $15, updated_at = $16 WHERE id = $1";
+static INSERT_SERVICE: LazyLock<String> = LazyLock::new(|| {
+    let n = content_count();
+    format!(
+        "INSERT INTO services (status, {}, demo, created_at, updated_at) \
+         VALUES ($1, {}, ${}, ${}, ${}) RETURNING id",
+        *CONTENT_COLUMNS,
+        content_params(2),
+        n + 2,
+        n + 3,
+        n + 3
+    )
+});
+static UPDATE_CONTENT: LazyLock<String> = LazyLock::new(|| {
+    format!(
+        "UPDATE services SET {}, updated_at = ${} WHERE id = $1",
+        content_assignments(2),
+        content_count() + 2
+    )
+});
 const UPDATE_VERIFIED: &str = "UPDATE services SET verified_at = $2 WHERE id = $1";
 
 /// Reads one listing inside a transaction.
 macro_rules! read_service {
     ($tx:expr, $id:expr) => {{
-        let row: Option<ServiceRow> = sqlx::query_as(SELECT_ONE)
+        let row: Option<ServiceRow> = sqlx::query_as(SELECT_ONE.as_str())
             .bind($id)
             .fetch_optional(&mut *$tx)
             .await?;
@@ -435,7 +448,7 @@ impl ModerationStore for SqlStore {
             let (service_id, before) = match sub.kind {
                 SubmissionKind::New => {
                     let sid: i64 = bind_fields!(
-                        sqlx::query_scalar(INSERT_SERVICE).bind(Status::Published.as_str()),
+                        sqlx::query_scalar(INSERT_SERVICE.as_str()).bind(Status::Published.as_str()),
                         data
                     )
                     .bind(false)
@@ -452,7 +465,7 @@ impl ModerationStore for SqlStore {
                     })?;
                     tx.lock_row(LOCK_SERVICE, sid.0).await?;
                     let live = read_service!(tx, sid.0).ok_or_else(|| no_service(sid))?;
-                    bind_fields!(sqlx::query(UPDATE_CONTENT).bind(sid.0), data)
+                    bind_fields!(sqlx::query(UPDATE_CONTENT.as_str()).bind(sid.0), data)
                         .bind(now)
                         .execute(&mut *tx)
                         .await?;
@@ -551,7 +564,7 @@ impl ModerationStore for SqlStore {
                     live.status.as_str()
                 )));
             }
-            bind_fields!(sqlx::query(UPDATE_CONTENT).bind(into.0), merged)
+            bind_fields!(sqlx::query(UPDATE_CONTENT.as_str()).bind(into.0), merged)
                 .bind(now)
                 .execute(&mut *tx)
                 .await?;
@@ -648,7 +661,7 @@ impl ModerationStore for SqlStore {
         in_write_tx!(self, tx => {
             tx.lock_row(LOCK_SERVICE, id.0).await?;
             let live = read_service!(tx, id.0).ok_or_else(|| no_service(id))?;
-            bind_fields!(sqlx::query(UPDATE_CONTENT).bind(id.0), data)
+            bind_fields!(sqlx::query(UPDATE_CONTENT.as_str()).bind(id.0), data)
                 .bind(now)
                 .execute(&mut *tx)
                 .await?;

@@ -9,9 +9,10 @@ use super::{
     ImportAudit, ImportOutcome, NewService, Progress, Store, StoreError, StoreKind, UpsertOutcome,
     append_audit_import,
 };
+use crate::domain::service::TEXT_FIELDS;
 use crate::domain::{
-    Accessibility, Category, Coordinates, Hours, Report, ReportDraft, ReportId, ReportStatus,
-    Service, ServiceData, ServiceId, Status, Taxonomy,
+    Category, Coordinates, Hours, Report, ReportDraft, ReportId, ReportStatus, Service,
+    ServiceData, ServiceId, Status, Taxonomy,
 };
 use async_trait::async_trait;
 use chrono::{DateTime, Timelike, Utc};
@@ -22,6 +23,7 @@ use sqlx::{Pool, Sqlite};
 use std::collections::HashMap;
 use std::path::PathBuf;
 use std::str::FromStr;
+use std::sync::LazyLock;
 use std::time::Duration;
 
 pub(super) enum AnyPool {
@@ -132,34 +134,73 @@ impl LockRows for sqlx::Transaction<'static, Postgres> {
 /// Locks a listing's row until the transaction ends (PostgreSQL).
 pub(super) const LOCK_SERVICE: &str = "SELECT 1 FROM services WHERE id = $1 FOR UPDATE";
 
-/// Binds the content columns `$2..=$18` shared by INSERT and UPDATE.
+/// Binds the status, the [content columns](CONTENT_COLUMNS) and `demo`, as INSERT and
+/// UPDATE of an import take them.
 macro_rules! bind_content {
     ($q:expr, $status:expr, $d:expr) => {
         bind_fields!($q.bind($status.as_str()), $d).bind($d.demo)
     };
 }
 
-/// Binds a listing's fourteen editable fields, name to English accessibility note, in
-/// column order.
+/// Binds a listing's editable fields in the order of [`content_columns`].
 macro_rules! bind_fields {
-    ($q:expr, $d:expr) => {
-        $q.bind(&$d.name)
-            .bind(&$d.organisation)
-            .bind(&$d.description_it)
-            .bind(&$d.description_en)
-            .bind(&$d.address)
-            .bind($d.point.lat())
-            .bind($d.point.lon())
-            .bind(&$d.phone)
-            .bind(&$d.email)
-            .bind(&$d.website)
-            .bind($d.opening_hours.as_ref().map(|h| h.raw().to_string()))
-            .bind($d.accessibility.wheelchair.as_str())
-            .bind(&$d.accessibility.note_it)
-            .bind(&$d.accessibility.note_en)
-    };
+    ($q:expr, $d:expr) => {{
+        let d: &ServiceData = &$d;
+        let mut q = $q
+            .bind(&d.name)
+            .bind(d.point.lat())
+            .bind(d.point.lon())
+            .bind(d.opening_hours.as_ref().map(|h| h.raw()))
+            .bind(d.accessibility.wheelchair.as_str())
+            .bind(d.languages.join(","));
+        for f in &TEXT_FIELDS {
+            q = q.bind((f.get)(d).as_deref());
+        }
+        q
+    }};
 }
 pub(super) use bind_fields;
+
+/// The columns of `services` that hold a listing's editable fields, in bind order: the
+/// typed ones, then every [text field](TEXT_FIELDS). A new text field needs no change here.
+pub(super) fn content_columns() -> impl Iterator<Item = &'static str> {
+    [
+        "name",
+        "lat",
+        "lon",
+        "opening_hours",
+        "wheelchair",
+        "languages",
+    ]
+    .into_iter()
+    .chain(TEXT_FIELDS.iter().map(|f| f.column))
+}
+
+/// [`content_columns`], comma-separated.
+pub(super) static CONTENT_COLUMNS: LazyLock<String> =
+    LazyLock::new(|| content_columns().collect::<Vec<_>>().join(", "));
+
+/// Parameters `$first, $first+1, …` for the content columns.
+pub(super) fn content_params(first: usize) -> String {
+    (first..first + content_columns().count())
+        .map(|n| format!("${n}"))
+        .collect::<Vec<_>>()
+        .join(", ")
+}
+
+/// `column = $n, …` for the content columns, from `$first`.
+pub(super) fn content_assignments(first: usize) -> String {
+    content_columns()
+        .zip(first..)
+        .map(|(c, n)| format!("{c} = ${n}"))
+        .collect::<Vec<_>>()
+        .join(", ")
+}
+
+/// The number of content columns.
+pub(super) fn content_count() -> usize {
+    content_columns().count()
+}
 
 /// Writes a service's category and target-group lists (after any old rows were
 /// deleted) inside the transaction `$tx`.
@@ -182,39 +223,52 @@ macro_rules! insert_lists {
 }
 pub(super) use insert_lists;
 
-macro_rules! select_services {
-    ($tail:literal) => {
-        concat!(
-            "SELECT s.id, s.external_id, s.status, s.name, s.organisation, s.description_it, ",
-            "s.description_en, s.address, s.lat, s.lon, s.phone, s.email, s.website, ",
-            "s.opening_hours, s.wheelchair, s.accessibility_note_it, s.accessibility_note_en, ",
-            "s.demo, s.created_at, s.updated_at, s.verified_at, ",
-            "(SELECT string_agg(category, ',' ORDER BY position) FROM service_categories ",
-            "WHERE service_id = s.id) AS categories, ",
-            "(SELECT string_agg(target_group, ',' ORDER BY position) FROM service_target_groups ",
-            "WHERE service_id = s.id) AS target_groups ",
-            "FROM services s ",
-            $tail
-        )
-    };
+/// `SELECT` of whole services, with their lists comma-joined, followed by `tail`.
+fn select_services(tail: &str) -> String {
+    format!(
+        "SELECT s.id, s.external_id, s.status, {}, s.demo, s.created_at, s.updated_at, \
+         s.verified_at, \
+         (SELECT string_agg(category, ',' ORDER BY position) FROM service_categories \
+         WHERE service_id = s.id) AS categories, \
+         (SELECT string_agg(target_group, ',' ORDER BY position) FROM service_target_groups \
+         WHERE service_id = s.id) AS target_groups \
+         FROM services s {tail}",
+        content_columns()
+            .map(|c| format!("s.{c}"))
+            .collect::<Vec<_>>()
+            .join(", ")
+    )
 }
 
-const SELECT_PUBLISHED: &str = select_services!("WHERE s.status = 'published' ORDER BY s.id");
-pub(super) const SELECT_ONE: &str = select_services!("WHERE s.id = $1");
+static SELECT_PUBLISHED: LazyLock<String> =
+    LazyLock::new(|| select_services("WHERE s.status = 'published' ORDER BY s.id"));
+pub(super) static SELECT_ONE: LazyLock<String> =
+    LazyLock::new(|| select_services("WHERE s.id = $1"));
 const KEYS_WITH_STATUS: &str = "SELECT id, created_at FROM services WHERE status = $1";
 const FIND_EXTERNAL: &str = "SELECT id FROM services WHERE external_id = $1";
-const INSERT_SERVICE: &str = "INSERT INTO services (external_id, status, name, organisation, \
-    description_it, description_en, address, lat, lon, phone, email, website, opening_hours, \
-    wheelchair, accessibility_note_it, accessibility_note_en, demo, created_at, updated_at) \
-    VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18, $18) \
-    RETURNING id";
+static INSERT_SERVICE: LazyLock<String> = LazyLock::new(|| {
+    let n = content_count();
+    format!(
+        "INSERT INTO services (external_id, status, {}, demo, created_at, updated_at) \
+         VALUES ($1, $2, {}, ${}, ${}, ${}) RETURNING id",
+        *CONTENT_COLUMNS,
+        content_params(3),
+        n + 3,
+        n + 4,
+        n + 4
+    )
+});
 // An import never overrides a moderator: only a pending row takes the new status.
-const UPDATE_SERVICE: &str = "UPDATE services SET \
-    status = CASE WHEN status = 'pending' THEN $2 ELSE status END, name = $3, \
-    organisation = $4, description_it = $5, description_en = $6, address = $7, lat = $8, \
-    lon = $9, phone = $10, email = $11, website = $12, opening_hours = $13, wheelchair = $14, \
-    accessibility_note_it = $15, accessibility_note_en = $16, demo = $17, updated_at = $18 \
-    WHERE id = $1";
+static UPDATE_SERVICE: LazyLock<String> = LazyLock::new(|| {
+    let n = content_count();
+    format!(
+        "UPDATE services SET status = CASE WHEN status = 'pending' THEN $2 ELSE status END, \
+         {}, demo = ${}, updated_at = ${} WHERE id = $1",
+        content_assignments(3),
+        n + 3,
+        n + 4
+    )
+});
 pub(super) const DELETE_CATEGORIES: &str = "DELETE FROM service_categories WHERE service_id = $1";
 pub(super) const DELETE_TARGETS: &str = "DELETE FROM service_target_groups WHERE service_id = $1";
 pub(super) const INSERT_CATEGORY: &str =
@@ -279,26 +333,21 @@ impl TryFrom<ReportRow> for Report {
     }
 }
 
-/// One row of [`select_services!`], decoded the same way on both backends.
-#[derive(sqlx::FromRow)]
+/// One row of [`select_services`], decoded the same way on both backends (and by the
+/// SQLite scan, which reads the same columns by position).
 pub(super) struct ServiceRow {
     pub(super) id: i64,
     pub(super) external_id: Option<String>,
     pub(super) status: String,
     pub(super) name: String,
-    pub(super) organisation: Option<String>,
-    pub(super) description_it: Option<String>,
-    pub(super) description_en: Option<String>,
-    pub(super) address: Option<String>,
     pub(super) lat: f64,
     pub(super) lon: f64,
-    pub(super) phone: Option<String>,
-    pub(super) email: Option<String>,
-    pub(super) website: Option<String>,
     pub(super) opening_hours: Option<String>,
     pub(super) wheelchair: String,
-    pub(super) accessibility_note_it: Option<String>,
-    pub(super) accessibility_note_en: Option<String>,
+    /// Comma-separated codes.
+    pub(super) languages: String,
+    /// The [text fields](TEXT_FIELDS), in their order.
+    pub(super) texts: [Option<String>; TEXT_FIELDS.len()],
     pub(super) demo: bool,
     pub(super) created_at: DateTime<Utc>,
     pub(super) updated_at: DateTime<Utc>,
@@ -306,6 +355,41 @@ pub(super) struct ServiceRow {
     pub(super) categories: Option<String>,
     pub(super) target_groups: Option<String>,
 }
+
+/// Reads a [`ServiceRow`] by column name from a row of either backend.
+macro_rules! service_row_from {
+    ($row:ty) => {
+        impl<'r> sqlx::FromRow<'r, $row> for ServiceRow {
+            fn from_row(r: &'r $row) -> Result<Self, sqlx::Error> {
+                use sqlx::Row;
+                let mut texts: [Option<String>; TEXT_FIELDS.len()] = Default::default();
+                for (slot, f) in texts.iter_mut().zip(&TEXT_FIELDS) {
+                    *slot = r.try_get(f.column)?;
+                }
+                Ok(ServiceRow {
+                    id: r.try_get("id")?,
+                    external_id: r.try_get("external_id")?,
+                    status: r.try_get("status")?,
+                    name: r.try_get("name")?,
+                    lat: r.try_get("lat")?,
+                    lon: r.try_get("lon")?,
+                    opening_hours: r.try_get("opening_hours")?,
+                    wheelchair: r.try_get("wheelchair")?,
+                    languages: r.try_get("languages")?,
+                    texts,
+                    demo: r.try_get("demo")?,
+                    created_at: r.try_get("created_at")?,
+                    updated_at: r.try_get("updated_at")?,
+                    verified_at: r.try_get("verified_at")?,
+                    categories: r.try_get("categories")?,
+                    target_groups: r.try_get("target_groups")?,
+                })
+            }
+        }
+    };
+}
+service_row_from!(sqlx::sqlite::SqliteRow);
+service_row_from!(sqlx::postgres::PgRow);
 
 #[derive(sqlx::FromRow)]
 struct CategoryRow {
@@ -363,7 +447,7 @@ where
 {
     tokio::runtime::Handle::current().block_on(async {
         const BATCH: usize = 4096;
-        let mut rows = sqlx::query_as::<DB, ServiceRow>(SELECT_PUBLISHED).fetch(pool);
+        let mut rows = sqlx::query_as::<DB, ServiceRow>(SELECT_PUBLISHED.as_str()).fetch(pool);
         let mut batch = Vec::with_capacity(BATCH);
         while let Some(row) = rows.try_next().await? {
             batch.push(row.into_service(hours)?);
@@ -403,30 +487,26 @@ impl ServiceRow {
         let point = Coordinates::new(self.lat, self.lon).map_err(|e| corrupt(e.to_string()))?;
         let status = Status::from_str(&self.status).map_err(corrupt)?;
         let wheelchair = self.wheelchair.parse().map_err(corrupt)?;
+        let mut data = ServiceData::new(self.name, point);
+        for (f, text) in TEXT_FIELDS.iter().zip(self.texts) {
+            *(f.get_mut)(&mut data) = text;
+        }
+        data.categories = categories;
+        data.target_groups = target_groups;
+        data.opening_hours = self.opening_hours.and_then(|raw| hours.get(self.id, raw));
+        data.accessibility.wheelchair = wheelchair;
+        data.languages = self
+            .languages
+            .split(',')
+            .filter(|c| !c.is_empty())
+            .map(str::to_owned)
+            .collect();
+        data.demo = self.demo;
         Ok(Service {
             id: ServiceId(self.id),
             external_id: self.external_id,
             status,
-            data: ServiceData {
-                name: self.name,
-                organisation: self.organisation,
-                description_it: self.description_it,
-                description_en: self.description_en,
-                categories,
-                target_groups,
-                address: self.address,
-                point,
-                phone: self.phone,
-                email: self.email,
-                website: self.website,
-                opening_hours: self.opening_hours.and_then(|raw| hours.get(self.id, raw)),
-                accessibility: Accessibility {
-                    wheelchair,
-                    note_it: self.accessibility_note_it,
-                    note_en: self.accessibility_note_en,
-                },
-                demo: self.demo,
-            },
+            data,
             created_at: self.created_at,
             updated_at: self.updated_at,
             verified_at: self.verified_at,
@@ -513,7 +593,7 @@ impl SqlStore {
                 };
                 let id = match existing {
                     Some(id) => {
-                        bind_content!(sqlx::query(UPDATE_SERVICE).bind(id), rec.status, rec.data)
+                        bind_content!(sqlx::query(UPDATE_SERVICE.as_str()).bind(id), rec.status, rec.data)
                             .bind(now)
                             .execute(&mut *tx)
                             .await?;
@@ -524,7 +604,7 @@ impl SqlStore {
                     }
                     None => {
                         let id: i64 = bind_content!(
-                            sqlx::query_scalar(INSERT_SERVICE).bind(&rec.external_id),
+                            sqlx::query_scalar(INSERT_SERVICE.as_str()).bind(&rec.external_id),
                             rec.status,
                             rec.data
                         )
@@ -640,7 +720,7 @@ impl Store for SqlStore {
 
     async fn get(&self, id: ServiceId) -> Result<Option<Service>, StoreError> {
         let row: Option<ServiceRow> = on_pool!(self, pool => {
-            sqlx::query_as(SELECT_ONE).bind(id.0).fetch_optional(pool).await?
+            sqlx::query_as(SELECT_ONE.as_str()).bind(id.0).fetch_optional(pool).await?
         });
         row.map(|r| r.into_service(&mut HoursCache::default()))
             .transpose()

@@ -6,19 +6,24 @@
 //! the caller's work on them runs on every core too.
 
 use super::StoreError;
-use super::sql::{HoursCache, ServiceRow};
+use super::sql::{CONTENT_COLUMNS, HoursCache, ServiceRow};
 use crate::domain::Service;
+use crate::domain::service::TEXT_FIELDS;
 use chrono::{DateTime, Utc};
 use rusqlite::{Connection, OpenFlags, Row};
 use std::iter::Peekable;
 use std::path::Path;
+use std::sync::LazyLock;
 
 // `+status` keeps SQLite on the rowid range instead of the status index: the range scan
 // reads the table in order, which is what the merge with the list tables needs.
-const SERVICES: &str = "SELECT id, external_id, status, name, organisation, description_it, \
-    description_en, address, lat, lon, phone, email, website, opening_hours, wheelchair, \
-    accessibility_note_it, accessibility_note_en, demo, created_at, updated_at, verified_at \
-    FROM services WHERE id >= ?1 AND id < ?2 AND +status = 'published' ORDER BY id";
+static SERVICES: LazyLock<String> = LazyLock::new(|| {
+    format!(
+        "SELECT id, external_id, status, {}, demo, created_at, updated_at, verified_at \
+         FROM services WHERE id >= ?1 AND id < ?2 AND +status = 'published' ORDER BY id",
+        *CONTENT_COLUMNS
+    )
+});
 const CATEGORIES: &str = "SELECT service_id, category FROM service_categories \
     WHERE service_id >= ?1 AND service_id < ?2 ORDER BY service_id, position";
 const TARGETS: &str = "SELECT service_id, target_group FROM service_target_groups \
@@ -65,7 +70,7 @@ fn scan_range(
     sink: &(dyn Fn(Vec<Service>) + Sync),
 ) -> Result<(), StoreError> {
     let conn = open(file)?;
-    let mut services = conn.prepare(SERVICES)?;
+    let mut services = conn.prepare(&SERVICES)?;
     let mut categories = conn.prepare(CATEGORIES)?;
     let mut targets = conn.prepare(TARGETS)?;
     let mut categories = categories
@@ -131,28 +136,28 @@ fn read_row(r: &Row<'_>) -> Result<ServiceRow, StoreError> {
         })
         .transpose()
     };
+    // Columns by position, in the order of the SELECT above: id, external_id, status, the
+    // content columns (`content_columns`), then demo and the times.
+    let mut texts: [Option<String>; TEXT_FIELDS.len()] = Default::default();
+    for (i, slot) in texts.iter_mut().enumerate() {
+        *slot = r.get(9 + i)?;
+    }
+    let after = 9 + TEXT_FIELDS.len();
     Ok(ServiceRow {
         id,
         external_id: r.get(1)?,
         status: r.get(2)?,
         name: r.get(3)?,
-        organisation: r.get(4)?,
-        description_it: r.get(5)?,
-        description_en: r.get(6)?,
-        address: r.get(7)?,
-        lat: r.get(8)?,
-        lon: r.get(9)?,
-        phone: r.get(10)?,
-        email: r.get(11)?,
-        website: r.get(12)?,
-        opening_hours: r.get(13)?,
-        wheelchair: r.get(14)?,
-        accessibility_note_it: r.get(15)?,
-        accessibility_note_en: r.get(16)?,
-        demo: r.get(17)?,
-        created_at: time(18)?.unwrap_or_default(),
-        updated_at: time(19)?.unwrap_or_default(),
-        verified_at: time(20)?,
+        lat: r.get(4)?,
+        lon: r.get(5)?,
+        opening_hours: r.get(6)?,
+        wheelchair: r.get(7)?,
+        languages: r.get(8)?,
+        texts,
+        demo: r.get(after)?,
+        created_at: time(after + 1)?.unwrap_or_default(),
+        updated_at: time(after + 2)?.unwrap_or_default(),
+        verified_at: time(after + 3)?,
         categories: None,
         target_groups: None,
     })

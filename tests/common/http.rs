@@ -9,24 +9,49 @@ use serde_json::{Value, json};
 /// The password every test account gets.
 pub const PASSWORD: &str = "correct horse battery staple";
 
-/// A status and its JSON body (`Null` when the body is empty).
+/// An answer kept whole: status, headers, the body's text and its JSON (`Null` when the
+/// body is empty).
 pub struct Answer {
     pub status: u16,
+    pub headers: reqwest::header::HeaderMap,
+    pub text: String,
     pub body: Value,
+}
+
+impl Answer {
+    /// Reads a response; panics unless its body is empty or JSON.
+    pub async fn of(res: reqwest::Response) -> Answer {
+        let a = Answer::raw(res).await;
+        if !a.text.is_empty() && a.body.is_null() {
+            panic!("{}: body is not JSON: {}", a.status, a.text);
+        }
+        a
+    }
+
+    /// Reads a response whatever its body (`body` is `Null` unless it is JSON).
+    pub async fn raw(res: reqwest::Response) -> Answer {
+        let status = res.status().as_u16();
+        let headers = res.headers().clone();
+        let text = res.text().await.unwrap();
+        let body = serde_json::from_str(&text).unwrap_or(Value::Null);
+        Answer {
+            status,
+            headers,
+            text,
+            body,
+        }
+    }
+
+    /// The body as JSON; panics if it is not.
+    pub fn json(&self) -> Value {
+        serde_json::from_str(&self.text)
+            .unwrap_or_else(|e| panic!("{}: not JSON ({e}): {}", self.status, self.text))
+    }
 }
 
 /// Sends a request; panics unless the body is empty or JSON.
 pub async fn send(req: reqwest::RequestBuilder) -> Answer {
-    let res = req.send().await.expect("request");
-    let status = res.status().as_u16();
-    let text = res.text().await.unwrap();
-    let body = if text.is_empty() {
-        Value::Null
-    } else {
-        serde_json::from_str(&text)
-            .unwrap_or_else(|e| panic!("{status}: body is not JSON ({e}): {text}"))
-    };
-    Answer { status, body }
+    Answer::of(req.send().await.expect("request")).await
 }
 
 /// A logged-in moderator (or admin): a cookie-keeping client and its CSRF token.

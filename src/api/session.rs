@@ -1,59 +1,24 @@
-//! The axum extractors: [`AuthSession`], [`CurrentUser`], [`Moderator`], [`Admin`].
+//! The extractors that guard the moderation and admin endpoints: [`AuthSession`],
+//! [`CurrentUser`], [`Moderator`], [`Admin`]. They are the HTTP face of [`crate::auth`]
+//! (sessions, CSRF tokens, roles), which knows nothing of HTTP answers.
+//!
+//! Handlers take [`Moderator`] or [`Admin`] (or [`CurrentUser`], which is the same as
+//! `Moderator`) as their FIRST argument, before any body extractor, so that an
+//! unauthenticated request is refused before its body is read:
+//!
+//! - no valid session of an enabled account: 401 `{"error":"unauthenticated"}`;
+//! - a method other than GET/HEAD/OPTIONS without the session's `X-CSRF-Token`:
+//!   403 `{"error":"csrf"}`;
+//! - [`Admin`] for a moderator: 403 `{"error":"forbidden"}`.
 
-use super::session::{resume, token_from_headers, token_hash};
-use super::{CSRF_HEADER, CurrentUser, Role, csrf};
-use crate::api::{AppState, ErrorBody};
-use crate::store::StoreError;
-use axum::Json;
+use super::{AppError, AppState};
+use crate::auth::session::{resume, token_from_headers, token_hash};
+use crate::auth::{CSRF_HEADER, CurrentUser, Role, csrf};
 use axum::extract::FromRequestParts;
-use axum::http::StatusCode;
 use axum::http::request::Parts;
-use axum::response::{IntoResponse, Response};
 
-/// Why a request was refused by an auth extractor.
-#[derive(Debug, thiserror::Error)]
-pub enum AuthError {
-    /// No valid session (none, unknown, ended, or the account is disabled): 401.
-    #[error("not logged in")]
-    Unauthenticated,
-    /// A state-changing request without the session's CSRF token: 403.
-    #[error("missing or wrong CSRF token")]
-    Csrf,
-    /// Logged in, but the role does not allow it: 403.
-    #[error("not allowed for this role")]
-    Forbidden,
-    /// The store failed: 503.
-    #[error(transparent)]
-    Store(#[from] StoreError),
-}
-
-impl IntoResponse for AuthError {
-    fn into_response(self) -> Response {
-        let (status, error, message) = match self {
-            AuthError::Unauthenticated => (
-                StatusCode::UNAUTHORIZED,
-                "unauthenticated",
-                "log in first: no valid session".to_string(),
-            ),
-            AuthError::Csrf => (
-                StatusCode::FORBIDDEN,
-                "csrf",
-                "X-CSRF-Token: missing or does not match the session's token".to_string(),
-            ),
-            AuthError::Forbidden => (
-                StatusCode::FORBIDDEN,
-                "forbidden",
-                "this action needs the admin role".to_string(),
-            ),
-            AuthError::Store(e) => return crate::api::AppError::Store(e).into_response(),
-        };
-        let body = ErrorBody {
-            error,
-            message,
-            parameter: (error == "csrf").then(|| "X-CSRF-Token".to_string()),
-        };
-        (status, Json(body)).into_response()
-    }
+fn not_logged_in() -> AppError {
+    AppError::unauthenticated("log in first: no valid session")
 }
 
 /// A request's live session: its account and CSRF token. Checks no CSRF token by itself
@@ -69,19 +34,19 @@ pub struct AuthSession {
 }
 
 impl FromRequestParts<AppState> for AuthSession {
-    type Rejection = AuthError;
+    type Rejection = AppError;
 
-    async fn from_request_parts(parts: &mut Parts, state: &AppState) -> Result<Self, AuthError> {
+    async fn from_request_parts(parts: &mut Parts, state: &AppState) -> Result<Self, AppError> {
         // Looked up once per request, however many extractors ask.
         if let Some(s) = parts.extensions.get::<AuthSession>() {
             return Ok(s.clone());
         }
         let hash = token_from_headers(&parts.headers)
             .map(token_hash)
-            .ok_or(AuthError::Unauthenticated)?;
+            .ok_or_else(not_logged_in)?;
         let record = resume(&**state.directory.store(), &hash)
             .await?
-            .ok_or(AuthError::Unauthenticated)?;
+            .ok_or_else(not_logged_in)?;
         let session = AuthSession {
             user: CurrentUser {
                 id: record.user.id,
@@ -98,7 +63,7 @@ impl FromRequestParts<AppState> for AuthSession {
 
 impl AuthSession {
     /// Refuses a state-changing request whose `X-CSRF-Token` is not this session's.
-    pub fn check_csrf(&self, parts: &Parts) -> Result<(), AuthError> {
+    pub fn check_csrf(&self, parts: &Parts) -> Result<(), AppError> {
         if !csrf::requires_token(&parts.method) {
             return Ok(());
         }
@@ -114,7 +79,7 @@ impl AuthSession {
                 user = self.user.id,
                 "request refused: CSRF token missing or wrong"
             );
-            Err(AuthError::Csrf)
+            Err(AppError::Csrf)
         }
     }
 }
@@ -122,9 +87,9 @@ impl AuthSession {
 /// Any logged-in account (moderator or admin), with the CSRF token checked on
 /// state-changing methods. The same as [`Moderator`].
 impl FromRequestParts<AppState> for CurrentUser {
-    type Rejection = AuthError;
+    type Rejection = AppError;
 
-    async fn from_request_parts(parts: &mut Parts, state: &AppState) -> Result<Self, AuthError> {
+    async fn from_request_parts(parts: &mut Parts, state: &AppState) -> Result<Self, AppError> {
         let session = AuthSession::from_request_parts(parts, state).await?;
         session.check_csrf(parts)?;
         Ok(session.user)
@@ -136,9 +101,9 @@ impl FromRequestParts<AppState> for CurrentUser {
 pub struct Moderator(pub CurrentUser);
 
 impl FromRequestParts<AppState> for Moderator {
-    type Rejection = AuthError;
+    type Rejection = AppError;
 
-    async fn from_request_parts(parts: &mut Parts, state: &AppState) -> Result<Self, AuthError> {
+    async fn from_request_parts(parts: &mut Parts, state: &AppState) -> Result<Self, AppError> {
         let user = CurrentUser::from_request_parts(parts, state).await?;
         match user.role {
             Role::Moderator | Role::Admin => Ok(Moderator(user)),
@@ -152,13 +117,15 @@ impl FromRequestParts<AppState> for Moderator {
 pub struct Admin(pub CurrentUser);
 
 impl FromRequestParts<AppState> for Admin {
-    type Rejection = AuthError;
+    type Rejection = AppError;
 
-    async fn from_request_parts(parts: &mut Parts, state: &AppState) -> Result<Self, AuthError> {
+    async fn from_request_parts(parts: &mut Parts, state: &AppState) -> Result<Self, AppError> {
         let session = AuthSession::from_request_parts(parts, state).await?;
         // The role first: a moderator learns "forbidden", whatever the token.
         if session.user.role != Role::Admin {
-            return Err(AuthError::Forbidden);
+            return Err(AppError::Forbidden(
+                "this action needs the admin role".into(),
+            ));
         }
         session.check_csrf(parts)?;
         Ok(Admin(session.user))

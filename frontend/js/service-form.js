@@ -270,6 +270,7 @@ export function createServiceForm(opts) {
       description_en: val('description_en'),
       categories: checked('categories'),
       target_groups: checked('target_groups'),
+      languages: checked('languages'),
       address: val('address') || '',
       phone: val('phone'),
       email: val('email'),
@@ -281,9 +282,6 @@ export function createServiceForm(opts) {
         note_en: val('accessibility.note_en'),
       },
     };
-    // Sent only when some are chosen: the server reads a missing list as an empty one.
-    const languages = checked('languages');
-    if (languages.length) props.languages = languages;
     if (opts.withContact) {
       props.contact = { name: val('contact.name') || '', email: val('contact.email'), phone: val('contact.phone') };
       // The language the municipality writes back in.

@@ -3,11 +3,10 @@
 // rendered as text. Every change is audited server-side.
 
 import { $, h } from './dom.js';
-import { applyPage, t, tEl } from './i18n-pages.js';
-import { lang } from './i18n.js';
-import './i18n-benefits.js';
+import { applyPage, lang, t, tEl } from './i18n.js';
 import { api, get } from './http.js';
 import { failed, notice } from './auth-ui.js';
+import { fieldProblemText } from './forms-common.js';
 
 // [field, kind, lang]: kinds are line, text (paragraphs), number, date, url.
 const FIELDS = [
@@ -189,7 +188,7 @@ async function save(e) {
   } catch (err) {
     const problems = err.fields && err.fields.length ? err.fields
       : err.parameter ? [{ field: err.parameter, message: err.message }] : [];
-    const shown = problems.filter((p) => fieldError(p.field.split('.')[0], p.message));
+    const shown = problems.filter((p) => fieldError(p.field.split('.')[0], fieldProblemText(p.field.split('.')[0], p)));
     if (shown.length) {
       const first = $(`b-${shown[0].field.split('.')[0]}`);
       (first.querySelector('input') || first).focus();

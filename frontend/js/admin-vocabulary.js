@@ -4,7 +4,7 @@
 // search uses it at once. Phrases come from people: always rendered as text.
 
 import { $, h } from './dom.js';
-import { t, tEl } from './i18n-pages.js';
+import { t, tEl } from './i18n.js';
 import { api, get, post } from './http.js';
 import { failed, notice } from './auth-ui.js';
 

@@ -4,16 +4,17 @@
 
 import { $, h } from './dom.js';
 import { initPage, onLangChange, setPageState } from './page.js';
-import { dateEl, t, tEl } from './i18n-pages.js';
-import './i18n-mod.js';
+import { dateEl, t, tEl } from './i18n.js';
+import moderationStrings from './strings/moderation.js';
+import benefitsStrings from './strings/benefits.js';
+import vocabularyStrings from './strings/vocabulary.js';
 import { get, post } from './http.js';
 import { currentUser, whoAmI } from './session.js';
 import { currentNotice, failed, notice, showLogin, showUser, wireAuth } from './auth-ui.js';
 import { benefitsLangChanged, showBenefits } from './admin-benefits.js';
 import { renderVocabulary, showVocabulary } from './admin-vocabulary.js';
-import './i18n-vocabulary.js';
 
-initPage();
+initPage(moderationStrings, benefitsStrings, vocabularyStrings);
 setPageState('loading');
 
 let users = [];

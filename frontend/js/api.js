@@ -1,37 +1,11 @@
-// Thin client for the public API. Errors become ApiError so callers can pick a message
-// in the page's language from the status and the field the server names.
+// The public API's endpoints as the citizens' map calls them, over the one fetch wrapper
+// (./http.js): errors are HttpError (status, the server's `error` code, `parameter`, …).
 
-export class ApiError extends Error {
-  constructor(status, body) {
-    super((body && body.message) || `HTTP ${status}`);
-    this.status = status; // 0: network failure
-    this.code = body && body.error;
-    // The house error body names it `parameter`; the search contract calls it `field`.
-    this.parameter = body && (body.parameter || body.field);
-  }
-}
+import { get, HttpError, post } from './http.js';
 
-async function request(url, options = {}) {
-  let res;
-  try {
-    res = await fetch(url, { headers: { Accept: 'application/json' }, ...options });
-  } catch (e) {
-    if (e && e.name === 'AbortError') throw e;
-    throw new ApiError(0, null);
-  }
-  let body = null;
-  try {
-    body = await res.json();
-  } catch {
-    body = null;
-  }
-  if (!res.ok) throw new ApiError(res.status, body);
-  return body;
-}
-
+/** GET `path` with `params` (URLSearchParams) as the query. */
 export function getJson(path, params, signal) {
-  const qs = params && params.toString();
-  return request(qs ? `${path}?${qs}` : path, { signal });
+  return get(path, { query: params || undefined, signal });
 }
 
 export const categories = () => getJson('/api/categories');
@@ -48,7 +22,7 @@ export async function points(filters, bbox, signal) {
     return await getJson('/api/services/points', p, signal);
   } catch (e) {
     // No such route: a 404, or /api/services/{id} refusing "points" as an id.
-    const missing = e instanceof ApiError
+    const missing = e instanceof HttpError
       && (e.status === 404 || (e.status === 400 && e.parameter === 'id'));
     if (!missing) throw e;
   }
@@ -104,9 +78,5 @@ export function geocode(q, signal) {
 }
 
 export function report(id, body) {
-  return request(`/api/services/${encodeURIComponent(id)}/reports`, {
-    method: 'POST',
-    headers: { 'Content-Type': 'application/json', Accept: 'application/json' },
-    body: JSON.stringify(body),
-  });
+  return post(`/api/services/${encodeURIComponent(id)}/reports`, body);
 }

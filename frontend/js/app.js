@@ -5,7 +5,8 @@
 import * as api from './api.js';
 import { $, h } from './dom.js';
 import { readConfig } from './config.js';
-import { applyStatic, lang, setLang, t } from './i18n.js';
+import { applyPage, lang, setLang, t, useStrings } from './i18n.js';
+import mapStrings from './strings/map.js';
 import { serviceCount } from './format.js';
 import { activeFilterCount, emptyState, filterKey, filterParams, parse, serialize } from './state.js';
 import { buildFilters, readFilters, writeFilters } from './filters.js';
@@ -25,6 +26,7 @@ const LANG_KEY = 'mappatu.lang';
 
 // ---- configuration ---------------------------------------------------------------------
 
+useStrings(mapStrings);
 const config = readConfig();
 
 // ---- state -----------------------------------------------------------------------------
@@ -487,7 +489,7 @@ function renderLanguage() {
   if (renderedLang === lang()) return;
   renderedLang = lang();
   document.documentElement.lang = lang();
-  applyStatic();
+  applyPage();
   document.title = t('title');
   const sw = $('lang-switch');
   sw.textContent = t('lang.other');
@@ -615,7 +617,7 @@ const searchActions = {
   browseAll: () => searchFor('', $('results-heading')),
   otherFilters: () => activeFilterCount(state) > (state.q ? 1 : 0),
   clearOtherFilters: () => {
-    commit({ categories: [], targets: [], openNow: false, wheelchair: false, service: null });
+    commit({ categories: [], targets: [], openNow: false, wheelchair: false, langSpoken: [], service: null });
     $('results-heading').focus();
   },
   openService: (id) => openService(id),
@@ -869,14 +871,15 @@ function closeCard() {
 function applyFilters(kind) {
   const f = readFilters();
   const same = f.q === state.q && f.openNow === state.openNow && f.wheelchair === state.wheelchair
-    && f.categories.join() === state.categories.join() && f.targets.join() === state.targets.join();
+    && f.categories.join() === state.categories.join() && f.targets.join() === state.targets.join()
+    && f.langSpoken.join() === state.langSpoken.join();
   if (same) return;
   commit(f, { kind });
 }
 
 function clearFilters() {
   $('q').value = '';
-  commit({ q: '', categories: [], targets: [], openNow: false, wheelchair: false });
+  commit({ q: '', categories: [], targets: [], openNow: false, wheelchair: false, langSpoken: [] });
   notify(t('filters.cleared'));
 }
 

@@ -2,7 +2,7 @@
 // shared by the moderation and admin pages (same element ids on both).
 
 import { $ } from './dom.js';
-import { t, tEl } from './i18n-pages.js';
+import { t, tEl } from './i18n.js';
 import { currentUser, forget, login, logout, whoAmI } from './session.js';
 
 let noticeMsg = null;

@@ -3,8 +3,7 @@
 // fetched when first opened. Everything is text: API strings never go through innerHTML.
 
 import { h } from './dom.js';
-import { t } from './i18n.js';
-import { date } from './format.js';
+import { formatDate as date, t } from './i18n.js';
 import { label } from './list.js';
 
 function safeUrl(url) {

@@ -2,8 +2,8 @@
 
 import { h, svgIcon, $ } from './dom.js';
 import { iconPath } from './icons.js';
-import { t } from './i18n.js';
-import { date, dayNames, distance, intervalsText, parseHours, todayIndex } from './format.js';
+import { formatDate as date, languageName, t } from './i18n.js';
+import { dayNames, distance, intervalsText, parseHours, todayIndex } from './format.js';
 import { label } from './list.js';
 import { benefitsSection } from './card-benefits.js';
 
@@ -142,6 +142,10 @@ export function renderCard(feature, ctx) {
       site ? h('a', { href: site, rel: 'noopener' }, p.website.replace(/^https?:\/\//, '').replace(/\/$/, '')) : p.website));
   }
   if (contacts.length) parts.push(section(t('card.contacts'), h('ul', { class: 'contacts' }, contacts)));
+  if (Array.isArray(p.languages) && p.languages.length) {
+    parts.push(h('p', { class: 'card-languages' }, h('span', { class: 'contact-kind' }, `${t('card.languages')}: `),
+      p.languages.map((c) => languageName(c, ctx.lang)).join(', ')));
+  }
 
   const acc = p.accessibility || {};
   const wc = acc.wheelchair || p.wheelchair || 'unknown';

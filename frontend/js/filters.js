@@ -3,7 +3,7 @@
 
 import { h, svgIcon, $ } from './dom.js';
 import { iconPath } from './icons.js';
-import { t } from './i18n.js';
+import { DESK_LANGUAGES, languageName, t } from './i18n.js';
 import { label } from './list.js';
 import { activeFilterCount } from './state.js';
 
@@ -25,7 +25,20 @@ export function buildFilters(categories, targets, state, lang) {
   const tgtBox = $('target-list');
   catBox.replaceChildren(...categories.map((c) => checkbox('category', c, lang, true)));
   tgtBox.replaceChildren(...targets.map((g) => checkbox('target', g, lang, false)));
+  buildLanguages(state, lang);
   writeFilters(state);
+}
+
+/** The "language spoken at the desk" choices, named in the page's language. */
+function buildLanguages(state, lang) {
+  const codes = [...DESK_LANGUAGES];
+  // A language from a shared link that the list does not offer still shows as chosen.
+  for (const c of state.langSpoken) if (!codes.includes(c)) codes.push(c);
+  const names = codes.map((c) => [c, languageName(c, lang)]);
+  names.sort((a, b) => a[1].localeCompare(b[1], lang));
+  $('lang-spoken').replaceChildren(
+    h('option', { value: '', 'data-i18n': 'filters.anyLanguage' }, t('filters.anyLanguage')),
+    ...names.map(([c, name]) => h('option', { value: c }, name)));
 }
 
 let writtenQ = null;
@@ -43,6 +56,7 @@ export function writeFilters(state) {
   $('wheelchair').checked = state.wheelchair;
   for (const el of form.querySelectorAll('input[name=category]')) el.checked = state.categories.includes(el.value);
   for (const el of form.querySelectorAll('input[name=target]')) el.checked = state.targets.includes(el.value);
+  $('lang-spoken').value = state.langSpoken[0] || '';
   const n = activeFilterCount(state);
   $('filters-active').textContent = n ? `(${n === 1 ? t('filters.activeOne') : t('filters.active', { n })})` : '';
   $('clear-filters').hidden = n === 0;
@@ -58,5 +72,6 @@ export function readFilters() {
     targets: checked('target'),
     openNow: $('open-now').checked,
     wheelchair: $('wheelchair').checked,
+    langSpoken: $('lang-spoken').value ? [$('lang-spoken').value] : [],
   };
 }

@@ -1,11 +1,11 @@
 // Numbers, distances, dates and opening hours in the page's language.
 
-import { lang, t } from './i18n.js';
+import { lang, locale, t } from './i18n.js';
 
 const nf = {};
 function numberFormat(opts) {
   const key = `${lang()}|${JSON.stringify(opts)}`;
-  if (!nf[key]) nf[key] = new Intl.NumberFormat(lang() === 'en' ? 'en-GB' : 'it-IT', opts);
+  if (!nf[key]) nf[key] = new Intl.NumberFormat(locale(), opts);
   return nf[key];
 }
 
@@ -31,18 +31,9 @@ export function serviceCount(n) {
   return t('results.count', { n: number(n) });
 }
 
-/** A date (ISO 8601 string) as "3 marzo 2026" / "3 March 2026", in Siena's time zone. */
-export function date(iso) {
-  const d = new Date(iso);
-  if (Number.isNaN(d.getTime())) return iso;
-  return new Intl.DateTimeFormat(lang() === 'en' ? 'en-GB' : 'it-IT', {
-    day: 'numeric', month: 'long', year: 'numeric', timeZone: 'Europe/Rome',
-  }).format(d);
-}
-
 /** Day names Monday..Sunday in the page's language. */
 export function dayNames() {
-  const f = new Intl.DateTimeFormat(lang() === 'en' ? 'en-GB' : 'it-IT', { weekday: 'long', timeZone: 'UTC' });
+  const f = new Intl.DateTimeFormat(locale(), { weekday: 'long', timeZone: 'UTC' });
   // 1 January 2024 was a Monday.
   return Array.from({ length: 7 }, (_, i) => f.format(new Date(Date.UTC(2024, 0, 1 + i))));
 }

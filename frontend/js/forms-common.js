@@ -1,4 +1,6 @@
-// Small pieces shared by the submission, edit-link and moderation pages.
+// Small pieces shared by the submission, edit-link, moderation and admin pages.
+
+import { has, t } from './i18n.js';
 
 /** Categories and target groups, as lists of items ({slug, label_it, label_en, color, icon}). */
 export async function loadTaxonomy(get) {
@@ -18,11 +20,23 @@ export function failureMessage(err) {
   return { key: 'err.rejected', vars: { msg: err.message } };
 }
 
-/** "3 marzo 2026, 10:15" / "3 March 2026, 10:15" in Siena's time zone. */
-export function dateTime(iso, lang) {
-  const d = new Date(iso);
-  if (Number.isNaN(d.getTime())) return iso || '';
-  return new Intl.DateTimeFormat(lang === 'en' ? 'en-GB' : 'it-IT', {
-    day: 'numeric', month: 'long', year: 'numeric', hour: '2-digit', minute: '2-digit', timeZone: 'Europe/Rome',
-  }).format(d);
+/**
+ * A server field problem (`{field, code, message, params}` of a 422's `fields`) as a message
+ * in the page's language: `err.code.CODE.FIELD`, else `err.code.CODE`, with `params` as the
+ * variables ({key, vars}). A code the page does not know yet keeps the server's own words
+ * ({text}).
+ */
+export function fieldProblem(field, problem) {
+  const p = problem || {};
+  const vars = { detail: p.message || '', ...(p.params || {}) };
+  if (p.code) {
+    for (const k of [`err.code.${p.code}.${field}`, `err.code.${p.code}`]) if (has(k)) return { key: k, vars };
+  }
+  return { text: String(p.message || '') };
+}
+
+/** fieldProblem as text. */
+export function fieldProblemText(field, problem) {
+  const m = fieldProblem(field, problem);
+  return m.key ? t(m.key, m.vars) : m.text;
 }

@@ -3,7 +3,7 @@
 // live into a raw field that experts may edit by hand (what the raw field says is sent).
 
 import { h } from './dom.js';
-import { applyPage, t } from './i18n-pages.js';
+import { applyPage, t } from './i18n.js';
 import { DAY_CODES, emptyHours, fromOsm, problems, toOsm } from './hours.js';
 
 let uid = 0;

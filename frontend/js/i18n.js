@@ -1,461 +1,37 @@
-// Interface strings in Italian (default) and English. Kept as a JS module (not JSON) so
-// they arrive with the other modules, without one more request on the critical path.
-
-const it = {
-  'title': 'MappaTU – Servizi sociali a Siena',
-  'skip': "Vai all'elenco dei servizi",
-  'subtitle': 'Servizi sociali a Siena',
-  'by': 'Sportello Famiglia – Comune di Siena',
-  'lang.other': 'English',
-  'lang.otherCode': 'en',
-  'lang.switchLabel': 'Read this page in English',
-  'loading': 'Caricamento…',
-  'place.heading': 'Vicino a dove?',
-  'place.label': 'Indirizzo o luogo',
-  'place.placeholder': 'es. Piazza del Campo',
-  'place.submit': 'Trova',
-  'place.help': 'Oppure usa la tua posizione, o tocca un punto della mappa.',
-  'place.nearMe': 'Vicino a me',
-  'place.searching': 'Cerco «{q}»…',
-  'place.none': 'Nessun luogo trovato per «{q}». Prova a scrivere la via e il comune, ad esempio «Via di Città, Siena».',
-  'place.found': '{n} luoghi trovati: scegli quello giusto.',
-  'place.foundOne': '1 luogo trovato: sceglilo per vedere i servizi vicini.',
-  'place.empty': "Scrivi un indirizzo o il nome di un luogo.",
-  'place.unavailable': 'La ricerca degli indirizzi non è disponibile in questo momento. Puoi toccare un punto della mappa.',
-  'place.kind.service': 'servizio',
-  'place.kind.street': 'via',
-  'place.kind.place': 'luogo',
-  'place.kind.address': 'indirizzo',
-  'geo.locating': 'Cerco la tua posizione…',
-  'geo.denied': "Non hai dato il permesso di usare la tua posizione. Puoi scrivere un indirizzo o toccare un punto della mappa.",
-  'geo.unavailable': 'Non riesco a trovare la tua posizione in questo momento. Puoi scrivere un indirizzo o toccare un punto della mappa.',
-  'geo.timeout': 'La posizione non è arrivata in tempo. Riprova, oppure scrivi un indirizzo.',
-  'geo.unsupported': 'Questo browser non può dare la tua posizione. Puoi scrivere un indirizzo o toccare un punto della mappa.',
-  'geo.outside': 'La tua posizione è fuori dalla zona coperta dalla mappa: mostro comunque i servizi più vicini.',
-  'origin.here': 'Servizi più vicini alla tua posizione',
-  'origin.place': 'Servizi più vicini a: {label}',
-  'origin.point': 'Servizi più vicini al punto scelto sulla mappa',
-  'origin.clear': 'Togli il punto di partenza',
-  'origin.set': 'Punto di partenza scelto: i servizi sono in ordine di distanza.',
-  'origin.cleared': 'Punto di partenza tolto.',
-  'origin.marker': 'Punto di partenza',
-  'filters.heading': 'Cerca tra i servizi',
-  'filters.more': 'Filtri',
-  'filters.hint': 'tipo di servizio, per chi, aperto adesso, accessibilità',
-  'filters.q': 'Parole da cercare',
-  'filters.qPlaceholder': 'es. pasti, bonus, doposcuola',
-  'filters.apply': 'Cerca',
-  'filters.access': 'Disponibilità e accessibilità',
-  'filters.openNow': 'Aperto adesso',
-  'filters.wheelchair': 'Accessibile in sedia a rotelle',
-  'filters.categories': 'Tipo di servizio',
-  'filters.targets': 'Per chi',
-  'filters.clear': 'Azzera tutti i filtri',
-  'filters.cleared': 'Filtri azzerati.',
-  'filters.active': '{n} attivi',
-  'filters.activeOne': '1 attivo',
-  'map.label': 'Mappa dei servizi',
-  'map.contributors': 'contributori',
-  'map.unavailable': 'La mappa non si può mostrare su questo dispositivo. Elenco, ricerca e schede funzionano lo stesso.',
-  'map.noWebgl': 'La mappa non si può mostrare su questo dispositivo (manca WebGL). Elenco, ricerca e schede funzionano lo stesso.',
-  'map.basemapDown': 'Lo sfondo della mappa (strade) non è raggiungibile: i servizi sono mostrati su uno sfondo semplice.',
-  'map.tilesDown': 'Una parte dello sfondo della mappa non è raggiungibile; i servizi restano visibili.',
-  'map.pointsTruncated': 'Troppi servizi per mostrarli tutti: avvicina la mappa per vederli.',
-  'map.clickHint': 'Punto scelto sulla mappa.',
-  'map.cluster': '{n} servizi qui: avvicino la mappa.',
-  'results.heading': 'Servizi',
-  'results.count': '{n} servizi',
-  'results.countOne': '1 servizio',
-  'results.countZero': '0 servizi',
-  'results.scopeView': 'nella zona mostrata dalla mappa, in ordine alfabetico',
-  'results.scopeAll': 'in ordine alfabetico',
-  'results.scopeNear': 'in ordine di distanza',
-  'results.scopeNearMax': 'i {n} più vicini, in ordine di distanza',
-  'results.empty': 'Nessun servizio corrisponde a questi filtri.',
-  'results.emptyView': 'Nessun servizio in questa zona della mappa. Allontana la mappa o cambia i filtri.',
-  'results.more': 'Mostra altri {n} servizi',
-  'results.elsewhere': 'Nessuno in questa zona della mappa, ma {n} fuori dalla zona mostrata.',
-  'results.showAll': 'Mostrali tutti sulla mappa',
-  'results.error': 'Non riesco a caricare i servizi. Controlla la connessione e riprova.',
-  'results.retry': 'Riprova',
-  'results.distance': 'Distanza',
-  'results.away': 'a {d}',
-  'status.open': 'Aperto ora',
-  'status.closed': 'Chiuso ora',
-  'status.unknown': 'Orari non indicati',
-  'wheelchair.yes': 'Accessibile in sedia a rotelle',
-  'wheelchair.limited': 'Accesso in sedia a rotelle limitato',
-  'wheelchair.no': 'Non accessibile in sedia a rotelle',
-  'wheelchair.unknown': 'Accessibilità non indicata',
-  'demo': 'Dati di prova',
-  'demoTitle': 'Questo servizio è un esempio inventato per provare la mappa.',
-  'card.close': 'Chiudi',
-  'card.closeLabel': 'Chiudi la scheda',
-  'card.loading': 'Caricamento della scheda…',
-  'card.notFound': 'Questo servizio non è (più) presente sulla mappa.',
-  'card.notFoundTitle': 'Servizio non trovato',
-  'card.errorTitle': 'Scheda non disponibile',
-  'card.error': 'Non riesco a caricare la scheda. Riprova tra poco.',
-  'card.organisation': 'Ente',
-  'card.description': 'Descrizione',
-  'card.descOnlyOther': 'Descrizione disponibile solo in inglese',
-  'card.noDescription': 'Nessuna descrizione.',
-  'card.categories': 'Tipo di servizio',
-  'card.targets': 'Per chi',
-  'card.where': 'Dove',
-  'card.directions': 'Indicazioni stradali (OpenStreetMap)',
-  'card.geo': "Apri nell'app delle mappe",
-  'card.contacts': 'Contatti',
-  'card.phone': 'Telefono',
-  'card.email': 'Email',
-  'card.website': 'Sito web',
-  'card.hours': 'Orari',
-  'card.today': 'Oggi ({day})',
-  'card.todayClosed': 'chiuso',
-  'card.closedDay': 'chiuso',
-  'card.allDay': 'aperto 24 ore su 24',
-  'card.alwaysOpen': 'Aperto sempre, 24 ore su 24, tutti i giorni',
-  'card.holidaysOff': 'Chiuso nei giorni festivi.',
-  'card.rawHours': 'Orario come scritto nei dati: {raw}',
-  'card.noHours': 'Orari non indicati: chiedi al servizio.',
-  'card.accessibility': 'Accessibilità',
-  'card.verified': 'Dati verificati il {date}',
-  'card.notVerified': 'Dati non ancora verificati dalla redazione',
-  'card.updated': 'Ultimo aggiornamento: {date}',
-  'card.benefits': 'Bonus e contributi che si chiedono qui',
-  'benefit.gives': 'Che cosa dà',
-  'benefit.who': 'Chi può chiederlo',
-  'benefit.isee': 'ISEE fino a {eur} €',
-  'benefit.residence': 'Residenza',
-  'benefit.how': 'Come si chiede',
-  'benefit.period': 'Periodo',
-  'benefit.dates': 'dal {from} al {to}',
-  'benefit.from': 'dal {from}',
-  'benefit.until': 'fino al {to}',
-  'benefit.official': 'Pagina ufficiale',
-  'benefit.loading': 'Caricamento…',
-  'benefit.error': 'Non è stato possibile caricare i dettagli. Riprova.',
-  'card.distance': 'A {d} dal punto di partenza',
-  'report.open': 'Segnala un problema',
-  'report.legend': 'Che cosa non va?',
-  'report.wrong_address': "L'indirizzo è sbagliato",
-  'report.closed': 'Il servizio è chiuso o non esiste più',
-  'report.wrong_hours': 'Gli orari sono sbagliati',
-  'report.other': 'Altro',
-  'report.message': 'Descrivi il problema',
-  'report.messageHelp': 'Facoltativo, obbligatorio se scegli «Altro». Non scrivere dati personali.',
-  'report.submit': 'Invia la segnalazione',
-  'report.sending': 'Invio in corso…',
-  'report.sent': 'Grazie! La segnalazione è arrivata: la redazione la controllerà.',
-  'report.needKind': 'Scegli che cosa non va.',
-  'report.needMessage': 'Hai scelto «Altro»: scrivi in breve qual è il problema.',
-  'report.tooLong': 'Il testo è troppo lungo (al massimo 2000 caratteri).',
-  'report.rateLimited': 'Hai mandato molte segnalazioni in poco tempo. Riprova tra qualche minuto.',
-  'report.notFound': 'Questo servizio non è più sulla mappa: non si può segnalare.',
-  'report.invalid': 'La segnalazione non è stata accettata: controlla il campo «{field}».',
-  'report.error': 'La segnalazione non è stata inviata per un problema del server. Riprova più tardi.',
-  'report.network': 'La segnalazione non è stata inviata: controlla la connessione e riprova.',
-  'field.kind': 'che cosa non va',
-  'field.message': 'descrizione',
-  'field.lang': 'lingua',
-  'field.website': 'sito web',
-  'error.invalid': 'Richiesta non valida: controlla il campo «{field}».',
-  'error.network': 'Il server non risponde. Controlla la connessione e riprova.',
-  'error.server': 'Il server ha avuto un problema. Riprova tra poco.',
-  'error.rateLimited': 'Troppe richieste in poco tempo. Riprova tra qualche minuto.',
-  'field.q': 'parole da cercare',
-  'field.category': 'tipo di servizio',
-  'field.target': 'per chi',
-  'field.bbox': 'zona della mappa',
-  'field.lat': 'latitudine',
-  'field.lon': 'longitudine',
-  'field.near': 'punto di partenza',
-  'footer.text': 'MappaTU è la mappa aperta dei servizi sociali dello Sportello Famiglia di Siena.',
-  'version': 'versione {v}',
-  'filters.qHelp': 'Scrivi di che cosa hai bisogno, anche con parole tue: es. «pasti», «bollette», «anziani vicino a Piazza del Campo».',
-  'suggest.label': 'Suggerimenti',
-  'suggest.count': '{n} suggerimenti: usa le frecce su e giù per sceglierne uno, Invio per confermare.',
-  'suggest.countOne': '1 suggerimento: usa la freccia giù per sceglierlo, Invio per confermare.',
-  'suggest.none': 'Nessun suggerimento.',
-  'suggest.kind.need': 'bisogno',
-  'suggest.kind.category': 'tipo di servizio',
-  'suggest.kind.target_group': 'per chi',
-  'suggest.kind.service': 'servizio',
-  'suggest.kind.place': 'luogo',
-  'suggest.kind.benefit': 'bonus',
-  'chip.heading': 'Ho capito:',
-  'chip.place': 'vicino a {label}',
-  'chip.openNow': 'aperto adesso',
-  'chip.wheelchair': 'accessibile in sedia a rotelle',
-  'chip.term': '«{text}»',
-  'chip.remove': 'Rimuovi: {label}',
-  'chip.removed': 'Tolto: {label}. Cerco di nuovo.',
-  'relaxed.open_now': 'Nessun servizio aperto adesso: ecco quelli che corrispondono, anche chiusi.',
-  'relaxed.wheelchair': 'Nessun servizio accessibile in sedia a rotelle: ecco quelli che corrispondono, anche senza accesso garantito.',
-  'relaxed.place': 'Niente di adatto vicino a {place}: ecco i servizi che corrispondono, anche più lontani.',
-  'relaxed.thatPlace': 'quel luogo',
-  'relaxed.terms': 'Nessun servizio con le parole {terms}: ecco quelli del tipo che cerchi.',
-  'relaxed.termsAny': 'Nessun servizio con tutte le parole {terms}: ecco quelli che ne hanno almeno una.',
-  'relaxed.termsOnly': 'Nessun servizio con le parole {terms}.',
-  'relaxed.desks': 'Ecco gli sportelli che possono orientarti ({related}).',
-  'relaxed.categoriesAny': 'Nessun servizio risponde a tutto quello che hai chiesto: ecco quelli che rispondono almeno in parte.',
-  'relaxed.target_groups': 'Nessun servizio solo per {groups}: ecco quelli che corrispondono, aperti a tutti.',
-  'relaxed.categories': 'Nessun servizio di tipo {cats}: ecco quelli più vicini a ciò che cerchi.',
-  'relaxed.categoriesRelated': 'Nessun servizio di tipo {cats}: ecco quelli di tipi vicini ({related}).',
-  'search.none': 'Nessun servizio trovato per «{q}».',
-  'alt.lead': 'Puoi provare così:',
-  'alt.without': 'Cerca senza {label}',
-  'alt.browse': 'Vedi tutti: {label}',
-  'alt.all': 'Vedi tutti i servizi',
-  'alt.noFilters': 'Cerca senza gli altri filtri (tipo di servizio, per chi, aperto adesso, accessibilità)',
-  'alt.call': 'Chiama lo Sportello Famiglia ({phone})',
-  'alt.desk': 'Apri la scheda dello Sportello Famiglia',
-  'benefits.heading': 'Bonus e contributi',
-  'benefit.where': 'Si chiede a:',
-  'benefit.service': 'servizio n. {id}',
-  'benefit.isee': 'Con ISEE fino a {eur} €',
-  'benefit.official': 'Pagina ufficiale',
-  'benefit.newWindow': '(si apre in una nuova finestra)',
-  'results.scopeSearch': 'i più adatti prima',
-  'results.scopeSearchNear': 'in ordine di distanza',
-  'field.k': 'numero di risultati',
-  'footer.submit': 'Segnala il tuo servizio',
-};
-
-const en = {
-  'title': 'MappaTU – Social services in Siena',
-  'skip': 'Skip to the list of services',
-  'subtitle': 'Social services in Siena',
-  'by': 'Family Help Desk – City of Siena',
-  'lang.other': 'Italiano',
-  'lang.otherCode': 'it',
-  'lang.switchLabel': 'Leggi la pagina in italiano',
-  'loading': 'Loading…',
-  'place.heading': 'Near where?',
-  'place.label': 'Address or place',
-  'place.placeholder': 'e.g. Piazza del Campo',
-  'place.submit': 'Find',
-  'place.help': 'Or use your location, or tap a point on the map.',
-  'place.nearMe': 'Near me',
-  'place.searching': 'Searching for “{q}”…',
-  'place.none': 'No place found for “{q}”. Try the street and the town, for example “Via di Città, Siena”.',
-  'place.found': '{n} places found: choose the right one.',
-  'place.foundOne': '1 place found: choose it to see the services nearby.',
-  'place.empty': 'Type an address or the name of a place.',
-  'place.unavailable': 'Address search is not available right now. You can tap a point on the map.',
-  'place.kind.service': 'service',
-  'place.kind.street': 'street',
-  'place.kind.place': 'place',
-  'place.kind.address': 'address',
-  'geo.locating': 'Finding your location…',
-  'geo.denied': 'You did not allow this page to use your location. You can type an address or tap a point on the map.',
-  'geo.unavailable': 'Your location cannot be found right now. You can type an address or tap a point on the map.',
-  'geo.timeout': 'Your location did not arrive in time. Try again, or type an address.',
-  'geo.unsupported': 'This browser cannot give your location. You can type an address or tap a point on the map.',
-  'geo.outside': 'Your location is outside the area of the map: showing the nearest services anyway.',
-  'origin.here': 'Services nearest to your location',
-  'origin.place': 'Services nearest to: {label}',
-  'origin.point': 'Services nearest to the point chosen on the map',
-  'origin.clear': 'Remove the starting point',
-  'origin.set': 'Starting point chosen: services are ordered by distance.',
-  'origin.cleared': 'Starting point removed.',
-  'origin.marker': 'Starting point',
-  'filters.heading': 'Search the services',
-  'filters.more': 'Filters',
-  'filters.hint': 'type of service, for whom, open now, access',
-  'filters.q': 'Words to search for',
-  'filters.qPlaceholder': 'e.g. meals, bonus, after school',
-  'filters.apply': 'Search',
-  'filters.access': 'Availability and access',
-  'filters.openNow': 'Open now',
-  'filters.wheelchair': 'Wheelchair accessible',
-  'filters.categories': 'Type of service',
-  'filters.targets': 'For whom',
-  'filters.clear': 'Clear all filters',
-  'filters.cleared': 'Filters cleared.',
-  'filters.active': '{n} active',
-  'filters.activeOne': '1 active',
-  'map.label': 'Map of services',
-  'map.contributors': 'contributors',
-  'map.unavailable': 'The map cannot be shown on this device. The list, search and service cards still work.',
-  'map.noWebgl': 'The map cannot be shown on this device (WebGL is missing). The list, search and service cards still work.',
-  'map.basemapDown': 'The background map (streets) cannot be reached: services are shown on a plain background.',
-  'map.tilesDown': 'Part of the background map cannot be reached; the services are still shown.',
-  'map.pointsTruncated': 'Too many services to show at once: zoom in to see them.',
-  'map.clickHint': 'Point chosen on the map.',
-  'map.cluster': '{n} services here: zooming in.',
-  'results.heading': 'Services',
-  'results.count': '{n} services',
-  'results.countOne': '1 service',
-  'results.countZero': '0 services',
-  'results.scopeView': 'in the area shown on the map, in alphabetical order',
-  'results.scopeAll': 'in alphabetical order',
-  'results.scopeNear': 'nearest first',
-  'results.scopeNearMax': 'the {n} nearest, nearest first',
-  'results.empty': 'No service matches these filters.',
-  'results.emptyView': 'No service in this part of the map. Zoom out or change the filters.',
-  'results.more': 'Show {n} more services',
-  'results.elsewhere': 'None in this part of the map, but {n} outside the area shown.',
-  'results.showAll': 'Show them all on the map',
-  'results.error': 'The services cannot be loaded. Check your connection and try again.',
-  'results.retry': 'Try again',
-  'results.distance': 'Distance',
-  'results.away': '{d} away',
-  'status.open': 'Open now',
-  'status.closed': 'Closed now',
-  'status.unknown': 'Opening hours not given',
-  'wheelchair.yes': 'Wheelchair accessible',
-  'wheelchair.limited': 'Limited wheelchair access',
-  'wheelchair.no': 'Not wheelchair accessible',
-  'wheelchair.unknown': 'Accessibility not given',
-  'demo': 'Demo data',
-  'demoTitle': 'This service is a made-up example for trying the map.',
-  'card.close': 'Close',
-  'card.closeLabel': 'Close the service card',
-  'card.loading': 'Loading the service card…',
-  'card.notFound': 'This service is not (or no longer) on the map.',
-  'card.notFoundTitle': 'Service not found',
-  'card.errorTitle': 'Card not available',
-  'card.error': 'The service card cannot be loaded. Please try again shortly.',
-  'card.organisation': 'Organisation',
-  'card.description': 'Description',
-  'card.descOnlyOther': 'Description only available in Italian',
-  'card.noDescription': 'No description.',
-  'card.categories': 'Type of service',
-  'card.targets': 'For whom',
-  'card.where': 'Where',
-  'card.directions': 'Directions (OpenStreetMap)',
-  'card.geo': 'Open in your maps app',
-  'card.contacts': 'Contacts',
-  'card.phone': 'Phone',
-  'card.email': 'Email',
-  'card.website': 'Website',
-  'card.hours': 'Opening hours',
-  'card.today': 'Today ({day})',
-  'card.todayClosed': 'closed',
-  'card.closedDay': 'closed',
-  'card.allDay': 'open 24 hours',
-  'card.alwaysOpen': 'Always open, 24 hours a day, every day',
-  'card.holidaysOff': 'Closed on public holidays.',
-  'card.rawHours': 'Hours as written in the data: {raw}',
-  'card.noHours': 'Opening hours not given: ask the service.',
-  'card.accessibility': 'Accessibility',
-  'card.verified': 'Details checked on {date}',
-  'card.notVerified': 'Details not yet checked by the editors',
-  'card.updated': 'Last updated: {date}',
-  'card.benefits': 'Benefits you can apply for here',
-  'benefit.gives': 'What it gives',
-  'benefit.who': 'Who can apply',
-  'benefit.isee': 'ISEE up to €{eur}',
-  'benefit.residence': 'Residence',
-  'benefit.how': 'How to apply',
-  'benefit.period': 'Period',
-  'benefit.dates': 'from {from} to {to}',
-  'benefit.from': 'from {from}',
-  'benefit.until': 'until {to}',
-  'benefit.official': 'Official page',
-  'benefit.loading': 'Loading…',
-  'benefit.error': 'The details could not be loaded. Try again.',
-  'card.distance': '{d} from the starting point',
-  'report.open': 'Report a problem',
-  'report.legend': 'What is wrong?',
-  'report.wrong_address': 'The address is wrong',
-  'report.closed': 'The service is closed or no longer exists',
-  'report.wrong_hours': 'The opening hours are wrong',
-  'report.other': 'Something else',
-  'report.message': 'Describe the problem',
-  'report.messageHelp': 'Optional; required if you choose “Something else”. Do not write personal details.',
-  'report.submit': 'Send the report',
-  'report.sending': 'Sending…',
-  'report.sent': 'Thank you! Your report has arrived: the editors will check it.',
-  'report.needKind': 'Choose what is wrong.',
-  'report.needMessage': 'You chose “Something else”: please say briefly what the problem is.',
-  'report.tooLong': 'The text is too long (2000 characters at most).',
-  'report.rateLimited': 'You have sent many reports in a short time. Please try again in a few minutes.',
-  'report.notFound': 'This service is no longer on the map: it cannot be reported.',
-  'report.invalid': 'The report was not accepted: check the “{field}” field.',
-  'report.error': 'The report was not sent because of a server problem. Please try again later.',
-  'report.network': 'The report was not sent: check your connection and try again.',
-  'field.kind': 'what is wrong',
-  'field.message': 'description',
-  'field.lang': 'language',
-  'field.website': 'website',
-  'error.invalid': 'Invalid request: check the “{field}” field.',
-  'error.network': 'The server does not answer. Check your connection and try again.',
-  'error.server': 'The server had a problem. Please try again shortly.',
-  'error.rateLimited': 'Too many requests in a short time. Please try again in a few minutes.',
-  'field.q': 'words to search for',
-  'field.category': 'type of service',
-  'field.target': 'for whom',
-  'field.bbox': 'map area',
-  'field.lat': 'latitude',
-  'field.lon': 'longitude',
-  'field.near': 'starting point',
-  'footer.text': 'MappaTU is the open map of social services of the Family Help Desk of Siena.',
-  'version': 'version {v}',
-  'filters.qHelp': 'Say what you need, in your own words: e.g. “meals”, “utility bills”, “elderly near Piazza del Campo”.',
-  'suggest.label': 'Suggestions',
-  'suggest.count': '{n} suggestions: use the up and down arrows to choose one, Enter to confirm.',
-  'suggest.countOne': '1 suggestion: use the down arrow to choose it, Enter to confirm.',
-  'suggest.none': 'No suggestions.',
-  'suggest.kind.need': 'need',
-  'suggest.kind.category': 'type of service',
-  'suggest.kind.target_group': 'for whom',
-  'suggest.kind.service': 'service',
-  'suggest.kind.place': 'place',
-  'suggest.kind.benefit': 'benefit',
-  'chip.heading': 'Understood:',
-  'chip.place': 'near {label}',
-  'chip.openNow': 'open now',
-  'chip.wheelchair': 'wheelchair accessible',
-  'chip.term': '“{text}”',
-  'chip.remove': 'Remove: {label}',
-  'chip.removed': 'Removed: {label}. Searching again.',
-  'relaxed.open_now': 'No service is open now: here are those that match, closed ones included.',
-  'relaxed.wheelchair': 'No wheelchair accessible service: here are those that match, without guaranteed access.',
-  'relaxed.place': 'Nothing suitable near {place}: here are the services that match, further away too.',
-  'relaxed.thatPlace': 'that place',
-  'relaxed.terms': 'No service with the words {terms}: here are those of the kind you are looking for.',
-  'relaxed.termsAny': 'No service with all the words {terms}: here are those with at least one of them.',
-  'relaxed.termsOnly': 'No service with the words {terms}.',
-  'relaxed.desks': 'Here are the desks that can point you in the right direction ({related}).',
-  'relaxed.categoriesAny': 'No service answers everything you asked: here are those that answer part of it.',
-  'relaxed.target_groups': 'No service only for {groups}: here are those that match, open to everyone.',
-  'relaxed.categories': 'No service of type {cats}: here are the closest to what you are looking for.',
-  'relaxed.categoriesRelated': 'No service of type {cats}: here are those of related types ({related}).',
-  'search.none': 'No service found for “{q}”.',
-  'alt.lead': 'You can try:',
-  'alt.without': 'Search without {label}',
-  'alt.browse': 'See all: {label}',
-  'alt.all': 'See every service',
-  'alt.noFilters': 'Search without the other filters (type of service, for whom, open now, access)',
-  'alt.call': 'Call the Family Help Desk ({phone})',
-  'alt.desk': 'Open the Family Help Desk’s card',
-  'benefits.heading': 'Bonuses and contributions',
-  'benefit.where': 'Ask at:',
-  'benefit.service': 'service no. {id}',
-  'benefit.isee': 'With ISEE up to €{eur}',
-  'benefit.official': 'Official page',
-  'benefit.newWindow': '(opens in a new window)',
-  'results.scopeSearch': 'best matches first',
-  'results.scopeSearchNear': 'nearest first',
-  'field.k': 'number of results',
-  'footer.submit': 'List your service',
-};
-
-const dictionaries = { it, en };
+// The one i18n module of the web app: the page's language, the translation of keys, the
+// swapping of static texts on a language change, and dates in the page's language.
+//
+// The strings live in plain data modules under ./strings/ (`export default {it: {…}, en: {…}}`),
+// one per page or section. A page's entry module says which ones it needs with
+// `useStrings(...)` before it shows anything; nothing registers strings as a side effect of
+// being imported, so what a page can say is written in the page's own module.
+// tests/e2e/i18n.test.mjs checks that Italian and English have the same keys and that every
+// key the HTML and the JS use exists in the strings that page registers.
 
 /** The languages the interface speaks; the first is the default. */
 export const LANGS = ['it', 'en'];
 
+const dictionaries = { it: {}, en: {} };
 let current = 'it';
 
-export function setLang(lang) {
-  current = LANGS.includes(lang) ? lang : 'it';
+/** Adds string sets (modules of ./strings/) to the dictionaries; later sets win on a clash. */
+export function useStrings(...sets) {
+  for (const set of sets) {
+    for (const l of LANGS) Object.assign(dictionaries[l], set[l] || {});
+  }
+}
+
+export function setLang(l) {
+  current = LANGS.includes(l) ? l : 'it';
 }
 
 export function lang() {
   return current;
+}
+
+/** The BCP 47 locale of the page's language (for Intl formatters). */
+export function locale(l = current) {
+  return l === 'en' ? 'en-GB' : 'it-IT';
 }
 
 /** Translates `key`, replacing `{name}` with `vars.name`. Unknown keys show as the key. */
@@ -465,13 +41,84 @@ export function t(key, vars) {
   return s;
 }
 
-/** Fills every `[data-i18n]` element's text and `[data-i18n-attr]` attributes. */
-export function applyStatic(root = document) {
-  for (const el of root.querySelectorAll('[data-i18n]')) el.textContent = t(el.dataset.i18n);
-  for (const el of root.querySelectorAll('[data-i18n-attr]')) {
+/** Whether `key` has a string (used to fall back when a server code is not known yet). */
+export function has(key) {
+  return key in dictionaries[current] || key in dictionaries.it;
+}
+
+/**
+ * A date (ISO 8601 string) in the page's language and Siena's time zone: "3 marzo 2026" /
+ * "3 March 2026", or with `time` "3 marzo 2026, 10:15". Anything unreadable is shown as given.
+ */
+export function formatDate(iso, { time = false, lang: l = current } = {}) {
+  const d = new Date(iso);
+  if (Number.isNaN(d.getTime())) return iso ?? '';
+  const opts = { day: 'numeric', month: 'long', year: 'numeric', timeZone: 'Europe/Rome' };
+  if (time) Object.assign(opts, { hour: '2-digit', minute: '2-digit' });
+  return new Intl.DateTimeFormat(locale(l), opts).format(d);
+}
+
+/**
+ * Swaps the texts under `root`: `[data-i18n]` text (with `data-i18n-vars` JSON), `[data-date]`
+ * dates, `[data-i18n-attr="attr:key;…"]` attributes, `[data-text-it][data-text-en]` text from
+ * data (e.g. category labels), and `[data-lang-block]` blocks shown only in their language
+ * (long texts such as the privacy notice).
+ */
+export function applyPage(root = document) {
+  const l = current;
+  const all = (sel) => {
+    const list = [...root.querySelectorAll(sel)];
+    if (root.matches && root.matches(sel)) list.unshift(root);
+    return list;
+  };
+  for (const el of all('[data-i18n]')) {
+    el.textContent = t(el.dataset.i18n, el.dataset.i18nVars ? JSON.parse(el.dataset.i18nVars) : undefined);
+  }
+  for (const el of all('[data-date]')) el.textContent = formatDate(el.dataset.date, { time: true });
+  for (const el of all('[data-i18n-attr]')) {
     for (const pair of el.dataset.i18nAttr.split(';')) {
       const [attr, key] = pair.split(':');
       el.setAttribute(attr, t(key));
     }
+  }
+  for (const el of all('[data-text-it]')) el.textContent = l === 'en' ? el.dataset.textEn : el.dataset.textIt;
+  for (const el of all('[data-lang-block]')) el.hidden = el.dataset.langBlock !== l;
+}
+
+/**
+ * An element whose text is `t(key, vars)` and follows language changes (`applyPage`).
+ * Values in `vars` are data and end up as text, never markup.
+ */
+export function tEl(tag, key, vars, attrs = {}) {
+  const el = document.createElement(tag);
+  for (const [k, v] of Object.entries(attrs)) if (v != null) el.setAttribute(k, String(v));
+  el.dataset.i18n = key;
+  if (vars) el.dataset.i18nVars = JSON.stringify(vars);
+  el.textContent = t(key, vars);
+  return el;
+}
+
+/** A `<time>` showing an ISO date and time in the page's language (follows language changes). */
+export function dateEl(iso) {
+  const el = document.createElement('time');
+  el.dateTime = iso || '';
+  el.dataset.date = iso || '';
+  el.textContent = formatDate(iso, { time: true });
+  return el;
+}
+
+/** The languages offered for "languages spoken at the desk" (common in Siena), ISO 639-1. */
+export const DESK_LANGUAGES = ['it', 'en', 'fr', 'es', 'de', 'ar', 'zh', 'ro', 'sq', 'uk', 'ru', 'pt', 'bn', 'ur', 'hi', 'tl', 'wo', 'pa'];
+
+const languageNames = {};
+
+/** The name of a language (ISO 639-1 code) in the page's language: "inglese" / "English". */
+export function languageName(code, l = current) {
+  try {
+    languageNames[l] ??= new Intl.DisplayNames([locale(l)], { type: 'language' });
+    const name = languageNames[l].of(code);
+    return name && name !== code ? name : code;
+  } catch {
+    return code;
   }
 }

@@ -6,8 +6,8 @@
 
 import { $, h } from './dom.js';
 import { initPage, onLangChange, setPageState } from './page.js';
-import { applyPage, dateEl, t, tEl } from './i18n-pages.js';
-import './i18n-mod.js';
+import { applyPage, dateEl, languageName, t, tEl } from './i18n.js';
+import moderationStrings from './strings/moderation.js';
 import { get, post } from './http.js';
 import { currentUser, whoAmI } from './session.js';
 import { currentNotice, failed as authFailed, notice, showLogin, showUser, wireAuth } from './auth-ui.js';
@@ -16,7 +16,7 @@ import { loadTaxonomy } from './forms-common.js';
 import { createPinMap } from './pin-map.js';
 import { distance } from './format.js';
 
-const config = initPage();
+const config = initPage(moderationStrings);
 setPageState('loading');
 
 let tax = null;
@@ -59,6 +59,7 @@ function valueText(key, v) {
   if (v === null || v === undefined || v === '' || (Array.isArray(v) && !v.length)) return t('mod.value.none');
   if (key === 'categories') return v.map((s) => labelOf(catMap, s)).join(', ');
   if (key === 'target_groups') return v.map((s) => labelOf(tgMap, s)).join(', ');
+  if (key === 'languages' && Array.isArray(v)) return v.map((c) => languageName(c)).join(', ');
   if (key === 'geometry' && Array.isArray(v)) return `${Number(Number(v[1]).toFixed(6))}, ${Number(Number(v[0]).toFixed(6))}`;
   if (key === 'accessibility.wheelchair') return t(`f.wheelchair.${v}`);
   if (typeof v === 'boolean') return t(v ? 'mod.value.yes' : 'mod.value.no');
@@ -76,7 +77,7 @@ function featureFacts(feature) {
     ['description_en', p.description_en], ['categories', p.categories], ['target_groups', p.target_groups],
     ['address', p.address], ['geometry', c], ['phone', p.phone], ['email', p.email], ['website', p.website],
     ['opening_hours', p.opening_hours], ['accessibility.wheelchair', acc.wheelchair],
-    ['accessibility.note_it', acc.note_it], ['accessibility.note_en', acc.note_en],
+    ['accessibility.note_it', acc.note_it], ['accessibility.note_en', acc.note_en], ['languages', p.languages],
   ];
   return h('dl', { class: 'facts' }, rows.flatMap(([k, v]) => [
     h('dt', {}, tEl('span', FIELD_LABELS[k])),

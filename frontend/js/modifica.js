@@ -7,9 +7,10 @@
 
 import { $ } from './dom.js';
 import { initPage, onLangChange, setPageState } from './page.js';
-import { t } from './i18n-pages.js';
+import { t } from './i18n.js';
 import { get, post } from './http.js';
-import { createServiceForm, renderErrorSummary } from './service-form.js';
+import { createServiceForm } from './service-form.js';
+import { wireSubmitFlow } from './submit-flow.js';
 import { failureMessage, loadTaxonomy } from './forms-common.js';
 
 const config = initPage();
@@ -34,30 +35,39 @@ let form = null;
 let serviceId = null;
 let token = null;
 let original = null;
-let summaryShown = false;
-let msgs = { load: null, form: null };
+let loadMsg = null;
 
-function say(which, m) {
-  msgs[which] = m;
-  const el = $(which === 'load' ? 'load-status' : 'form-notice');
-  el.textContent = m ? t(m.key, m.vars) : '';
+/** The loading status ({key, vars} or null), kept for a language change. */
+function sayLoad(m) {
+  loadMsg = m;
+  $('load-status').textContent = m ? t(m.key, m.vars) : '';
 }
+
+const flow = wireSubmitFlow($('proposal-form'), {
+  form: () => form,
+  prepare: (body) => (JSON.stringify(publicPart(body)) === original ? { key: 'modifica.nothing' } : null),
+  send: (body) => post(`/api/listings/${serviceId}/proposals`, body, {
+    headers: { Authorization: `Bearer ${token}` },
+  }),
+  refusal: (err) => (err.status === 401 || err.status === 403 ? { key: 'modifica.badToken' } : null),
+  onSuccess: showSuccess,
+});
 
 async function start() {
   const frag = parseFragment(location.hash);
   if (!frag) {
-    say('load', { key: 'modifica.noToken' });
+    sayLoad({ key: 'modifica.noToken' });
     setPageState('ready');
     return;
   }
   token = frag.token;
-  say('load', { key: 'modifica.loading' });
+  sayLoad({ key: 'modifica.loading' });
   try {
     serviceId = frag.serviceId ?? null;
     if (!serviceId) {
       const s = await get(`/api/submissions/${encodeURIComponent(frag.code)}`);
       if (!s.service_id || (s.kind === 'new' && s.status !== 'published' && s.status !== 'merged')) {
-        say('load', { key: 'modifica.notYet', vars: { status: t(`stato.s.${s.status}`) } });
+        sayLoad({ key: 'modifica.notYet', vars: { status: t(`stato.s.${s.status}`) } });
         setPageState('ready');
         return;
       }
@@ -67,9 +77,7 @@ async function start() {
     form = createServiceForm({
       config, cats: tax.cats, targets: tax.targets, prefix: 'f',
       withContact: true, withConsent: true, withHoneypot: true,
-      onChange: () => {
-        if (summaryShown) renderErrorSummary($('error-summary'), form);
-      },
+      onChange: () => flow.formChanged(),
     });
     $('form-slot').replaceWith(form.root);
     $('proposal-form').hidden = false;
@@ -79,10 +87,10 @@ async function start() {
     ed.textContent = t('modifica.live', { name: live.properties.name });
     ed.dataset.name = live.properties.name;
     ed.hidden = false;
-    say('load', null);
+    sayLoad(null);
     await form.start();
   } catch (err) {
-    say('load', err.status === 404 || err.status === 400 ? { key: 'modifica.notFound' } : failureMessage(err));
+    sayLoad(err.status === 404 || err.status === 400 ? { key: 'modifica.notFound' } : failureMessage(err));
   }
   setPageState('ready');
 }
@@ -96,59 +104,17 @@ function publicPart(f) {
   return { geometry: f.geometry, properties: p };
 }
 
-$('proposal-form').addEventListener('submit', async (e) => {
-  e.preventDefault();
-  if (!form) return;
-  say('form', null);
-  const found = form.validate();
-  if (found.size) {
-    summaryShown = true;
-    renderErrorSummary($('error-summary'), form, { focus: true });
-    return;
-  }
-  summaryShown = false;
-  $('error-summary').hidden = true;
-  const body = form.values();
-  if (JSON.stringify(publicPart(body)) === original) {
-    say('form', { key: 'modifica.nothing' });
-    $('form-notice').focus();
-    return;
-  }
-  const btn = $('submit-button');
-  btn.disabled = true;
-  try {
-    const res = await post(`/api/listings/${serviceId}/proposals`, body, {
-      headers: { Authorization: `Bearer ${token}` },
-    });
-    const code = (res && res.tracking_code) || '';
-    $('tracking-code').textContent = code;
-    $('status-link').href = `/stato?code=${encodeURIComponent(code)}`;
-    $('proposal-form').hidden = true;
-    $('modifica-intro').hidden = true;
-    $('success').hidden = false;
-    $('success').focus();
-  } catch (err) {
-    if (err.status === 422) {
-      form.showErrors(form.serverErrors(err.fields));
-      summaryShown = true;
-      renderErrorSummary($('error-summary'), form, { focus: true });
-    } else if (err.status === 401 || err.status === 403) {
-      say('form', { key: 'modifica.badToken' });
-      $('form-notice').focus();
-    } else {
-      say('form', failureMessage(err));
-      $('form-notice').focus();
-    }
-  } finally {
-    btn.disabled = false;
-  }
-});
+function showSuccess(res) {
+  const code = res.tracking_code || '';
+  $('tracking-code').textContent = code;
+  $('status-link').href = `/stato?code=${encodeURIComponent(code)}`;
+  $('modifica-intro').hidden = true;
+}
 
 onLangChange(() => {
   if (form) form.relabel();
-  if (summaryShown) renderErrorSummary($('error-summary'), form);
-  say('load', msgs.load);
-  say('form', msgs.form);
+  flow.relabel();
+  sayLoad(loadMsg);
   const ed = $('editing');
   if (ed.dataset.name) ed.textContent = t('modifica.live', { name: ed.dataset.name });
 });

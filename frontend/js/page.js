@@ -2,8 +2,9 @@
 // privacy): the settings block, the language (same `mappatu.lang` key and `?lang=` parameter
 // as the map), the language switch and the static texts.
 
-import { lang, setLang } from './i18n.js';
-import { applyPage, t } from './i18n-pages.js';
+import { applyPage, lang, setLang, t, useStrings } from './i18n.js';
+import mapStrings from './strings/map.js';
+import pageStrings from './strings/pages.js';
 import { $ } from './dom.js';
 import { readConfig } from './config.js';
 
@@ -46,8 +47,12 @@ function applyLang() {
   if (v) v.textContent = cfg.version ? t('version', { v: cfg.version }) : '';
 }
 
-/** Sets the language from the URL or the stored choice, wires the switch; returns config. */
-export function initPage() {
+/**
+ * Registers the page's strings (the shared ones plus `extra`, modules of ./strings/), sets the
+ * language from the URL or the stored choice, wires the switch; returns config.
+ */
+export function initPage(...extra) {
+  useStrings(mapStrings, pageStrings, ...extra);
   const fromUrl = new URLSearchParams(location.search).get('lang');
   const chosen = fromUrl === 'it' || fromUrl === 'en' ? fromUrl : storedLang();
   setLang(chosen || 'it');

@@ -2,7 +2,7 @@
 // the map, or — for keyboard users — focused and moved with the arrow keys. When WebGL or
 // MapLibre is missing, `createPinMap` resolves to null and the caller keeps its lat/lon inputs.
 
-import { t } from './i18n-pages.js';
+import { t } from './i18n.js';
 import { webglSupported } from './map.js';
 
 function maplibreLoaded(config) {

@@ -1,7 +1,7 @@
 // "Report a problem" on a service's card.
 
 import { $ } from './dom.js';
-import { t, lang } from './i18n.js';
+import { lang, t } from './i18n.js';
 import * as api from './api.js';
 
 let serviceId = null;

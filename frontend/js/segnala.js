@@ -1,27 +1,24 @@
-// "Segnala il tuo servizio": the form, POST /api/submissions, and the outcome (tracking code
-// and private edit link on 201; every problem by its field on 422; a clear message on 429).
+// "Segnala il tuo servizio": the form, POST /api/submissions (through the submit flow shared
+// with /modifica, ./submit-flow.js), and the outcome: tracking code and private edit link.
 
 import { $ } from './dom.js';
 import { initPage, onLangChange, setPageState } from './page.js';
-import { t } from './i18n-pages.js';
+import { t } from './i18n.js';
 import { get, post } from './http.js';
-import { createServiceForm, renderErrorSummary } from './service-form.js';
-import { failureMessage, loadTaxonomy } from './forms-common.js';
+import { createServiceForm } from './service-form.js';
+import { loadTaxonomy } from './forms-common.js';
+import { wireSubmitFlow } from './submit-flow.js';
 
 const config = initPage();
 setPageState('loading');
 
 let form = null;
-let summaryShown = false;
-let noticeKey = null;
-let noticeVars = null;
-let sending = false;
 
-function notice(key, vars) {
-  noticeKey = key;
-  noticeVars = vars;
-  $('form-notice').textContent = key ? t(key, vars) : '';
-}
+const flow = wireSubmitFlow($('submit-form'), {
+  form: () => form,
+  send: (body) => post('/api/submissions', body),
+  onSuccess: showSuccess,
+});
 
 async function start() {
   let tax;
@@ -35,53 +32,12 @@ async function start() {
   form = createServiceForm({
     config, cats: tax.cats, targets: tax.targets, prefix: 'f',
     withContact: true, withConsent: true, withHoneypot: true,
-    onChange: () => {
-      if (summaryShown) renderErrorSummary($('error-summary'), form);
-    },
+    onChange: () => flow.formChanged(),
   });
   $('form-slot').replaceWith(form.root);
   await form.start();
   setPageState('ready');
 }
-
-$('submit-form').addEventListener('submit', async (e) => {
-  e.preventDefault();
-  if (!form || sending) return;
-  notice(null);
-  const found = form.validate();
-  if (found.size) {
-    summaryShown = true;
-    renderErrorSummary($('error-summary'), form, { focus: true });
-    return;
-  }
-  summaryShown = false;
-  $('error-summary').hidden = true;
-  sending = true;
-  const btn = $('submit-button');
-  btn.disabled = true;
-  btn.textContent = t('segnala.sending');
-  notice('segnala.sending');
-  try {
-    const res = await post('/api/submissions', form.values());
-    showSuccess(res || {});
-  } catch (err) {
-    if (err.status === 422 || (err.status === 400 && (err.fields.length || err.parameter))) {
-      const list = err.fields.length ? err.fields : [{ field: err.parameter, message: err.message }];
-      form.showErrors(form.serverErrors(list));
-      summaryShown = true;
-      notice(null);
-      renderErrorSummary($('error-summary'), form, { focus: true });
-    } else {
-      const m = failureMessage(err);
-      notice(m.key, m.vars);
-      $('form-notice').focus();
-    }
-  } finally {
-    sending = false;
-    btn.disabled = false;
-    btn.textContent = t('segnala.submit');
-  }
-});
 
 function showSuccess(res) {
   const code = res.tracking_code || res.code || '';
@@ -97,13 +53,7 @@ function showSuccess(res) {
     $('edit-link').textContent = url;
     $('edit-link-box').hidden = false;
   }
-  $('submit-form').hidden = true;
   $('intro').hidden = true;
-  $('error-summary').hidden = true;
-  notice(null);
-  $('success').hidden = false;
-  $('success').focus();
-  window.scrollTo(0, 0);
 }
 
 $('copy-edit-link').addEventListener('click', async () => {
@@ -122,9 +72,7 @@ $('copy-edit-link').addEventListener('click', async () => {
 
 onLangChange(() => {
   if (form) form.relabel();
-  if (summaryShown) renderErrorSummary($('error-summary'), form);
-  if (noticeKey) notice(noticeKey, noticeVars);
-  $('submit-button').textContent = t(sending ? 'segnala.sending' : 'segnala.submit');
+  flow.relabel();
 });
 
 start();

@@ -4,15 +4,22 @@
 // GET /api/services/{id}, and shows problems next to their fields (from the page's own
 // checks or from a 422's `fields`).
 
-import { h } from './dom.js';
-import { lang } from './i18n.js';
-import { applyPage, t } from './i18n-pages.js';
+import { h, svgIcon } from './dom.js';
+import { applyPage, DESK_LANGUAGES, lang, languageName, t } from './i18n.js';
+import { fieldProblem } from './forms-common.js';
 import { createHoursEditor } from './hours-editor.js';
-import { createPinMap, insideArea } from './pin-map.js';
+import { insideArea } from './pin-map.js';
+import { createErrorState, createFieldKit, describe, itemLabel } from './form-kit.js';
+import { createWhere } from './form-where.js';
 import { get } from './http.js';
+
+export { itemLabel };
 
 /** The honeypot's property name in the submission body (must stay empty). */
 export const HONEYPOT = 'website_url';
+
+/** A language as an item of a checkbox group, named in both interface languages. */
+const languageItem = (code) => ({ slug: code, label_it: languageName(code, 'it'), label_en: languageName(code, 'en') });
 
 // Field key (server path without "properties.") -> label key. The order is the page order,
 // which is also the order of the error summary.
@@ -30,6 +37,7 @@ export const FIELD_LABELS = {
   website: 'f.website',
   opening_hours: 'f.opening_hours',
   'accessibility.wheelchair': 'f.wheelchair',
+  languages: 'f.languages',
   'accessibility.note_it': 'f.note_it',
   'accessibility.note_en': 'f.note_en',
   'contact.name': 'f.contact_name',
@@ -50,492 +58,200 @@ export function fieldKey(path) {
   return k;
 }
 
-// The server's limits (src/domain/service.rs `limits`, src/domain/submission.rs).
-const LIMITS = {
-  name: 200,
-  organisation: 300,
-  description_it: 4000,
-  description_en: 4000,
-  address: 300,
-  phone: 40,
-  email: 254,
-  website: 500,
-  'accessibility.note_it': 4000,
-  'accessibility.note_en': 4000,
-  'contact.name': 200,
-  'contact.email': 254,
-  'contact.phone': 40,
-};
+// The submission's limits, read once per page from the OpenAPI document (contract: the
+// schema SubmissionProperties; `a.b` is `properties.a` → `$ref` → `properties.b`).
+let limitsOnce = null;
 
-// The server writes its per-field messages in English; known ones are shown translated.
-const SERVER_MESSAGES = [
-  [/^is required/, () => ({ key: 'err.required' })],
-  [/longer than (\d+)/, (m) => ({ key: 'err.code.too_long', vars: { max: m[1] } })],
-  [/at least one category/, () => ({ key: 'err.chooseCategory' })],
-  [/at most (\d+) (categories|entries)/, (m) => ({ key: 'err.tooMany', vars: { max: m[1] } })],
-  [/unknown (category|target group)|unknown entry/, () => ({ key: 'err.code.unknown_category' })],
-  [/phone number is required|email address or a phone/, () => ({ key: 'err.emailOrPhone' })],
-  [/must be a phone number/, () => ({ key: 'err.phone' })],
-  [/must be an email address/, () => ({ key: 'err.email' })],
-  [/^contains (U\+[0-9A-F]{4,6})\b.* at character (\d+)/, (m) => ({ key: 'err.invisibleChar', vars: { cp: m[1], at: m[2] } })],
-  [/must be a web address/, () => ({ key: 'err.website' })],
-  [/outside the directory's area/, () => ({ key: 'err.outsideArea' })],
-  [/consent/, () => ({ key: 'err.consent' })],
-  [/must be one of yes, limited, no, unknown/, () => ({ key: 'err.code.invalid' })],
-];
-
-/** A server message ({field, message}) as an error the form can show in either language. */
-export function serverError(key, message) {
-  const msg = String(message || '');
-  for (const [re, make] of SERVER_MESSAGES) {
-    const m = re.exec(msg);
-    if (m) return make(m);
+/** Resolves a schema's `$ref` (and a nullable `anyOf`/`oneOf`/`allOf` wrapper). */
+function resolve(doc, s) {
+  for (let i = 0; s && i < 8; i++) {
+    if (s.$ref) {
+      s = s.$ref.replace(/^#\//, '').split('/').reduce((o, part) => (o ? o[part] : undefined), doc);
+      continue;
+    }
+    const alt = s.allOf || s.anyOf || s.oneOf;
+    if (alt && !s.properties && s.maxLength == null && s.maxItems == null) {
+      s = alt.find((x) => x && (x.$ref || x.properties || x.maxLength != null || x.maxItems != null)) || null;
+      continue;
+    }
+    return s;
   }
-  if (key === 'opening_hours') return { key: 'err.hoursSyntax', vars: { detail: msg } };
-  if (key === 'geometry') return { key: 'err.coordsServer', vars: { detail: msg } };
-  return { key: 'err.other', vars: { detail: msg } };
+  return s || null;
 }
 
-const idOf = (prefix, key) => `${prefix}-${key.replace(/\./g, '-')}`;
+/** `{key: {maxLength?, maxItems?}}` for every field of SubmissionProperties (nested as `a.b`). */
+export function limitsFrom(doc) {
+  const out = {};
+  const walk = (schema, prefix, depth) => {
+    const props = (schema && schema.properties) || {};
+    for (const [name, raw] of Object.entries(props)) {
+      const s = resolve(doc, raw);
+      if (!s) continue;
+      const key = prefix + name;
+      if (s.maxLength != null || s.maxItems != null) out[key] = { maxLength: s.maxLength, maxItems: s.maxItems };
+      if (s.properties && depth < 2) walk(s, `${key}.`, depth + 1);
+    }
+  };
+  const schemas = doc && doc.components && doc.components.schemas;
+  walk(resolve(doc, schemas && schemas.SubmissionProperties), '', 0);
+  return out;
+}
 
-/** Label text of a category or target group item in the page's language. */
-export function itemLabel(item) {
-  return (lang() === 'en' ? item.label_en : item.label_it)
-    || (item.label && item.label[lang()]) || item.label_it || item.slug;
+/** The limits (see limitsFrom), fetched once; `{}` when the document cannot be read. */
+export function submissionLimits() {
+  if (!limitsOnce) limitsOnce = get('/api/openapi.json').then(limitsFrom).catch(() => ({}));
+  return limitsOnce;
+}
+
+/**
+ * The page's own checks of the values the form describes (`v`, as values() returns them);
+ * `ctx`: {point, hasPin, area, hoursProblems, withContact, withConsent, limits}. Returns a
+ * Map key -> [errors].
+ */
+export function checkValues(v, ctx) {
+  const found = new Map();
+  const add = (k, e) => {
+    if (!found.has(k)) found.set(k, []);
+    found.get(k).push(e);
+  };
+  const p = v.properties;
+  const email = /^[^\s@]+@[^\s@]+\.[^\s@]+$/;
+  if (!p.name) add('name', { key: 'err.required' });
+  if (!p.categories.length) add('categories', { key: 'err.code.required.categories' });
+  if (!p.address) add('address', { key: 'err.required' });
+  if (!ctx.point) add('geometry', { key: ctx.hasPin ? 'err.noPoint' : 'err.noPointCoords' });
+  else if (!insideArea(ctx.area, ctx.point.lon, ctx.point.lat)) add('geometry', { key: 'err.code.outside_area' });
+  if (p.email && !email.test(p.email)) add('email', { key: 'err.code.invalid_email' });
+  if (p.website && !/^https?:\/\/[^\s.]+\.[^\s]+$/i.test(p.website)) add('website', { key: 'err.code.invalid_url' });
+  if (ctx.hoursProblems) add('opening_hours', { key: 'err.hours' });
+  if (ctx.withContact) {
+    if (!p.contact.name) add('contact.name', { key: 'err.required' });
+    if (!p.contact.email && !p.contact.phone) add('contact.email', { key: 'err.code.email_or_phone' });
+    else if (p.contact.email && !email.test(p.contact.email)) add('contact.email', { key: 'err.code.invalid_email' });
+  }
+  if (ctx.withConsent && !p.consent) add('consent', { key: 'err.code.consent_required' });
+  for (const key of ['categories', 'target_groups', 'languages']) {
+    const max = ctx.limits[key] && ctx.limits[key].maxItems;
+    if (max && (p[key] || []).length > max) add(key, { key: 'err.code.too_many', vars: { max } });
+  }
+  return found;
+}
+
+/** The wheelchair radio group of the accessibility section. */
+function wheelchairField(prefix, kit, fields, errors) {
+  const wcErr = kit.errorEl('accessibility.wheelchair');
+  const wcFs = h('fieldset', { class: 'check-group', id: kit.id('accessibility.wheelchair') },
+    h('legend', { 'data-i18n': 'f.wheelchair' }),
+    ...['yes', 'limited', 'no', 'unknown'].map((v) => {
+      const r = h('input', { type: 'radio', name: `${prefix}-wheelchair`, value: v, id: `${prefix}-wheelchair-${v}`, checked: v === 'unknown' });
+      r.addEventListener('change', () => errors.clear('accessibility.wheelchair'));
+      return h('label', { class: 'check', for: r.id }, r, h('span', { 'data-i18n': `f.wheelchair.${v}` }));
+    }),
+    wcErr);
+  fields.set('accessibility.wheelchair', { focus: () => wcFs.querySelector('input:checked') || wcFs.querySelector('input'), error: wcErr, targets: [wcFs] });
+  return wcFs;
+}
+
+/** The private contact, visible to the municipality's moderators only. */
+function privateSection(prefix, kit) {
+  return h('section', { class: 'form-section private', 'aria-labelledby': `${prefix}-sec-private` },
+    h('h2', { id: `${prefix}-sec-private` },
+      svgLock(), h('span', { 'data-i18n': 'f.secPrivate' })),
+    h('p', { class: 'private-note', 'data-i18n': 'f.privateNote' }),
+    kit.text('contact.name', { required: true, autocomplete: 'name' }),
+    kit.text('contact.email', { type: 'email', autocomplete: 'email', help: 'f.contactEmailHelp', spellcheck: 'false' }),
+    kit.text('contact.phone', { type: 'tel', autocomplete: 'tel' }));
+}
+
+/** The consent checkbox with its link to the privacy notice. */
+function consentSection(kit, fields, errors) {
+  const box = h('input', { type: 'checkbox', id: kit.id('consent'), name: 'consent', required: true });
+  const err = kit.errorEl('consent');
+  const help = h('p', { class: 'help', id: `${kit.id('consent')}-help` },
+    h('span', { 'data-i18n': 'f.consentHelp' }), ' ',
+    h('a', { href: '/privacy', target: '_blank', rel: 'noopener', 'data-i18n': 'f.privacyLink' }));
+  describe(box, help.id);
+  box.dataset.describedBase = help.id;
+  box.addEventListener('change', () => errors.clear('consent'));
+  fields.set('consent', { focus: () => box, error: err, targets: [box] });
+  const section = h('div', { class: 'form-section consent' },
+    h('label', { class: 'check check-top', for: box.id }, box, h('span', {}, kit.required('f.consent'))),
+    help, err);
+  return { section, box };
+}
+
+/** The honeypot: hidden from people (off-screen) and screen readers (aria-hidden), skipped by Tab. */
+function honeypotSection(prefix) {
+  const input = h('input', { type: 'text', id: `${prefix}-hp`, name: HONEYPOT, tabindex: '-1', autocomplete: 'off' });
+  return { section: h('div', { class: 'hp', 'aria-hidden': 'true' }, h('label', { for: input.id }, 'Website URL'), input), input };
 }
 
 /**
  * Builds the form. Options: `config`, `cats`, `targets` (items of /api/categories and
  * /api/target-groups), `prefix` (id prefix, default 'f'), `withContact`, `withConsent`,
  * `withHoneypot`, `onChange()`. Returns a controller (see the end of the function).
+ * The pieces: ./form-kit.js (fields, errors), ./form-where.js (address, pin, coordinates),
+ * ./hours-editor.js (opening hours), checkValues (the page's own checks), and here the
+ * sections, reading and filling the values.
  */
 export function createServiceForm(opts) {
   const prefix = opts.prefix || 'f';
-  const id = (key) => idOf(prefix, key);
-  const fields = new Map(); // key -> {focus(): el, error: el, targets: [els that get aria-invalid]}
-  let errors = new Map(); // key -> [{key, vars} | {text}]
-  let point = null;
-  let pin = null;
+  const fields = new Map();
+  const changed = () => { if (opts.onChange) opts.onChange(); };
+  const errors = createErrorState(fields, FIELD_LABELS, changed);
+  const kit = createFieldKit({ prefix, fields, labels: FIELD_LABELS, onEdit: (key) => errors.clear(key) });
+  const { text, checks, section } = kit;
 
-  function errorEl(key) {
-    return h('p', { class: 'field-error', id: `${id(key)}-error`, hidden: true });
-  }
-
-  function describe(el, ...ids) {
-    el.setAttribute('aria-describedby', ids.filter(Boolean).join(' '));
-  }
-
-  function required(labelKey) {
-    return [h('span', { 'data-i18n': labelKey }), ' ', h('span', { class: 'req', 'data-i18n': 'f.required' })];
-  }
-
-  function optional(labelKey) {
-    return [h('span', { 'data-i18n': labelKey }), ' ', h('span', { class: 'opt', 'data-i18n': 'f.optional' })];
-  }
-
-  /** A text field: input or textarea, label, optional help, error. */
-  function text(key, o = {}) {
-    const fid = id(key);
-    const help = o.help ? h('p', { class: 'help', id: `${fid}-help`, 'data-i18n': o.help }) : null;
-    const attrs = {
-      id: fid, name: key, maxlength: String(LIMITS[key] || 500), autocomplete: o.autocomplete || 'off',
-      lang: o.lang, required: !!o.required, spellcheck: o.spellcheck,
-    };
-    const input = o.multiline
-      ? h('textarea', { ...attrs, rows: String(o.rows || 4) })
-      : h('input', { ...attrs, type: o.type || 'text', inputmode: o.inputmode });
-    const err = errorEl(key);
-    describe(input, help && help.id);
-    input.dataset.describedBase = help ? help.id : '';
-    const label = h('label', { for: fid }, o.required ? required(FIELD_LABELS[key]) : optional(FIELD_LABELS[key]));
-    fields.set(key, { focus: () => input, error: err, targets: [input] });
-    input.addEventListener('input', () => clearError(key));
-    return h('div', { class: `field field-${key.replace(/\./g, '-')}` }, label, help, input, err);
-  }
-
-  /** A group of checkboxes for categories or target groups. */
-  function checks(key, items, o = {}) {
-    const fid = id(key);
-    const err = errorEl(key);
-    const help = o.help ? h('p', { class: 'help', id: `${fid}-help`, 'data-i18n': o.help }) : null;
-    const grid = h('div', { class: 'check-grid check-grid-2' });
-    for (const item of items) {
-      const cb = h('input', { type: 'checkbox', name: key, value: item.slug, id: `${fid}-${item.slug}` });
-      cb.addEventListener('change', () => clearError(key));
-      const dot = h('span', { class: 'swatch', 'aria-hidden': 'true' });
-      dot.style.backgroundColor = item.color || item.colour || '#4a4a4a';
-      grid.append(h('label', { class: 'check', for: cb.id }, cb,
-        o.swatch ? dot : null,
-        h('span', { class: 'check-label', 'data-text-it': item.label_it || itemLabel(item), 'data-text-en': item.label_en || itemLabel(item) })));
-    }
-    const fs = h('fieldset', { class: 'check-group', id: fid, 'aria-describedby': help ? help.id : null },
-      h('legend', {}, o.required ? required(FIELD_LABELS[key]) : optional(FIELD_LABELS[key])), help, grid, err);
-    fs.dataset.describedBase = help ? help.id : '';
-    fields.set(key, {
-      focus: () => grid.querySelector('input'),
-      error: err,
-      targets: [fs],
-    });
-    return fs;
-  }
-
-  // ---- the sections ----------------------------------------------------------------------
-
-  const sec = (titleKey, idKey, ...children) => h('section', { class: 'form-section', 'aria-labelledby': `${prefix}-sec-${idKey}` },
-    h('h2', { id: `${prefix}-sec-${idKey}`, 'data-i18n': titleKey }), ...children);
-
-  const about = sec('f.secAbout', 'about',
+  const about = section('f.secAbout', 'about',
     text('name', { required: true, help: 'f.nameHelp' }),
     text('organisation', { help: 'f.organisationHelp', autocomplete: 'organization' }),
     text('description_it', { multiline: true, lang: 'it', help: 'f.descItHelp', rows: 5 }),
     text('description_en', { multiline: true, lang: 'en', help: 'f.descEnHelp', rows: 5 }));
 
-  const kinds = sec('f.secKinds', 'kinds',
+  const kinds = section('f.secKinds', 'kinds',
     checks('categories', opts.cats || [], { required: true, help: 'f.categoriesHelp', swatch: true }),
     checks('target_groups', opts.targets || [], { help: 'f.targetsHelp' }));
 
-  // Where: address, geocoding, the pin, the coordinates.
-  const addressField = text('address', { required: true, help: 'f.addressHelp', autocomplete: 'street-address' });
-  const addressInput = fields.get('address').focus();
-  const findBtn = h('button', { type: 'button', class: 'btn btn-secondary', id: `${prefix}-find` }, h('span', { 'data-i18n': 'f.find' }));
-  const geoResults = h('ul', { class: 'place-results', id: `${prefix}-geo-results`, hidden: true });
-  const geoStatus = h('p', { class: 'geo-status', id: `${prefix}-geo-status`, role: 'status', 'aria-live': 'polite' });
-  const mapBox = h('div', { class: 'pin-map', id: `${prefix}-pin-map`, dataset: { map: 'loading' } });
-  const mapHelp = h('p', { class: 'help', id: `${prefix}-map-help`, 'data-i18n': 'f.mapHelp' });
-  const lat = h('input', { type: 'text', inputmode: 'decimal', id: `${prefix}-lat`, name: 'lat', autocomplete: 'off', class: 'coord' });
-  const lon = h('input', { type: 'text', inputmode: 'decimal', id: `${prefix}-lon`, name: 'lon', autocomplete: 'off', class: 'coord' });
-  const geoErr = errorEl('geometry');
-  const coordsHelp = h('p', { class: 'help', id: `${prefix}-coords-help`, 'data-i18n': 'f.coordsHelp' });
-  describe(lat, coordsHelp.id);
-  describe(lon, coordsHelp.id);
-  lat.dataset.describedBase = coordsHelp.id;
-  lon.dataset.describedBase = coordsHelp.id;
-  const coords = h('details', { class: 'coords', id: `${prefix}-coords` },
-    h('summary', { 'data-i18n': 'f.coords' }),
-    coordsHelp,
-    h('div', { class: 'coord-row' },
-      h('span', { class: 'interval-field' }, h('label', { for: lat.id, 'data-i18n': 'f.lat' }), lat),
-      h('span', { class: 'interval-field' }, h('label', { for: lon.id, 'data-i18n': 'f.lon' }), lon)));
-  fields.set('geometry', {
-    focus: () => (pin ? document.getElementById(`${prefix}-pin-map`).querySelector('.pin-marker') || findBtn : lat),
-    error: geoErr,
-    targets: [lat, lon],
-  });
-  const where = sec('f.secWhere', 'where',
-    addressField,
-    h('div', { class: 'find-row' }, findBtn),
-    geoStatus,
-    geoResults,
-    h('div', { class: 'field field-geometry' },
-      h('p', { class: 'label-like', id: `${prefix}-geometry-label` }, required('f.geometry')),
-      mapHelp,
-      mapBox,
-      geoErr,
-      coords));
+  const where = createWhere({ kit, prefix, fields, config: opts.config, errors, onChange: changed });
 
-  const contacts = sec('f.secContacts', 'contacts',
+  const contacts = section('f.secContacts', 'contacts',
     h('p', { class: 'help', 'data-i18n': 'f.contactsHelp' }),
     text('phone', { type: 'tel', autocomplete: 'off', help: 'f.phoneHelp' }),
     text('email', { type: 'email', autocomplete: 'off', spellcheck: 'false' }),
     text('website', { type: 'url', autocomplete: 'off', help: 'f.websiteHelp', spellcheck: 'false' }));
 
-  const hours = createHoursEditor({ prefix, onChange: () => { clearError('opening_hours'); changed(); } });
-  const hoursErr = errorEl('opening_hours');
+  const hours = createHoursEditor({ prefix, onChange: () => { errors.clear('opening_hours'); changed(); } });
+  const hoursErr = kit.errorEl('opening_hours');
   hours.raw.dataset.describedBase = hours.raw.getAttribute('aria-describedby');
   fields.set('opening_hours', { focus: () => hours.focusTarget(), error: hoursErr, targets: [hours.raw] });
-  const hoursSec = sec('f.secHours', 'hours', hours.root, hoursErr);
+  const hoursSec = section('f.secHours', 'hours', hours.root, hoursErr);
 
-  // Accessibility.
-  const wcErr = errorEl('accessibility.wheelchair');
-  const wcFs = h('fieldset', { class: 'check-group', id: id('accessibility.wheelchair') },
-    h('legend', { 'data-i18n': 'f.wheelchair' }),
-    ...['yes', 'limited', 'no', 'unknown'].map((v) => {
-      const r = h('input', { type: 'radio', name: `${prefix}-wheelchair`, value: v, id: `${prefix}-wheelchair-${v}`, checked: v === 'unknown' });
-      r.addEventListener('change', () => clearError('accessibility.wheelchair'));
-      return h('label', { class: 'check', for: r.id }, r, h('span', { 'data-i18n': `f.wheelchair.${v}` }));
-    }),
-    wcErr);
-  fields.set('accessibility.wheelchair', { focus: () => wcFs.querySelector('input:checked') || wcFs.querySelector('input'), error: wcErr, targets: [wcFs] });
-  const access = sec('f.secAccess', 'access', wcFs,
+  const access = section('f.secAccess', 'access', wheelchairField(prefix, kit, fields, errors),
     text('accessibility.note_it', { multiline: true, lang: 'it', rows: 3, help: 'f.noteHelp' }),
-    text('accessibility.note_en', { multiline: true, lang: 'en', rows: 3 }));
+    text('accessibility.note_en', { multiline: true, lang: 'en', rows: 3 }),
+    checks('languages', DESK_LANGUAGES.map(languageItem), { help: 'f.languagesHelp', short: true }));
 
-  const sections = [about, kinds, where, contacts, hoursSec, access];
-
+  const sections = [about, kinds, where.section, contacts, hoursSec, access];
   // The private contact, consent and honeypot (new listings and proposals only).
-  let consentBox = null;
-  let honeypot = null;
-  if (opts.withContact) {
-    sections.push(h('section', { class: 'form-section private', 'aria-labelledby': `${prefix}-sec-private` },
-      h('h2', { id: `${prefix}-sec-private` },
-        svgLock(), h('span', { 'data-i18n': 'f.secPrivate' })),
-      h('p', { class: 'private-note', 'data-i18n': 'f.privateNote' }),
-      text('contact.name', { required: true, autocomplete: 'name' }),
-      text('contact.email', { type: 'email', autocomplete: 'email', help: 'f.contactEmailHelp', spellcheck: 'false' }),
-      text('contact.phone', { type: 'tel', autocomplete: 'tel' })));
-  }
-  if (opts.withConsent) {
-    consentBox = h('input', { type: 'checkbox', id: id('consent'), name: 'consent', required: true });
-    const cErr = errorEl('consent');
-    const cHelp = h('p', { class: 'help', id: `${id('consent')}-help` },
-      h('span', { 'data-i18n': 'f.consentHelp' }), ' ',
-      h('a', { href: '/privacy', target: '_blank', rel: 'noopener', 'data-i18n': 'f.privacyLink' }));
-    describe(consentBox, cHelp.id);
-    consentBox.dataset.describedBase = cHelp.id;
-    consentBox.addEventListener('change', () => clearError('consent'));
-    fields.set('consent', { focus: () => consentBox, error: cErr, targets: [consentBox] });
-    sections.push(h('div', { class: 'form-section consent' },
-      h('label', { class: 'check check-top', for: consentBox.id }, consentBox, h('span', {}, required('f.consent'))),
-      cHelp, cErr));
-  }
-  if (opts.withHoneypot) {
-    // Hidden from people (off-screen) and from screen readers (aria-hidden), skipped by Tab.
-    honeypot = h('input', { type: 'text', id: `${prefix}-hp`, name: HONEYPOT, tabindex: '-1', autocomplete: 'off' });
-    sections.push(h('div', { class: 'hp', 'aria-hidden': 'true' }, h('label', { for: honeypot.id }, 'Website URL'), honeypot));
-  }
+  if (opts.withContact) sections.push(privateSection(prefix, kit));
+  const consent = opts.withConsent ? consentSection(kit, fields, errors) : null;
+  if (consent) sections.push(consent.section);
+  const honeypot = opts.withHoneypot ? honeypotSection(prefix) : null;
+  if (honeypot) sections.push(honeypot.section);
 
   const root = h('div', { class: 'service-form' }, ...sections);
 
-  // ---- behaviour ---------------------------------------------------------------------------
-
-  const area = opts.config.area;
-
-  function changed() {
-    if (opts.onChange) opts.onChange();
-  }
-
-  function setPoint(p, { fromMap = false, fly = true } = {}) {
-    point = p && Number.isFinite(p.lon) && Number.isFinite(p.lat) ? { lon: p.lon, lat: p.lat } : null;
-    if (point) {
-      lat.value = String(Number(point.lat.toFixed(6)));
-      lon.value = String(Number(point.lon.toFixed(6)));
-      if (pin && !fromMap) pin.setPoint(point, fly);
-    }
-    checkArea();
-    changed();
-  }
-
-  function checkArea() {
-    clearError('geometry');
-    if (point && !insideArea(area, point.lon, point.lat)) {
-      setErrors('geometry', [{ key: 'err.outsideArea' }], false);
-    }
-  }
-
-  function readCoords() {
-    const la = Number(lat.value.replace(',', '.'));
-    const lo = Number(lon.value.replace(',', '.'));
-    if (lat.value.trim() && lon.value.trim() && Number.isFinite(la) && Number.isFinite(lo)
-        && Math.abs(la) <= 90 && Math.abs(lo) <= 180) {
-      setPoint({ lat: la, lon: lo });
-    } else if (!lat.value.trim() && !lon.value.trim()) {
-      point = null;
-      clearError('geometry');
-    } else {
-      point = null;
-      setErrors('geometry', [{ key: 'err.coords' }], false);
-    }
-  }
-  lat.addEventListener('change', readCoords);
-  lon.addEventListener('change', readCoords);
-
-  let geoAbort = null;
-  async function findAddress() {
-    const q = addressInput.value.trim();
-    geoResults.hidden = true;
-    geoResults.replaceChildren();
-    if (!q) {
-      setErrors('address', [{ key: 'err.addressFirst' }], false);
-      addressInput.focus();
-      return;
-    }
-    if (geoAbort) geoAbort.abort();
-    geoAbort = new AbortController();
-    geoStatus.textContent = t('f.finding', { q });
-    let fc;
-    try {
-      fc = await get(`/api/geocode?${new URLSearchParams({ q, limit: '5' })}`, { signal: geoAbort.signal });
-    } catch (e) {
-      if (e && e.name === 'AbortError') return;
-      geoStatus.textContent = t('f.findError');
-      return;
-    }
-    const feats = ((fc && fc.features) || []).filter((f) => f.geometry && Array.isArray(f.geometry.coordinates));
-    if (!feats.length) {
-      geoStatus.textContent = t('f.findNone', { q });
-      return;
-    }
-    const choose = (f) => {
-      const [lo, la] = f.geometry.coordinates;
-      setPoint({ lon: lo, lat: la });
-      geoResults.hidden = true;
-      geoStatus.textContent = t('f.placed', { label: (f.properties && f.properties.label) || q });
-    };
-    if (feats.length === 1) {
-      choose(feats[0]);
-      return;
-    }
-    geoStatus.textContent = t('f.findMany', { n: feats.length });
-    for (const f of feats) {
-      const b = h('button', { type: 'button', class: 'place-result' },
-        h('span', { class: 'place-result-label', text: (f.properties && f.properties.label) || '' }),
-        h('span', { class: 'place-result-kind', text: f.properties && f.properties.kind ? t(`kind.${f.properties.kind}`) : '' }));
-      b.addEventListener('click', () => {
-        choose(f);
-        findBtn.focus();
-      });
-      geoResults.append(h('li', {}, b));
-    }
-    geoResults.hidden = false;
-  }
-  findBtn.addEventListener('click', findAddress);
-  addressInput.addEventListener('keydown', (e) => {
-    // Enter in the address looks the address up rather than sending the whole form.
-    if (e.key === 'Enter') {
-      e.preventDefault();
-      findAddress();
+  // The server's limits from its OpenAPI document: maxlength on text fields, maxItems checked
+  // with the page's own checks. Without the document the form still works and the server's
+  // 422 still shows.
+  let limits = {};
+  submissionLimits().then((l) => {
+    limits = l;
+    for (const [key, f] of fields) {
+      const max = limits[key] && limits[key].maxLength;
+      if (f.input && max) f.input.maxLength = max;
     }
   });
-
-  // The map starts once the form is in the document (MapLibre measures its container).
-  async function startMap() {
-    pin = await createPinMap({
-      container: mapBox,
-      config: opts.config,
-      point,
-      onMove: (p) => {
-        setPoint(p, { fromMap: true });
-        geoStatus.textContent = t('f.pinMoved');
-      },
-    });
-    if (!pin) {
-      mapBox.dataset.map = 'unavailable';
-      mapBox.hidden = true;
-      mapHelp.dataset.i18n = 'f.noMap';
-      mapHelp.textContent = t('f.noMap');
-      coords.open = true;
-      coords.classList.add('coords-only');
-      return;
-    }
-    pin.map.once('load', () => { mapBox.dataset.map = 'ready'; });
-    if (point) pin.setPoint(point);
-  }
-
-  // ---- errors ------------------------------------------------------------------------------
-
-  function renderError(key) {
-    const f = fields.get(key);
-    if (!f) return;
-    const list = errors.get(key) || [];
-    f.error.replaceChildren();
-    if (!list.length) {
-      f.error.hidden = true;
-      for (const el of f.targets) {
-        el.removeAttribute('aria-invalid');
-        describe(el, el.dataset.describedBase);
-      }
-      return;
-    }
-    f.error.append(h('span', { class: 'visually-hidden', 'data-i18n': 'err.prefix' }, t('err.prefix')),
-      list.map((e) => messageOf(key, e)).join(' '));
-    f.error.hidden = false;
-    for (const el of f.targets) {
-      el.setAttribute('aria-invalid', 'true');
-      describe(el, el.dataset.describedBase, f.error.id);
-    }
-  }
-
-  function messageOf(key, e) {
-    if (e.key) return t(e.key, e.vars);
-    if (e.code && t(`err.code.${e.code}`) !== `err.code.${e.code}`) {
-      return t(`err.code.${e.code}`, { max: e.max ?? '' });
-    }
-    // A server message without a code: shown as the server wrote it.
-    return e.text || t('err.invalidField');
-  }
-
-  function setErrors(key, list, render = true) {
-    errors.set(key, list);
-    renderError(key);
-    if (render) changed();
-  }
-
-  function clearError(key) {
-    if (!errors.has(key)) return;
-    errors.delete(key);
-    renderError(key);
-  }
-
-  /** The page's own checks; returns the errors (also shown). */
-  function validate() {
-    const found = new Map();
-    const add = (k, e) => {
-      if (!found.has(k)) found.set(k, []);
-      found.get(k).push(e);
-    };
-    const v = values();
-    const p = v.properties;
-    if (!p.name) add('name', { key: 'err.required' });
-    if (!p.categories.length) add('categories', { key: 'err.chooseCategory' });
-    if (!p.address) add('address', { key: 'err.required' });
-    if (!point) add('geometry', { key: pin ? 'err.noPoint' : 'err.noPointCoords' });
-    else if (!insideArea(area, point.lon, point.lat)) add('geometry', { key: 'err.outsideArea' });
-    if (p.email && !/^[^\s@]+@[^\s@]+\.[^\s@]+$/.test(p.email)) add('email', { key: 'err.email' });
-    if (p.website && !/^https?:\/\/[^\s.]+\.[^\s]+$/i.test(p.website)) add('website', { key: 'err.website' });
-    if (hours.problems().length) add('opening_hours', { key: 'err.hours' });
-    if (opts.withContact) {
-      if (!p.contact.name) add('contact.name', { key: 'err.required' });
-      if (!p.contact.email && !p.contact.phone) add('contact.email', { key: 'err.emailOrPhone' });
-      else if (p.contact.email && !/^[^\s@]+@[^\s@]+\.[^\s@]+$/.test(p.contact.email)) add('contact.email', { key: 'err.email' });
-    }
-    if (opts.withConsent && !p.consent) add('consent', { key: 'err.consent' });
-    showErrors(found);
-    return found;
-  }
-
-  /** Shows errors: a Map key -> [errors] (replaces what was shown). */
-  function showErrors(map) {
-    for (const k of [...errors.keys()]) clearError(k);
-    errors = new Map();
-    for (const [k, list] of map) setErrors(k, list, false);
-  }
-
-  /** Errors from a 422 body's `fields` ([{field, message, code?}]) as a Map. */
-  function serverErrors(list) {
-    const map = new Map();
-    for (const f of list || []) {
-      const k = fieldKey(f.field || f.parameter || f.path);
-      if (!map.has(k)) map.set(k, []);
-      map.get(k).push(serverError(k, f.message));
-    }
-    return map;
-  }
-
-  /** [{key, label, message, href}] for the error summary, in page order. */
-  function summary() {
-    const order = Object.keys(FIELD_LABELS);
-    const keys = [...errors.keys()].sort((a, b) => {
-      const ia = order.indexOf(a);
-      const ib = order.indexOf(b);
-      return (ia < 0 ? 99 : ia) - (ib < 0 ? 99 : ib);
-    });
-    const out = [];
-    for (const k of keys) {
-      for (const e of errors.get(k)) {
-        const f = fields.get(k);
-        const target = f && f.focus();
-        out.push({
-          key: k,
-          label: FIELD_LABELS[k] ? t(FIELD_LABELS[k]) : k,
-          message: messageOf(k, e),
-          target: target || null,
-        });
-      }
-    }
-    return out;
-  }
-
-  // ---- values -------------------------------------------------------------------------------
 
   const val = (key) => {
     const f = fields.get(key);
@@ -554,6 +270,7 @@ export function createServiceForm(opts) {
       description_en: val('description_en'),
       categories: checked('categories'),
       target_groups: checked('target_groups'),
+      languages: checked('languages'),
       address: val('address') || '',
       phone: val('phone'),
       email: val('email'),
@@ -570,8 +287,9 @@ export function createServiceForm(opts) {
       // The language the municipality writes back in.
       props.lang = lang();
     }
-    if (opts.withConsent) props.consent = consentBox.checked;
-    if (honeypot) props[HONEYPOT] = honeypot.value;
+    if (consent) props.consent = consent.box.checked;
+    if (honeypot) props[HONEYPOT] = honeypot.input.value;
+    const point = where.point();
     return {
       type: 'Feature',
       geometry: point ? { type: 'Point', coordinates: [point.lon, point.lat] } : null,
@@ -592,7 +310,11 @@ export function createServiceForm(opts) {
     set('accessibility.note_en', acc.note_en);
     const wc = root.querySelector(`input[name="${prefix}-wheelchair"][value="${acc.wheelchair || 'unknown'}"]`);
     if (wc) wc.checked = true;
-    for (const key of ['categories', 'target_groups']) {
+    // A language the form does not offer (set by a moderator or an import) stays chosen.
+    for (const code of p.languages || []) {
+      if (!root.querySelector(`input[name="languages"][value="${CSS.escape(code)}"]`)) fields.get('languages').addItem(languageItem(code));
+    }
+    for (const key of ['categories', 'target_groups', 'languages']) {
       const want = new Set(p[key] || []);
       for (const cb of root.querySelectorAll(`input[name="${key}"]`)) cb.checked = want.has(cb.value);
     }
@@ -603,8 +325,34 @@ export function createServiceForm(opts) {
     }
     hours.setValue(p.opening_hours || '');
     const c = feature && feature.geometry && feature.geometry.coordinates;
-    if (Array.isArray(c) && c.length === 2) setPoint({ lon: Number(c[0]), lat: Number(c[1]) });
+    if (Array.isArray(c) && c.length === 2) where.setPoint({ lon: Number(c[0]), lat: Number(c[1]) });
     applyPage(root);
+  }
+
+  /** The page's own checks; returns the errors (also shown). */
+  function validate() {
+    const found = checkValues(values(), {
+      point: where.point(),
+      hasPin: where.hasPin(),
+      area: opts.config.area,
+      hoursProblems: hours.problems().length > 0,
+      withContact: opts.withContact,
+      withConsent: opts.withConsent,
+      limits,
+    });
+    errors.show(found);
+    return found;
+  }
+
+  /** Errors from a 422 body's `fields` ([{field, code, message, params}]) as a Map. */
+  function serverErrors(list) {
+    const map = new Map();
+    for (const f of list || []) {
+      const k = fieldKey(f.field || f.parameter || f.path);
+      if (!map.has(k)) map.set(k, []);
+      map.get(k).push(fieldProblem(k, f));
+    }
+    return map;
   }
 
   applyPage(root);
@@ -612,21 +360,21 @@ export function createServiceForm(opts) {
   return {
     root,
     /** Call once `root` is in the document. */
-    start: startMap,
+    start: where.start,
     values,
     fill,
     validate,
-    showErrors,
+    showErrors: errors.show,
     serverErrors,
-    summary,
-    hasErrors: () => errors.size > 0,
+    summary: errors.summary,
+    hasErrors: () => errors.size() > 0,
     relabel() {
       applyPage(root);
       hours.relabel();
-      if (pin) pin.relabel();
-      for (const k of errors.keys()) renderError(k);
+      where.relabel();
+      errors.rerender();
     },
-    resize: () => pin && pin.resize(),
+    resize: where.resize,
     /** Focuses a field by key. */
     focus(key) {
       const f = fields.get(key);
@@ -636,21 +384,7 @@ export function createServiceForm(opts) {
   };
 }
 
-function svgLock() {
-  const ns = 'http://www.w3.org/2000/svg';
-  const svg = document.createElementNS(ns, 'svg');
-  svg.setAttribute('viewBox', '0 0 24 24');
-  svg.setAttribute('class', 'icon');
-  svg.setAttribute('aria-hidden', 'true');
-  svg.setAttribute('focusable', 'false');
-  const path = document.createElementNS(ns, 'path');
-  path.setAttribute('d', 'M6 11h12v9H6zM8.5 11V8a3.5 3.5 0 0 1 7 0v3');
-  path.setAttribute('fill', 'none');
-  path.setAttribute('stroke', 'currentColor');
-  path.setAttribute('stroke-width', '2');
-  svg.append(path);
-  return svg;
-}
+const svgLock = () => svgIcon('M6 11h12v9H6zM8.5 11V8a3.5 3.5 0 0 1 7 0v3');
 
 /**
  * Fills the error summary `box` (an element with tabindex=-1) from `form.summary()` plus

@@ -1,7 +1,7 @@
 // The page's state and its URL form (the contract's URL parameters), both ways.
 //
-// `?lang=en&q=...&category=a,b&target=x&open_now=1&wheelchair=1&near=<lat>,<lon>
-//  &service=<id>&map=<zoom>/<lat>/<lon>`
+// `?lang=en&q=...&category=a,b&target=x&open_now=1&wheelchair=1&lang_spoken=en
+//  &near=<lat>,<lon>&service=<id>&map=<zoom>/<lat>/<lon>`
 
 const SLUG = /^[a-z0-9][a-z0-9-]{0,63}$/;
 
@@ -14,6 +14,7 @@ export function emptyState() {
     targets: [],
     openNow: false,
     wheelchair: false,
+    langSpoken: [], // ISO 639-1 codes: a language spoken at the desk (any of them)
     near: null, // {lat, lon, label?, kind: 'place'|'me'|'point'}
     service: null, // id (number)
     map: null, // {zoom, lat, lon}
@@ -28,6 +29,10 @@ function list(value) {
     if (SLUG.test(v) && !out.includes(v)) out.push(v);
   }
   return out;
+}
+
+function languages(value) {
+  return list(value).filter((v) => /^[a-z]{2}$/.test(v));
 }
 
 function truthy(v) {
@@ -45,6 +50,7 @@ export function parse(search) {
   s.targets = list(p.get('target'));
   s.openNow = truthy(p.get('open_now'));
   s.wheelchair = truthy(p.get('wheelchair'));
+  s.langSpoken = languages(p.get('lang_spoken'));
   const near = (p.get('near') || '').split(',');
   if (near.length === 2) {
     const lat = Number(near[0]);
@@ -79,6 +85,7 @@ export function serialize(state, overrides = {}) {
   if (s.targets.length) add('target', s.targets.join(','));
   if (s.openNow) add('open_now', '1');
   if (s.wheelchair) add('wheelchair', '1');
+  if (s.langSpoken.length) add('lang_spoken', s.langSpoken.join(','));
   if (s.near) add('near', `${round(s.near.lat, 5)},${round(s.near.lon, 5)}`);
   if (s.service) add('service', String(s.service));
   if (s.map) add('map', `${round(s.map.zoom, 2)}/${round(s.map.lat, 5)}/${round(s.map.lon, 5)}`);
@@ -93,6 +100,7 @@ export function filterParams(state) {
   if (state.targets.length) p.set('target', state.targets.join(','));
   if (state.openNow) p.set('open_now', 'true');
   if (state.wheelchair) p.set('wheelchair', 'yes');
+  if (state.langSpoken.length) p.set('lang_spoken', state.langSpoken.join(','));
   return p;
 }
 
@@ -104,5 +112,5 @@ export function filterKey(state) {
 /** How many filters are on (for the "2 active" badge). */
 export function activeFilterCount(state) {
   return (state.q ? 1 : 0) + state.categories.length + state.targets.length
-    + (state.openNow ? 1 : 0) + (state.wheelchair ? 1 : 0);
+    + (state.openNow ? 1 : 0) + (state.wheelchair ? 1 : 0) + (state.langSpoken.length ? 1 : 0);
 }

@@ -3,11 +3,10 @@
 // changes requested with the message.
 
 import { $, h } from './dom.js';
-import { lang } from './i18n.js';
+import { formatDate, lang, t } from './i18n.js';
 import { initPage, onLangChange, setPageState } from './page.js';
-import { t } from './i18n-pages.js';
 import { get } from './http.js';
-import { dateTime, failureMessage } from './forms-common.js';
+import { failureMessage } from './forms-common.js';
 
 initPage();
 
@@ -54,8 +53,8 @@ function render(s) {
   if (s.kind) facts.push([t('stato.kind.label'), t(`stato.kind.${s.kind}`)]);
   const name = s.name || s.title || (s.feature && s.feature.properties && s.feature.properties.name);
   if (name) facts.push([t('stato.service'), name]);
-  if (s.created_at) facts.push([t('stato.submittedAt'), dateTime(s.created_at, lang())]);
-  if (s.decided_at) facts.push([t('stato.decidedAt'), dateTime(s.decided_at, lang())]);
+  if (s.created_at) facts.push([t('stato.submittedAt'), formatDate(s.created_at, { time: true })]);
+  if (s.decided_at) facts.push([t('stato.decidedAt'), formatDate(s.decided_at, { time: true })]);
   $('status-facts').replaceChildren(...facts.flatMap(([k, v]) => [h('dt', {}, k), h('dd', {}, v)]));
   const sid = s.service_id;
   const showMap = (status === 'published' || status === 'merged') && Number.isInteger(sid);

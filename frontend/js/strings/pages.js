@@ -1,8 +1,5 @@
-// Interface strings of the submission, status, edit-link, moderation, admin and privacy
-// pages, in Italian (default) and English. Same language state as the map (./i18n.js); keys
-// not found here fall back to the map's dictionary (language switch, version, …).
-
-import { lang, t as mapT } from './i18n.js';
+// Strings of the submission, status, edit-link, moderation, admin and privacy pages (the
+// service form, the error messages, navigation). Pure data: ../page.js registers it.
 
 const it = {
   'skip.main': 'Vai al contenuto principale',
@@ -14,7 +11,6 @@ const it = {
   'nav.moderation': 'Moderazione',
   'nav.admin': 'Amministrazione',
   'nav.label': 'Pagine di MappaTU',
-  'footer.text': 'MappaTU è la mappa aperta dei servizi sociali dello Sportello Famiglia di Siena.',
 
   // the service form
   'f.required': '(obbligatorio)',
@@ -70,6 +66,8 @@ const it = {
   'f.note_it': 'Note sull\'accessibilità in italiano',
   'f.noteHelp': 'Ad esempio: rampa sul lato, ascensore, bagno accessibile.',
   'f.note_en': 'Note sull\'accessibilità in inglese',
+  'f.languages': 'Lingue parlate allo sportello',
+  'f.languagesHelp': 'Le lingue in cui le persone allo sportello possono rispondere.',
   'f.privateNote': 'Questi dati non compaiono sulla mappa: li vedono solo i moderatori del Comune, per contattarvi su questa richiesta.',
   'f.contact_name': 'Nome e cognome del referente',
   'f.contact_email': 'Email del referente',
@@ -124,32 +122,32 @@ const it = {
   // errors
   'err.prefix': 'Errore: ',
   'err.required': 'Questo campo è obbligatorio.',
-  'err.chooseCategory': 'Scegli almeno un tipo di servizio.',
   'err.noPoint': 'Metti il segnaposto: usa «Trova l\'indirizzo sulla mappa» o tocca la mappa.',
   'err.noPointCoords': 'Scrivi latitudine e longitudine, o usa «Trova l\'indirizzo sulla mappa».',
-  'err.outsideArea': 'Questo punto è fuori dalla zona coperta da MappaTU: sposta il segnaposto sul servizio.',
   'err.coords': 'Latitudine e longitudine non sono valide (usa gradi decimali, ad esempio 43.3188).',
   'err.addressFirst': 'Scrivi prima l\'indirizzo.',
-  'err.email': 'Scrivi un indirizzo email valido, ad esempio nome@esempio.it.',
-  'err.invisibleChar': 'Contiene un carattere invisibile o di controllo ({cp}, al carattere {at}), spesso arrivato con un copia e incolla: cancellalo o riscrivi il testo.',
-  'err.website': 'Scrivi l\'indirizzo completo del sito, che inizia con https://',
   'err.hours': 'Correggi gli orari segnati qui sopra.',
-  'err.consent': 'Per inviare la richiesta serve il consenso al trattamento dei dati del referente.',
-  'err.invalidField': 'Valore non valido.',
-  'err.tooMany': 'Ne puoi scegliere al massimo {max}.',
-  'err.emailOrPhone': 'Serve almeno uno tra email e telefono del referente.',
-  'err.phone': 'Scrivi un numero di telefono: solo cifre, spazi e + - . / ( ).',
-  'err.hoursSyntax': 'Orario non valido nella sintassi di OpenStreetMap (dettaglio tecnico: {detail}).',
-  'err.coordsServer': 'Posizione non valida (dettaglio tecnico: {detail}).',
-  'err.other': 'Valore non accettato (dettaglio tecnico: {detail}).',
+  // The server's field codes (the `code` of a 422's `fields`, with its `params`); a key
+  // `err.code.CODE.FIELD` wins over `err.code.CODE` for that field.
   'err.code.required': 'Questo campo è obbligatorio.',
+  'err.code.required.categories': 'Scegli almeno un tipo di servizio.',
   'err.code.too_long': 'Il testo è troppo lungo (al massimo {max} caratteri).',
-  'err.code.invalid': 'Valore non valido.',
-  'err.code.outside_area': 'Questo punto è fuori dalla zona coperta da MappaTU.',
-  'err.code.unknown_category': 'Tipo di servizio sconosciuto.',
-  'err.code.email': 'Indirizzo email non valido.',
-  'err.code.url': 'Indirizzo del sito non valido.',
-  'err.code.opening_hours': 'Orario non valido nella sintassi di OpenStreetMap.',
+  'err.code.too_many': 'Ne puoi scegliere al massimo {max}.',
+  'err.code.unknown_value': 'Valore sconosciuto: «{value}».',
+  'err.code.unknown_value.categories': 'Tipo di servizio sconosciuto.',
+  'err.code.unknown_value.target_groups': 'Destinatario sconosciuto.',
+  'err.code.unknown_value.languages': 'Lingua sconosciuta: «{value}».',
+  'err.code.invalid_email': 'Scrivi un indirizzo email valido, ad esempio nome@esempio.it.',
+  'err.code.invalid_phone': 'Scrivi un numero di telefono: solo cifre, spazi e + - . / ( ).',
+  'err.code.invalid_url': 'Scrivi l\'indirizzo completo del sito, che inizia con https://',
+  'err.code.email_or_phone': 'Serve almeno uno tra email e telefono del referente.',
+  'err.code.forbidden_character': 'Contiene un carattere invisibile o di controllo ({cp}, al carattere {at}), spesso arrivato con un copia e incolla: cancellalo o riscrivi il testo.',
+  'err.code.outside_area': 'Questo punto è fuori dalla zona coperta da MappaTU: sposta il segnaposto sul servizio.',
+  'err.code.consent_required': 'Per inviare la richiesta serve il consenso al trattamento dei dati del referente.',
+  'err.code.invalid_choice': 'Valore non valido: scegli tra {allowed}.',
+  'err.code.invalid_hours': 'Orario non valido nella sintassi di OpenStreetMap (dettaglio tecnico: {detail}).',
+  'err.code.invalid_coordinates': 'Posizione non valida (dettaglio tecnico: {detail}).',
+  'err.code.invalid': 'Valore non accettato (dettaglio tecnico: {detail}).',
   'sum.title': 'Ci sono {n} problemi da correggere',
   'sum.titleOne': 'C\'è un problema da correggere',
   'sum.intro': 'Niente di ciò che hai scritto è andato perso. Scegli un problema per andare al campo.',
@@ -241,7 +239,6 @@ const en = {
   'nav.moderation': 'Moderation',
   'nav.admin': 'Administration',
   'nav.label': 'MappaTU pages',
-  'footer.text': 'MappaTU is the open map of social services of the Family Help Desk of Siena.',
 
   'f.required': '(required)',
   'f.optional': '(optional)',
@@ -249,6 +246,7 @@ const en = {
   'f.secKinds': '2. Type of service and for whom',
   'f.secWhere': '3. Where it is',
   'f.secContacts': '4. Public contacts',
+  'f.secContactsHelp': '',
   'f.secHours': '5. Opening hours',
   'f.secAccess': '6. Accessibility',
   'f.secPrivate': '7. Contact person – visible only to the municipality\'s moderators',
@@ -295,6 +293,8 @@ const en = {
   'f.note_it': 'Accessibility notes in Italian',
   'f.noteHelp': 'For example: ramp at the side, lift, accessible toilet.',
   'f.note_en': 'Accessibility notes in English',
+  'f.languages': 'Languages spoken at the desk',
+  'f.languagesHelp': 'The languages the people at the desk can answer in.',
   'f.privateNote': 'These details never appear on the map: only the municipality\'s moderators see them, to contact you about this request.',
   'f.contact_name': 'Contact person\'s full name',
   'f.contact_email': 'Contact person\'s email',
@@ -346,32 +346,30 @@ const en = {
 
   'err.prefix': 'Error: ',
   'err.required': 'This field is required.',
-  'err.chooseCategory': 'Choose at least one type of service.',
   'err.noPoint': 'Place the pin: use “Find the address on the map” or tap the map.',
   'err.noPointCoords': 'Type the latitude and longitude, or use “Find the address on the map”.',
-  'err.outsideArea': 'This point is outside the area MappaTU covers: move the pin onto the service.',
   'err.coords': 'The latitude and longitude are not valid (use decimal degrees, for example 43.3188).',
   'err.addressFirst': 'Type the address first.',
-  'err.email': 'Type a valid email address, for example name@example.org.',
-  'err.invisibleChar': 'Contains an invisible or control character ({cp}, at character {at}), often brought in by copy and paste: delete it or retype the text.',
-  'err.website': 'Type the full address of the website, starting with https://',
   'err.hours': 'Correct the hours marked above.',
-  'err.consent': 'To send the request we need the consent to process the contact person\'s details.',
-  'err.invalidField': 'Invalid value.',
-  'err.tooMany': 'You can choose {max} at most.',
-  'err.emailOrPhone': 'Give at least the contact person\'s email or phone.',
-  'err.phone': 'Type a phone number: digits, spaces and + - . / ( ) only.',
-  'err.hoursSyntax': 'Invalid hours in OpenStreetMap syntax (technical detail: {detail}).',
-  'err.coordsServer': 'Invalid position (technical detail: {detail}).',
-  'err.other': 'Value not accepted (technical detail: {detail}).',
   'err.code.required': 'This field is required.',
+  'err.code.required.categories': 'Choose at least one type of service.',
   'err.code.too_long': 'The text is too long ({max} characters at most).',
-  'err.code.invalid': 'Invalid value.',
-  'err.code.outside_area': 'This point is outside the area MappaTU covers.',
-  'err.code.unknown_category': 'Unknown type of service.',
-  'err.code.email': 'Invalid email address.',
-  'err.code.url': 'Invalid website address.',
-  'err.code.opening_hours': 'Invalid hours in OpenStreetMap syntax.',
+  'err.code.too_many': 'You can choose {max} at most.',
+  'err.code.unknown_value': 'Unknown value: “{value}”.',
+  'err.code.unknown_value.categories': 'Unknown type of service.',
+  'err.code.unknown_value.target_groups': 'Unknown target group.',
+  'err.code.unknown_value.languages': 'Unknown language: “{value}”.',
+  'err.code.invalid_email': 'Type a valid email address, for example name@example.org.',
+  'err.code.invalid_phone': 'Type a phone number: digits, spaces and + - . / ( ) only.',
+  'err.code.invalid_url': 'Type the full address of the website, starting with https://',
+  'err.code.email_or_phone': 'Give at least the contact person\'s email or phone.',
+  'err.code.forbidden_character': 'Contains an invisible or control character ({cp}, at character {at}), often brought in by copy and paste: delete it or retype the text.',
+  'err.code.outside_area': 'This point is outside the area MappaTU covers: move the pin onto the service.',
+  'err.code.consent_required': 'To send the request we need the consent to process the contact person\'s details.',
+  'err.code.invalid_choice': 'Invalid value: choose one of {allowed}.',
+  'err.code.invalid_hours': 'Invalid hours in OpenStreetMap syntax (technical detail: {detail}).',
+  'err.code.invalid_coordinates': 'Invalid position (technical detail: {detail}).',
+  'err.code.invalid': 'Value not accepted (technical detail: {detail}).',
   'sum.title': 'There are {n} problems to correct',
   'sum.titleOne': 'There is one problem to correct',
   'sum.intro': 'Nothing you typed has been lost. Choose a problem to go to its field.',
@@ -449,76 +447,4 @@ const en = {
   'privacy.title': 'Privacy notice – MappaTU',
 };
 
-const dictionaries = { it, en };
-
-/** Adds keys (used by the moderation and admin pages, which keep their strings nearby). */
-export function addStrings(more) {
-  Object.assign(it, more.it || {});
-  Object.assign(en, more.en || {});
-}
-
-/** Translates `key` with `{name}` placeholders; falls back to the map's dictionary. */
-export function t(key, vars) {
-  let s = dictionaries[lang()][key] ?? it[key];
-  if (s === undefined) return mapT(key, vars);
-  if (vars) s = s.replace(/\{(\w+)\}/g, (m, k) => (k in vars ? String(vars[k]) : m));
-  return s;
-}
-
-/** "3 marzo 2026, 10:15" / "3 March 2026, 10:15" in Siena's time zone. */
-export function formatDate(iso, l = lang()) {
-  const d = new Date(iso);
-  if (Number.isNaN(d.getTime())) return iso || '';
-  return new Intl.DateTimeFormat(l === 'en' ? 'en-GB' : 'it-IT', {
-    day: 'numeric', month: 'long', year: 'numeric', hour: '2-digit', minute: '2-digit', timeZone: 'Europe/Rome',
-  }).format(d);
-}
-
-/**
- * Swaps the texts under `root`: `[data-i18n]` text (with `data-i18n-vars` JSON), `[data-date]` dates, `[data-i18n-attr="attr:key;…"]`
- * attributes, `[data-text-it][data-text-en]` text from data (e.g. category labels), and
- * `[data-lang-block]` blocks shown only in their language (long texts such as the privacy
- * notice).
- */
-export function applyPage(root = document) {
-  const l = lang();
-  const all = (sel) => {
-    const list = [...root.querySelectorAll(sel)];
-    if (root.matches && root.matches(sel)) list.unshift(root);
-    return list;
-  };
-  for (const el of all('[data-i18n]')) {
-    el.textContent = t(el.dataset.i18n, el.dataset.i18nVars ? JSON.parse(el.dataset.i18nVars) : undefined);
-  }
-  for (const el of all('[data-date]')) el.textContent = formatDate(el.dataset.date, l);
-  for (const el of all('[data-i18n-attr]')) {
-    for (const pair of el.dataset.i18nAttr.split(';')) {
-      const [attr, key] = pair.split(':');
-      el.setAttribute(attr, t(key));
-    }
-  }
-  for (const el of all('[data-text-it]')) el.textContent = l === 'en' ? el.dataset.textEn : el.dataset.textIt;
-  for (const el of all('[data-lang-block]')) el.hidden = el.dataset.langBlock !== l;
-}
-
-/**
- * An element whose text is `t(key, vars)` and follows language changes (`applyPage`).
- * Values in `vars` are data and end up as text, never markup.
- */
-export function tEl(tag, key, vars, attrs = {}) {
-  const el = document.createElement(tag);
-  for (const [k, v] of Object.entries(attrs)) if (v != null) el.setAttribute(k, String(v));
-  el.dataset.i18n = key;
-  if (vars) el.dataset.i18nVars = JSON.stringify(vars);
-  el.textContent = t(key, vars);
-  return el;
-}
-
-/** A `<time>` showing an ISO date in the page's language (follows language changes). */
-export function dateEl(iso) {
-  const el = document.createElement('time');
-  el.dateTime = iso || '';
-  el.dataset.date = iso || '';
-  el.textContent = formatDate(iso);
-  return el;
-}
+export default { it, en };

@@ -1,8 +1,6 @@
-// Strings of the admins' "Bonus e contributi" section (added to ./i18n-pages.js on import).
+// Strings of the admins' "Bonus e contributi" section. Pure data: the page registers it with useStrings() in ../i18n.js.
 
-import { addStrings } from './i18n-pages.js';
-
-addStrings({
+export default {
   it: {
     'ben.title': 'Bonus e contributi',
     'ben.help': 'I bonus e i contributi che lo Sportello Famiglia spiega: compaiono nella scheda dei servizi dove si chiedono. Ogni modifica è nel registro delle azioni.',
@@ -87,4 +85,4 @@ addStrings({
     'ben.f.official_url': 'Official page (https://…)',
     'ben.required': '(required)',
   },
-});
+};

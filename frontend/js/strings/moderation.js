@@ -1,8 +1,6 @@
-// Strings of the moderation and admin pages (added to ./i18n-pages.js on import).
+// Strings of the moderation and admin pages. Pure data: the page registers it with useStrings() in ../i18n.js.
 
-import { addStrings } from './i18n-pages.js';
-
-addStrings({
+export default {
   it: {
     'moderazione.title': 'Moderazione – MappaTU',
     'admin.title': 'Amministrazione – MappaTU',
@@ -414,4 +412,4 @@ addStrings({
     'adm.notDelayed': 'no wait',
     'adm.anyAction': 'All',
   },
-});
+};

@@ -1,8 +1,6 @@
-// Strings of the admins' vocabulary of needs (added to ./i18n-pages.js on import).
+// Strings of the admins' vocabulary of needs. Pure data: the page registers it with useStrings() in ../i18n.js.
 
-import { addStrings } from './i18n-pages.js';
-
-addStrings({
+export default {
   it: {
     'voc.title': 'Vocabolario dei bisogni',
     'voc.help': 'Le parole e le frasi di tutti i giorni che la ricerca capisce («bollette», «dove dormire», «help paying rent»), ciascuna con le categorie e i destinatari a cui porta. Quelle predefinite arrivano con MappaTU; qui se ne aggiungono altre, che la ricerca usa subito. Le forme della stessa parola (bolletta, bollette) e le parole come «di», «la», «per» contano come una sola.',
@@ -73,4 +71,4 @@ addStrings({
     'voc.countSome': '{n} words and phrases: {shown} are shown; type in the filter to find the others.',
     'voc.none': 'No word matches this filter.',
   },
-});
+};

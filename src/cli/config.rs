@@ -367,42 +367,26 @@ impl Settings {
             Some(path) => read_file(path)?,
             None => FileConfig::default(),
         };
-        let file_area = match (&file.area, &global.config) {
-            (Some(a), Some(path)) => {
-                Some(parse_area(a).map_err(|message| ConfigError::Invalid {
-                    path: path.clone(),
-                    message: format!("area: {message}"),
-                })?)
-            }
-            _ => None,
-        };
-        let file_map_style = match (&file.map_style, &global.config) {
-            (Some(m), Some(path)) => {
-                Some(parse_map_style(m).map_err(|message| ConfigError::Invalid {
-                    path: path.clone(),
-                    message: format!("map_style: {message}"),
-                })?)
-            }
-            _ => None,
-        };
-        let file_timeout = match (file.geocoder_timeout, &global.config) {
-            (Some(t), Some(path)) => {
-                Some(check_timeout(t).map_err(|message| ConfigError::Invalid {
-                    path: path.clone(),
-                    message: format!("geocoder_timeout: {message}"),
-                })?)
-            }
-            _ => None,
-        };
-        let file_public_url = match (&file.public_url, &global.config) {
-            (Some(u), Some(path)) => {
-                Some(parse_public_url(u).map_err(|message| ConfigError::Invalid {
-                    path: path.clone(),
-                    message: format!("public_url: {message}"),
-                })?)
-            }
-            _ => None,
-        };
+        let path = global.config.as_deref();
+        let file_area = from_file(path, "area", file.area.as_deref(), parse_area)?;
+        let file_map_style = from_file(
+            path,
+            "map_style",
+            file.map_style.as_deref(),
+            parse_map_style,
+        )?;
+        let file_timeout = from_file(
+            path,
+            "geocoder_timeout",
+            file.geocoder_timeout,
+            check_timeout,
+        )?;
+        let file_public_url = from_file(
+            path,
+            "public_url",
+            file.public_url.as_deref(),
+            parse_public_url,
+        )?;
         let public_url = serve
             .and_then(|s| s.public_url.clone())
             .or(file_public_url)
@@ -462,6 +446,23 @@ impl Settings {
             smtp_url: serve.and_then(|s| s.smtp_url.clone()).or(file.smtp_url),
             mail_from: serve.and_then(|s| s.mail_from.clone()).or(file.mail_from),
         })
+    }
+}
+
+/// A value of the config file at `path`, checked like its flag; the error names the file
+/// and the key.
+fn from_file<V, T>(
+    path: Option<&Path>,
+    key: &str,
+    value: Option<V>,
+    check: impl FnOnce(V) -> Result<T, String>,
+) -> Result<Option<T>, ConfigError> {
+    match (value, path) {
+        (Some(v), Some(path)) => check(v).map(Some).map_err(|message| ConfigError::Invalid {
+            path: path.to_path_buf(),
+            message: format!("{key}: {message}"),
+        }),
+        _ => Ok(None),
     }
 }
 
